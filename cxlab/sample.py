@@ -1,0 +1,479 @@
+"""A deterministic synthetic CX survey in Chinese, with known planted effects.
+
+:func:`generate` returns the survey, its codebook and the ground truth of what
+was planted; :func:`write_sample` writes the three files that ship in
+``data/sample/``. Population values in the ground truth (true gaps, NPS per
+wave, touchpoint means) are the expectations of the same generating process,
+estimated from a separate draw of 400,000 respondents, so tests can check that
+an estimate's confidence interval covers the truth.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+__all__ = ["Sample", "generate", "write_sample", "resident_id_check_digit"]
+
+WAVES = ["2025Q1", "2025Q2", "2025Q3", "2025Q4"]
+#: Latent shift of satisfaction per wave: Q4 improves markedly.
+WAVE_SHIFT = {"2025Q1": 0.0, "2025Q2": 0.05, "2025Q3": 0.10, "2025Q4": 0.35}
+REGIONS = {"华东": 0.34, "华北": 0.20, "华南": 0.20, "西部": 0.14, "港台": 0.12}
+REGION_TARGET = {"华东": 0.30, "华北": 0.22, "华南": 0.22, "西部": 0.18, "港台": 0.08}
+REGION_SHIFT = {"华东": 0.0, "华北": 0.0, "华南": 0.05, "西部": -0.15, "港台": 0.0}
+CHANNELS = {"门店": 0.35, "官网": 0.20, "小程序": 0.30, "电话": 0.15}
+CHANNEL_SHIFT = {"门店": 0.10, "官网": 0.0, "小程序": -0.40, "电话": -0.05}
+TIERS = {"普通": 0.50, "银卡": 0.30, "金卡": 0.20}
+TIER_TARGET = {"普通": 0.60, "银卡": 0.28, "金卡": 0.12}
+TIER_SHIFT = {"普通": 0.0, "银卡": 0.10, "金卡": 0.35}
+
+#: Driver column -> (label, planted regression weight on the latent outcome).
+DRIVERS = {
+    "d_resolve": ("问题解决", 0.32),
+    "d_quality": ("产品质量", 0.26),
+    "d_speed": ("配送速度", 0.21),
+    "d_staff": ("服务态度", 0.17),
+    "d_price": ("价格合理", 0.13),
+    "d_return": ("退换货便利", 0.10),
+    "d_app": ("小程序易用", 0.07),
+    "d_wait": ("等待时间", 0.045),
+    "d_info": ("信息清晰", 0.02),
+    "d_store": ("门店环境", 0.0),
+}
+DRIVER_CORRELATION = 0.45
+
+#: SERVQUAL dimension key -> label; items: (dimension, statement, planted latent gap).
+DIMENSIONS = {"tan": "有形性", "rel": "可靠性", "res": "响应性", "ass": "保证性", "emp": "移情性"}
+SERVQUAL_ITEMS = {
+    "tan1": ("tan", "门店设施现代美观", 0.3),
+    "tan2": ("tan", "员工着装整洁", 0.1),
+    "rel1": ("rel", "按承诺时间提供服务", -1.2),
+    "rel2": ("rel", "第一次就把事情做对", -0.9),
+    "res1": ("res", "及时告知办理进度", -0.8),
+    "res2": ("res", "迅速响应顾客请求", -0.6),
+    "ass1": ("ass", "员工专业可信", -0.3),
+    "ass2": ("ass", "交易让人放心", -0.2),
+    "emp1": ("emp", "关注顾客个别需求", -0.5),
+    "emp2": ("emp", "营业时间方便顾客", -0.4),
+}
+#: Mean points (of 100) allocated to the five dimensions.
+IMPORTANCE_MEAN = {"tan": 10, "rel": 32, "res": 22, "ass": 19, "emp": 17}
+
+#: Kano feature key -> (label, planted category, mix of respondents' categories).
+KANO_FEATURES = {
+    "app": ("小程序下单", "O", {"O": 0.55, "A": 0.15, "M": 0.15, "I": 0.15}),
+    "home": ("送货上门", "M", {"M": 0.55, "O": 0.20, "A": 0.05, "I": 0.20}),
+    "live": ("直播导购", "A", {"A": 0.50, "I": 0.30, "O": 0.10, "M": 0.10}),
+    "points": ("会员积分", "I", {"I": 0.60, "A": 0.15, "O": 0.15, "M": 0.10}),
+}
+#: Answer pairs (functional, dysfunctional) typical of each category; 1 like .. 5 dislike.
+KANO_ANSWERS = {
+    "A": [(1, 3), (1, 4), (2, 3)],
+    "O": [(1, 5)],
+    "M": [(3, 5), (4, 5), (2, 5)],
+    "I": [(3, 3), (4, 4), (3, 4), (4, 3)],
+}
+
+STAGES = ["认知", "考虑", "购买", "使用", "售后"]
+#: Touchpoint column -> (label, stage, planted latent shift, share who experienced it).
+TOUCHPOINTS = {
+    "tp_ad": ("广告宣传", "认知", 0.0, 0.80),
+    "tp_browse": ("线上浏览", "考虑", 0.15, 0.85),
+    "tp_consult": ("售前咨询", "考虑", 0.05, 0.55),
+    "tp_checkout": ("下单支付", "购买", 0.25, 1.00),
+    "tp_delivery": ("配送到货", "使用", -0.80, 0.90),
+    "tp_install": ("安装调试", "使用", -0.10, 0.50),
+    "tp_callcenter": ("客服热线", "售后", 0.0, 0.45),
+    "tp_return": ("退换货", "售后", -0.30, 0.25),
+}
+
+#: Comment topics: key -> (prevalence among comments, positive snippets, negative snippets).
+TOPICS = {
+    "logistics": (
+        0.30,
+        ["物流很快，第二天就到了", "快递小哥送货上门很准时", "配送速度比预期快"],
+        ["物流太慢了，等了一个星期才到", "快递一直不更新，配送太慢", "送货时间一拖再拖，很不满意"],
+    ),
+    "service": (
+        0.25,
+        ["客服态度非常好，耐心解答", "店员很热情，服务周到", "客服回复及时，很专业"],
+        ["客服态度很差，爱理不理", "打了三次客服电话都没人解决", "店员服务态度冷淡，不耐烦"],
+    ),
+    "quality": (
+        0.20,
+        ["产品质量很好，做工精细", "质量不错，用了一个月没问题", "东西很结实，质量可靠"],
+        ["质量太差了，用两天就坏了", "产品有瑕疵，做工粗糙", "质量不如以前，很失望"],
+    ),
+    "price": (
+        0.15,
+        ["性价比很高，价格实惠", "价格合理，活动力度大", "比别家便宜，很划算"],
+        ["价格太贵了，不值这个价", "性价比不高，比别家贵", "优惠券用不了，感觉被坑"],
+    ),
+    "app": (
+        0.12,
+        ["小程序下单很方便", "APP界面简洁，操作顺畅", "小程序查订单很方便"],
+        ["小程序老是闪退，下单失败", "APP太卡了，页面加载很慢", "小程序支付一直出错"],
+    ),
+    "returns": (
+        0.10,
+        ["退换货很顺利，退款也快", "七天无理由退货很省心", "换货流程简单"],
+        ["退货流程太麻烦，退款迟迟不到", "申请退换货没人处理", "退款等了半个月还没到账"],
+    ),
+    "waiting": (
+        0.10,
+        ["基本不用排队，效率很高", "电话很快就接通了", "到店办理几分钟就好了"],
+        ["排队等了一个多小时", "电话等待时间太长", "门店排队太久，效率很低"],
+    ),
+    "store": (
+        0.08,
+        ["门店环境干净整洁", "店里装修舒适，环境很好", "门店宽敞明亮"],
+        ["门店环境又脏又乱", "店里太吵了，环境很差", "门店空调坏了，闷得不行"],
+    ),
+}
+COMMENT_SHARE = 0.65
+PII_SHARE = 0.03
+
+
+@dataclass
+class Sample:
+    """A generated survey: ``data``, its ``codebook`` (a mapping) and ``truth``."""
+
+    data: pd.DataFrame
+    codebook: dict
+    truth: dict
+
+
+def resident_id_check_digit(first17: str) -> str:
+    """Check digit of an 18-digit PRC resident identity number (GB 11643-1999, ISO 7064 MOD 11-2)."""
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    total = sum(int(d) * w for d, w in zip(first17, weights, strict=True))
+    return "10X98765432"[total % 11]
+
+
+def _choice(rng: np.random.Generator, options: dict, n: int) -> np.ndarray:
+    keys = list(options)
+    p = np.array(list(options.values()), dtype=float)
+    return np.asarray(keys, dtype=object)[rng.choice(len(keys), size=n, p=p / p.sum())]
+
+
+def _scale(latent: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    return np.clip(np.round(latent), lo, hi)
+
+
+def _numeric(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
+    """The numeric part of the survey (everything but ids, weights and comments)."""
+    out: dict[str, np.ndarray] = {}
+    out["wave"] = np.asarray(WAVES, dtype=object)[rng.integers(0, len(WAVES), n)]
+    out["region"] = _choice(rng, REGIONS, n)
+    out["channel"] = _choice(rng, CHANNELS, n)
+    out["member_tier"] = _choice(rng, TIERS, n)
+    shift = (
+        pd.Series(out["wave"]).map(WAVE_SHIFT).to_numpy()
+        + pd.Series(out["region"]).map(REGION_SHIFT).to_numpy()
+        + pd.Series(out["channel"]).map(CHANNEL_SHIFT).to_numpy()
+        + pd.Series(out["member_tier"]).map(TIER_SHIFT).to_numpy()
+    )
+
+    # Drivers: equicorrelated latents (a general "halo" factor plus each driver's own part).
+    rho = DRIVER_CORRELATION
+    halo = rng.standard_normal(n)
+    z = np.sqrt(rho) * halo[:, None] + np.sqrt(1 - rho) * rng.standard_normal((n, len(DRIVERS)))
+    z += shift[:, None]
+    beta = np.array([w for _, w in DRIVERS.values()])
+    satisfaction = z @ beta + 0.55 * rng.standard_normal(n)
+    for j, name in enumerate(DRIVERS):
+        out[name] = _scale(3.5 + 0.95 * z[:, j], 1, 5)
+    out["overall"] = _scale(3.6 + 1.25 * satisfaction, 1, 5)
+    out["nps"] = _scale(7.2 + 2.6 * satisfaction + 0.9 * rng.standard_normal(n), 0, 10)
+    out["effort"] = _scale(
+        4.8 + 0.9 * z[:, 0] + 0.5 * z[:, list(DRIVERS).index("d_wait")] + rng.standard_normal(n),
+        1,
+        7,
+    )
+
+    # SERVQUAL: perception = expectation + planted gap + noise, on 1-7.
+    for item, (_, _, gap) in SERVQUAL_ITEMS.items():
+        exp_latent = 5.5 + 0.8 * rng.standard_normal(n)
+        out[f"exp_{item}"] = _scale(exp_latent, 1, 7)
+        out[f"per_{item}"] = _scale(exp_latent + gap + 0.3 * shift + 0.9 * rng.standard_normal(n), 1, 7)
+    alpha = np.array(list(IMPORTANCE_MEAN.values()), dtype=float) / 100 * 40
+    points = rng.dirichlet(alpha, n) * 100
+    rounded = np.floor(points)
+    # Largest-remainder rounding so each respondent's points sum to exactly 100.
+    short = (100 - rounded.sum(axis=1)).astype(int)
+    order = np.argsort(-(points - rounded), axis=1)
+    for k in range(len(IMPORTANCE_MEAN)):
+        rounded[np.arange(n), order[:, k]] += k < short
+    for k, dim in enumerate(IMPORTANCE_MEAN):
+        out[f"imp_{dim}"] = rounded[:, k]
+
+    # Kano: each respondent's own category per feature, then a typical answer pair.
+    for key, (_, _, mix) in KANO_FEATURES.items():
+        cats = _choice(rng, mix, n)
+        f = np.empty(n)
+        d = np.empty(n)
+        for cat, pairs in KANO_ANSWERS.items():
+            idx = np.flatnonzero(cats == cat)
+            pick = rng.integers(0, len(pairs), idx.size)
+            f[idx] = np.array([pairs[i][0] for i in pick])
+            d[idx] = np.array([pairs[i][1] for i in pick])
+        noise = rng.random(n) < 0.04  # careless answers: any pair at all
+        f[noise] = rng.integers(1, 6, noise.sum())
+        d[noise] = rng.integers(1, 6, noise.sum())
+        out[f"kano_f_{key}"] = f
+        out[f"kano_d_{key}"] = d
+
+    # Touchpoints: follow overall satisfaction; unexperienced ones are blank.
+    for name, (_, _, tshift, share) in TOUCHPOINTS.items():
+        rating = _scale(3.7 + tshift + 0.7 * satisfaction + 0.8 * rng.standard_normal(n), 1, 5)
+        rating[rng.random(n) > share] = np.nan
+        out[name] = rating
+    out["_satisfaction"] = satisfaction
+    return out
+
+
+def _population_truth(seed: int) -> dict:
+    pop = pd.DataFrame(_numeric(np.random.default_rng([seed, 1]), 400_000))
+    score = np.select([pop["nps"] >= 9, pop["nps"] <= 6], [100.0, -100.0], 0.0)
+    nps_wave = pd.Series(score).groupby(pop["wave"]).mean()
+    gaps = {
+        item: float((pop[f"per_{item}"] - pop[f"exp_{item}"]).mean()) for item in SERVQUAL_ITEMS
+    }
+    dim_gaps = {
+        dim: float(np.mean([gaps[i] for i, v in SERVQUAL_ITEMS.items() if v[0] == dim]))
+        for dim in DIMENSIONS
+    }
+    tp_means = {name: float(pop[name].mean()) for name in TOUCHPOINTS}
+    return {
+        "nps_by_wave": {w: float(v) for w, v in nps_wave.items()},
+        "nps_by_channel": {
+            c: float(v) for c, v in pd.Series(score).groupby(pop["channel"]).mean().items()
+        },
+        "overall_mean": float(pop["overall"].mean()),
+        "servqual_item_gaps": gaps,
+        "servqual_dimension_gaps": dim_gaps,
+        "touchpoint_means": tp_means,
+    }
+
+
+def _comments(rng: np.random.Generator, satisfaction: np.ndarray, region: np.ndarray, ids):
+    n = len(satisfaction)
+    keys = list(TOPICS)
+    prevalence = np.array([TOPICS[k][0] for k in keys])
+    has_comment = rng.random(n) < COMMENT_SHARE
+    texts = np.full(n, None, dtype=object)
+    topic_rows: dict[str, list[str]] = {k: [] for k in keys}
+    negative_p = 1 / (1 + np.exp(2.2 * (satisfaction - 0.1)))
+    pii: list[dict] = []
+    decoys: list[dict] = []
+    from opencc import OpenCC
+
+    to_traditional = OpenCC("s2t")
+    for i in np.flatnonzero(has_comment):
+        chosen = [k for k, p in zip(keys, prevalence, strict=True) if rng.random() < p]
+        if not chosen:
+            chosen = [keys[rng.choice(len(keys), p=prevalence / prevalence.sum())]]
+        parts = []
+        for k in chosen:
+            negative = rng.random() < negative_p[i]
+            pool = TOPICS[k][2] if negative else TOPICS[k][1]
+            parts.append(pool[rng.integers(0, len(pool))])
+            topic_rows[k].append(ids[i])
+        text = "，".join(parts) + "。"
+        r = rng.random()
+        if r < PII_SHARE:
+            kind = ("mobile", "email", "resident_id")[int(rng.integers(0, 3))]
+            if kind == "mobile":
+                value = "1" + str(rng.choice([3, 5, 7, 8, 9])) + "".join(map(str, rng.integers(0, 10, 9)))
+                text += f"有问题请打我电话{value}。"
+            elif kind == "email":
+                value = f"user{int(rng.integers(100, 9999))}@example.com"
+                text += f"我的邮箱是{value}，请回复。"
+            else:
+                body = f"110105{int(rng.integers(1960, 2005))}{int(rng.integers(1, 13)):02d}{int(rng.integers(1, 29)):02d}{int(rng.integers(100, 999))}"
+                value = body + resident_id_check_digit(body)
+                text += f"身份证号{value}，麻烦核实。"
+            pii.append({"resp_id": ids[i], "type": kind, "value": value})
+        elif r < PII_SHARE + 0.02:
+            # Decoys that a redactor must leave alone: order numbers and prices.
+            order = "2025" + "".join(map(str, rng.integers(0, 10, 12)))
+            text += f"订单号{order}，实付199元。"
+            decoys.append({"resp_id": ids[i], "type": "order_number", "value": order})
+        if region[i] == "港台":
+            text = to_traditional.convert(text)
+        texts[i] = text
+    truth = {
+        "share_with_comment": COMMENT_SHARE,
+        "prevalence": {k: TOPICS[k][0] for k in keys},
+        "respondents": topic_rows,
+        "script": "comments from region 港台 are in traditional script, the rest simplified",
+    }
+    return texts, truth, pii, decoys
+
+
+def _weights(region: np.ndarray, tier: np.ndarray) -> np.ndarray:
+    """Cell weights so region and tier shares match their population targets."""
+    cells = pd.DataFrame({"region": region, "tier": tier})
+    share = cells.value_counts(normalize=True)
+    target = {(r, t): REGION_TARGET[r] * TIER_TARGET[t] for r in REGION_TARGET for t in TIER_TARGET}
+    w = np.array([target[(r, t)] / share[(r, t)] for r, t in zip(region, tier, strict=True)])
+    return np.round(w / w.mean(), 4)
+
+
+def _codebook() -> dict:
+    items: dict[str, dict] = {
+        "nps": {"label": "推荐意愿", "type": "nps"},
+        "overall": {"label": "总体满意度", "type": "scale", "min": 1, "max": 5, "role": "outcome"},
+        "effort": {"label": "办理省力程度", "type": "scale", "min": 1, "max": 7, "role": "effort"},
+    }
+    for name, (label, _) in DRIVERS.items():
+        items[name] = {"label": label, "type": "scale", "min": 1, "max": 5, "role": "driver"}
+    for item, (dim, text, _) in SERVQUAL_ITEMS.items():
+        items[f"exp_{item}"] = {
+            "label": f"期望：{text}",
+            "type": "scale",
+            "min": 1,
+            "max": 7,
+            "role": "expectation",
+            "dimension": DIMENSIONS[dim],
+            "pair": f"per_{item}",
+        }
+        items[f"per_{item}"] = {
+            "label": f"感知：{text}",
+            "type": "scale",
+            "min": 1,
+            "max": 7,
+            "role": "perception",
+            "dimension": DIMENSIONS[dim],
+        }
+    for dim, label in DIMENSIONS.items():
+        items[f"imp_{dim}"] = {
+            "label": f"重要性分配：{label}",
+            "type": "numeric",
+            "min": 0,
+            "max": 100,
+            "role": "importance",
+            "dimension": label,
+            "missing_codes": [],
+        }
+    for key, (label, _, _) in KANO_FEATURES.items():
+        items[f"kano_f_{key}"] = {"label": f"{label}（具备时）", "type": "kano", "role": "functional", "feature": label}
+        items[f"kano_d_{key}"] = {"label": f"{label}（不具备时）", "type": "kano", "role": "dysfunctional", "feature": label}
+    for name, (label, stage, _, _) in TOUCHPOINTS.items():
+        items[name] = {"label": label, "type": "scale", "min": 1, "max": 5, "role": "touchpoint", "stage": stage}
+    items["comment"] = {"label": "开放意见", "type": "text"}
+    return {
+        "name": "零售全渠道顾客体验调研（样例）",
+        "id": "resp_id",
+        "weight": "weight",
+        "wave": "wave",
+        "segments": {"region": "地区", "channel": "渠道", "member_tier": "会员等级"},
+        "labels": {"resp_id": "受访者编号", "wave": "调研波次", "weight": "权重"},
+        "missing_codes": [98, 99],
+        "stages": STAGES,
+        "items": items,
+    }
+
+
+def generate(n: int = 5000, seed: int = 0) -> Sample:
+    """Generate the synthetic survey.
+
+    Parameters
+    ----------
+    n : int
+        Respondents.
+    seed : int
+        Seed; the same ``(n, seed)`` always gives the same survey.
+
+    Returns
+    -------
+    Sample
+        ``data`` (one row per respondent, columns as in the codebook; 98 = "不清楚"
+        and 99 = "拒答" appear in a few answers), ``codebook`` (a mapping, as the
+        YAML file holds it) and ``truth`` (what was planted; see the module docstring).
+    """
+    if n < 50:
+        raise ValueError(f"`n` should be at least 50 so every segment is present, not {n}.")
+    rng = np.random.default_rng(seed)
+    num = _numeric(rng, n)
+    ids = [f"R{i:05d}" for i in range(1, n + 1)]
+    satisfaction = num.pop("_satisfaction")
+    data = pd.DataFrame({"resp_id": ids})
+    for col in ("wave", "region", "channel", "member_tier"):
+        data[col] = num.pop(col)
+    data["weight"] = _weights(data["region"].to_numpy(), data["member_tier"].to_numpy())
+    for col, values in num.items():
+        data[col] = values
+    # "Don't know" (98) on some driver and touchpoint answers, "refused" (99) on NPS.
+    for col in [*DRIVERS, "tp_consult"]:
+        dk = (rng.random(n) < 0.015) & data[col].notna()
+        data.loc[dk, col] = 98
+    data.loc[rng.random(n) < 0.005, "nps"] = 99
+    comments, topic_truth, pii, decoys = _comments(
+        rng, satisfaction, data["region"].to_numpy(), ids
+    )
+    data["comment"] = comments
+    numeric_cols = [c for c in data.columns if c not in ("resp_id", "wave", "region", "channel", "member_tier", "weight", "comment")]
+    data[numeric_cols] = data[numeric_cols].astype("Int64")
+
+    population = _population_truth(seed)
+    names = list(DRIVERS)
+    truth = {
+        "generator": {"function": "cxlab.sample.generate", "n": n, "seed": seed},
+        "notes": "Population values are expectations of the generating process, estimated "
+        "from a separate draw of 400,000 respondents (unweighted, sample composition).",
+        "drivers": {
+            "outcome": "overall",
+            "weights": {k: w for k, (_, w) in DRIVERS.items()},
+            "rank": sorted(names, key=lambda k: -DRIVERS[k][1]),
+            "correlation": DRIVER_CORRELATION,
+        },
+        "segments": {
+            "wave_shift": WAVE_SHIFT,
+            "channel_shift": CHANNEL_SHIFT,
+            "tier_shift": TIER_SHIFT,
+            "region_shift": REGION_SHIFT,
+        },
+        "weighting_targets": {"region": REGION_TARGET, "member_tier": TIER_TARGET},
+        "population": population,
+        "servqual": {
+            "planted_latent_gaps": {k: v[2] for k, v in SERVQUAL_ITEMS.items()},
+            "largest_gap_dimension": DIMENSIONS["rel"],
+        },
+        "kano": {label: cat for _, (label, cat, _) in KANO_FEATURES.items()},
+        "touchpoints": {
+            "weakest": "tp_delivery",
+            "planted_shift": {k: v[2] for k, v in TOUCHPOINTS.items()},
+        },
+        "topics": topic_truth,
+        "pii": pii,
+        "pii_decoys": decoys,
+    }
+    return Sample(data=data, codebook=_codebook(), truth=truth)
+
+
+def write_sample(out_dir: str | Path, n: int = 5000, seed: int = 0) -> dict[str, Path]:
+    """Write ``survey.csv`` (UTF-8), ``codebook.yaml`` and ``ground_truth.json`` to ``out_dir``."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    sample = generate(n=n, seed=seed)
+    paths = {
+        "data": out / "survey.csv",
+        "codebook": out / "codebook.yaml",
+        "truth": out / "ground_truth.json",
+    }
+    sample.data.to_csv(paths["data"], index=False, encoding="utf-8", lineterminator="\n")
+    header = "# Codebook of the generated sample survey (cxlab.sample.generate); see DESIGN.md.\n"
+    paths["codebook"].write_text(
+        header + yaml.safe_dump(sample.codebook, allow_unicode=True, sort_keys=False, width=100),
+        encoding="utf-8",
+    )
+    paths["truth"].write_text(
+        json.dumps(sample.truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
+    )
+    return paths

@@ -1,0 +1,487 @@
+"""Satisfaction metrics with honest uncertainty: NPS, top box (CSAT), means (CES).
+
+Every function takes a DataFrame and column names and returns one row per
+group with the group keys as ordinary columns. Estimates are weighted means,
+so one variance formula serves them all (see :func:`weighted_mean_table`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+__all__ = [
+    "ces",
+    "counts",
+    "select_wave",
+    "mean_score",
+    "nps",
+    "top_box",
+    "weighted_mean_table",
+]
+
+NPS_METHODS = ("wald", "adjusted_wald", "bootstrap")
+
+
+# -- argument checks shared by every metric ------------------------------------------------------
+
+
+def _as_list(by: str | Sequence[str] | None) -> list[str]:
+    if by is None:
+        return []
+    return [by] if isinstance(by, str) else list(by)
+
+
+def require_columns(data: pd.DataFrame, *columns: str | None, arg: str = "column") -> None:
+    """Raise ValueError naming the columns that ``data`` lacks, and listing those it has."""
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"`data` should be a pandas DataFrame, not {type(data).__name__}.")
+    missing = [c for c in columns if c is not None and c not in data.columns]
+    if missing:
+        have = ", ".join(map(str, data.columns[:25])) + (" …" if data.shape[1] > 25 else "")
+        raise ValueError(f"{arg} {missing} not in the data. Columns: {have}.")
+
+
+def check_weights(data: pd.DataFrame, weight: str, rows: pd.Series) -> pd.Series:
+    """The weights of the rows used, or ValueError if any is missing, zero or negative."""
+    w = pd.to_numeric(data[weight], errors="coerce")[rows]
+    bad = w.isna() | ~np.isfinite(w) | (w <= 0)
+    if bad.any():
+        first = ", ".join(map(str, w.index[bad][:5]))
+        raise ValueError(
+            f"Weight column `{weight}` has {int(bad.sum())} missing, zero or negative "
+            f"value(s) among the respondents analysed (rows {first}). Fix the weights, "
+            "or drop those respondents explicitly before weighting."
+        )
+    return w.astype(float)
+
+
+def _numeric(data: pd.DataFrame, col: str, arg: str) -> pd.Series:
+    s = data[col]
+    if not (pd.api.types.is_numeric_dtype(s) or s.isna().all()):
+        raise TypeError(
+            f"`{arg}` column `{col}` should hold numbers, but has dtype {s.dtype}; "
+            "load the survey with cxlab.io.load_survey so answers are parsed."
+        )
+    s = s.astype(float)
+    if s.isna().all():
+        raise ValueError(f"`{arg}` column `{col}` has no answers at all (every value is missing).")
+    return s
+
+
+def _check_range(values: pd.Series, col: str, lo: float, hi: float, what: str) -> None:
+    v = values.dropna()
+    bad = v[(v < lo) | (v > hi)]
+    if len(bad):
+        shown = sorted(set(bad.tolist()))[:5]
+        raise ValueError(
+            f"Column `{col}` should hold {what} {lo:g}-{hi:g}, but contains {len(bad)} "
+            f"value(s) outside it: {shown} (rows {', '.join(map(str, bad.index[:5]))}). "
+            "Recode or drop them first (load_survey with a codebook does this and lists them)."
+        )
+
+
+# -- the one estimator behind every metric ---------------------------------------------------------
+
+
+def weighted_mean_table(
+    y: pd.Series,
+    *,
+    keys: pd.DataFrame | None = None,
+    weights: pd.Series | None = None,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """Weighted mean of ``y`` per group, with its design-based standard error.
+
+    Parameters
+    ----------
+    y : pandas.Series
+        Values; NaN rows are left out (they are counted nowhere).
+    keys : pandas.DataFrame, optional
+        Group keys, aligned with ``y``; missing keys form their own group.
+    weights : pandas.Series, optional
+        Positive weights aligned with ``y``.
+    alpha : float
+        1 - confidence level.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Group key columns, then ``n``, ``n_eff``, ``mean``, ``sd``, ``se``,
+        ``ci_low``, ``ci_high``.
+
+    Notes
+    -----
+    ``mean`` = Σwᵢyᵢ / Σwᵢ. The variance is the Taylor-linearisation (with
+    replacement) variance of a ratio estimator, as R's
+    ``survey::svymean(~y, svydesign(ids=~1, weights=~w))`` computes it:
+    ``var = n/(n-1) · Σ wᵢ²(yᵢ - ȳ)² / (Σwᵢ)²``. Without weights it reduces to
+    ``s²/n`` with the usual n-1 denominator. ``sd`` is the weighted standard
+    deviation ``sqrt(Σwᵢ(yᵢ-ȳ)² / Σwᵢ · n/(n-1))``. ``n_eff`` is Kish's effective
+    base (Σw)²/Σw². The interval is ``mean ± t(1-alpha/2, n-1) · se``, as
+    ``confint(svymean(...), df = degf(design))`` gives it.
+    """
+    ok = y.notna()
+    frame = pd.DataFrame({"y": y[ok].astype(float)})
+    frame["w"] = 1.0 if weights is None else weights[ok].astype(float)
+    frame["wy"] = frame["w"] * frame["y"]
+    frame["wyy"] = frame["wy"] * frame["y"]
+    frame["ww"] = frame["w"] ** 2
+    frame["wwy"] = frame["ww"] * frame["y"]
+    frame["wwyy"] = frame["wwy"] * frame["y"]
+    cols = ["w", "wy", "wyy", "ww", "wwy", "wwyy"]
+    key_cols = [] if keys is None else list(keys.columns)
+    if key_cols:
+        for c in key_cols:
+            frame[c] = keys.loc[ok, c]
+        g = frame.groupby(key_cols, dropna=False, sort=True, observed=True)
+        sums = g[cols].sum()
+        sums["n"] = g.size()
+        sums = sums.reset_index()
+    else:
+        sums = frame[cols].sum().to_frame().T
+        sums["n"] = len(frame)
+    n = sums["n"].astype(float)
+    sw = sums["w"]
+    mean = sums["wy"] / sw
+    # Σw²(y-ȳ)² expanded into sums, so the whole table costs one groupby pass.
+    ss = (sums["wwyy"] - 2 * mean * sums["wwy"] + mean**2 * sums["ww"]).clip(lower=0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        corr = np.where(n > 1, n / (n - 1), np.nan)
+        var = corr * ss / sw**2
+        wvar = corr * (sums["wyy"] - sw * mean**2).clip(lower=0) / sw
+        se = np.sqrt(var)
+        t = stats.t.ppf(1 - alpha / 2, np.maximum(n - 1, 1))
+    out = sums[key_cols].copy() if key_cols else pd.DataFrame(index=sums.index)
+    out["n"] = sums["n"].astype(int)
+    out["n_eff"] = sw**2 / sums["ww"]
+    out["mean"] = mean
+    out["sd"] = np.sqrt(wvar)
+    out["se"] = se
+    out["ci_low"] = mean - t * se
+    out["ci_high"] = mean + t * se
+    return out.reset_index(drop=True)
+
+
+def _groups(data: pd.DataFrame, by: list[str]) -> pd.DataFrame | None:
+    return data[by] if by else None
+
+
+def _note(n: pd.Series) -> pd.Series:
+    return pd.Series(np.where(n < 2, "base below 2: no interval", ""), index=n.index)
+
+
+# -- metrics ---------------------------------------------------------------------------------------
+
+
+def nps(
+    data: pd.DataFrame,
+    score: str = "nps",
+    *,
+    by: str | Sequence[str] | None = None,
+    weight: str | None = None,
+    alpha: float = 0.05,
+    method: str = "wald",
+    n_boot: int = 2000,
+    seed: int | None = None,
+) -> pd.DataFrame:
+    """Net Promoter Score per group, with its confidence interval.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+    score : str
+        Column of 0-10 "how likely to recommend" answers.
+    by : str or list of str, optional
+        Group columns; respondents with a missing key form their own group.
+    weight : str, optional
+        Weight column (positive numbers).
+    alpha : float
+        1 - confidence level.
+    method : {"wald", "adjusted_wald", "bootstrap"}
+        How the interval is computed (see Notes).
+    n_boot, seed
+        Resamples and seed for ``method="bootstrap"``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Group columns, then ``n`` (respondents with an answer), ``n_eff``
+        (Kish effective base), ``promoters``, ``passives``, ``detractors``
+        (percent, 0-100), ``nps`` (points, -100..100), ``se``, ``ci_low``,
+        ``ci_high`` (points), ``method`` and ``note`` (why an interval is
+        missing, else empty).
+
+    Notes
+    -----
+    Promoters answer 9-10, detractors 0-6 (Reichheld, 2003). NPS is the
+    (weighted) mean of the answer recoded to +100 / 0 / -100, so its standard
+    error is that of a weighted mean (:func:`weighted_mean_table`:
+    linearisation, as ``survey::svymean``); unweighted it equals
+    ``100·sqrt((p + d - (p - d)²)/(n - 1))``.
+
+    - ``"wald"``: ``nps ± t·se``.
+    - ``"adjusted_wald"``: for small bases, add 3 to the base and ¾ to both the
+      promoter and detractor counts, and centre the Wald interval on the
+      adjusted score (Sauro & Lewis, *Quantifying the User Experience*, 2016,
+      ch. 5). Under weights the effective base and effective counts are used.
+      ``nps`` itself stays the observed score.
+    - ``"bootstrap"``: percentile interval of ``n_boot`` resamples of
+      respondents within each group (weights travel with respondents).
+    """
+    if method not in NPS_METHODS:
+        raise ValueError(f"`method` should be one of {NPS_METHODS}, not {method!r}.")
+    by = _as_list(by)
+    require_columns(data, score, weight, *by)
+    s = _numeric(data, score, "score")
+    _check_range(s, score, 0, 10, "NPS answers")
+    answered = s.notna()
+    w = check_weights(data, weight, answered) if weight else None
+    recoded = pd.Series(np.select([s >= 9, s <= 6], [100.0, -100.0], 0.0), index=s.index).where(answered)
+    keys = _groups(data, by)
+    table = weighted_mean_table(recoded, keys=keys, weights=w, alpha=alpha)
+    pro = weighted_mean_table((recoded == 100).astype(float).where(answered) * 100, keys=keys, weights=w)
+    det = weighted_mean_table((recoded == -100).astype(float).where(answered) * 100, keys=keys, weights=w)
+
+    out = table[by].copy() if by else pd.DataFrame(index=table.index)
+    out["n"] = table["n"]
+    out["n_eff"] = table["n_eff"]
+    out["promoters"] = pro["mean"]
+    out["detractors"] = det["mean"]
+    out["passives"] = 100 - out["promoters"] - out["detractors"]
+    out["nps"] = table["mean"]
+    out["se"] = table["se"]
+    out["ci_low"] = table["ci_low"]
+    out["ci_high"] = table["ci_high"]
+    if method == "adjusted_wald":
+        m = out["n_eff"] + 3
+        p = (out["promoters"] / 100 * out["n_eff"] + 0.75) / m
+        d = (out["detractors"] / 100 * out["n_eff"] + 0.75) / m
+        se = 100 * np.sqrt((p + d - (p - d) ** 2) / m)
+        z = stats.norm.ppf(1 - alpha / 2)
+        out["se"] = se
+        out["ci_low"] = 100 * (p - d) - z * se
+        out["ci_high"] = 100 * (p - d) + z * se
+    elif method == "bootstrap":
+        lo, hi, se = _bootstrap_mean(recoded, keys, w, alpha, n_boot, seed)
+        out["se"], out["ci_low"], out["ci_high"] = se, lo, hi
+    out["method"] = method
+    out["note"] = _note(out["n"])
+    cols = [*by, "n", "n_eff", "promoters", "passives", "detractors", "nps", "se", "ci_low", "ci_high", "method", "note"]
+    return out[cols]
+
+
+def _bootstrap_mean(y, keys, w, alpha, n_boot, seed):
+    """Percentile bootstrap of a weighted mean within each group (same group order as the tables)."""
+    rng = np.random.default_rng(seed)
+    ok = y.notna()
+    frame = pd.DataFrame({"y": y[ok], "w": 1.0 if w is None else w[ok]})
+    if keys is not None:
+        for c in keys.columns:
+            frame[c] = keys.loc[ok, c]
+        groups = [g for _, g in frame.groupby(list(keys.columns), dropna=False, sort=True, observed=True)]
+    else:
+        groups = [frame]
+    lo, hi, se = [], [], []
+    for g in groups:
+        yy, ww = g["y"].to_numpy(), g["w"].to_numpy()
+        m = len(yy)
+        if m < 2:
+            lo.append(np.nan), hi.append(np.nan), se.append(np.nan)
+            continue
+        est = np.empty(n_boot)
+        # Chunks keep the index matrix near 8 million entries whatever the group size.
+        step = max(1, 8_000_000 // m)
+        for start in range(0, n_boot, step):
+            idx = rng.integers(0, m, size=(min(step, n_boot - start), m))
+            est[start : start + len(idx)] = (yy[idx] * ww[idx]).sum(1) / ww[idx].sum(1)
+        lo.append(np.quantile(est, alpha / 2))
+        hi.append(np.quantile(est, 1 - alpha / 2))
+        se.append(est.std(ddof=1))
+    return np.array(lo), np.array(hi), np.array(se)
+
+
+def mean_score(
+    data: pd.DataFrame,
+    item: str,
+    *,
+    by: str | Sequence[str] | None = None,
+    weight: str | None = None,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """Mean of a rating per group, with its confidence interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Group columns, then ``n``, ``n_eff``, ``mean``, ``sd``, ``se``,
+        ``ci_low``, ``ci_high`` and ``note``.
+
+    Notes
+    -----
+    See :func:`weighted_mean_table` for the estimator, its variance
+    (``survey::svymean``) and the t interval.
+    """
+    by = _as_list(by)
+    require_columns(data, item, weight, *by)
+    y = _numeric(data, item, "item")
+    w = check_weights(data, weight, y.notna()) if weight else None
+    out = weighted_mean_table(y, keys=_groups(data, by), weights=w, alpha=alpha)
+    out["note"] = _note(out["n"])
+    return out
+
+
+def top_box(
+    data: pd.DataFrame,
+    item: str,
+    *,
+    k: int = 2,
+    scale: tuple[float, float] | None = None,
+    bottom: bool = False,
+    by: str | Sequence[str] | None = None,
+    weight: str | None = None,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """Share of respondents in the top (or bottom) ``k`` answers of a scale: CSAT.
+
+    Parameters
+    ----------
+    item : str
+        Rating column.
+    k : int
+        Number of answer points in the box (2: top-2-box).
+    scale : (low, high), optional
+        The scale's end points; by default the observed minimum and maximum,
+        which is wrong if nobody chose an end point, so pass it (the codebook
+        has it) whenever you can.
+    bottom : bool
+        Bottom box instead of top box.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Group columns, then ``n``, ``n_eff``, ``share`` (percent, 0-100),
+        ``se``, ``ci_low``, ``ci_high`` (percent), ``box`` (the answers
+        counted, e.g. ``"4-5"``) and ``note``.
+
+    Notes
+    -----
+    The share is the weighted mean of the 0/100 indicator, with the
+    linearisation variance of :func:`weighted_mean_table` (``survey::svymean``
+    on the indicator; unweighted, ``sqrt(p(1-p)/(n-1))``).
+    """
+    by = _as_list(by)
+    require_columns(data, item, weight, *by)
+    y = _numeric(data, item, "item")
+    lo, hi = scale if scale is not None else (y.min(), y.max())
+    _check_range(y, item, lo, hi, "answers")
+    if not 1 <= k <= hi - lo:
+        raise ValueError(f"`k` should be between 1 and {hi - lo:g} for a {lo:g}-{hi:g} scale, not {k}.")
+    box = (lo, lo + k - 1) if bottom else (hi - k + 1, hi)
+    hit = ((y >= box[0]) & (y <= box[1])).astype(float).where(y.notna()) * 100
+    w = check_weights(data, weight, y.notna()) if weight else None
+    t = weighted_mean_table(hit, keys=_groups(data, by), weights=w, alpha=alpha)
+    out = t.drop(columns=["sd"]).rename(columns={"mean": "share"})
+    out["box"] = f"{box[0]:g}-{box[1]:g}"
+    out["note"] = _note(out["n"])
+    return out
+
+
+def ces(
+    data: pd.DataFrame,
+    item: str = "effort",
+    *,
+    scale: tuple[float, float] = (1, 7),
+    by: str | Sequence[str] | None = None,
+    weight: str | None = None,
+    alpha: float = 0.05,
+) -> pd.DataFrame:
+    """Customer Effort Score: mean effort rating and share finding it easy.
+
+    Parameters
+    ----------
+    item : str
+        Effort column, coded so that high = easy (CES 2.0, "the company made it
+        easy for me to handle my issue", 1 strongly disagree - 7 strongly agree).
+    scale : (low, high)
+        The scale's end points.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Group columns, then ``n``, ``n_eff``, ``mean``, ``se``, ``ci_low``,
+        ``ci_high`` (the mean and its interval), ``easy`` (percent answering
+        in the top 3 points of a 7-point scale, top 2 of a 5-point one),
+        ``easy_ci_low``, ``easy_ci_high`` and ``note``.
+
+    Notes
+    -----
+    CES 2.0 (Dixon, Freeman & Toman, 2010; CEB). Both figures use the
+    estimator of :func:`weighted_mean_table`.
+    """
+    lo, hi = scale
+    y = _numeric(data, item, "item") if item in data.columns else None
+    if y is not None:
+        _check_range(y, item, lo, hi, "effort answers")
+    means = mean_score(data, item, by=by, weight=weight, alpha=alpha)
+    k = 3 if hi - lo >= 6 else 2
+    easy = top_box(data, item, k=k, scale=scale, by=by, weight=weight, alpha=alpha)
+    out = means.drop(columns=["sd", "note"])
+    out["easy"] = easy["share"].to_numpy()
+    out["easy_ci_low"] = easy["ci_low"].to_numpy()
+    out["easy_ci_high"] = easy["ci_high"].to_numpy()
+    out["note"] = means["note"]
+    return out
+
+
+def counts(
+    data: pd.DataFrame,
+    by: str | Sequence[str],
+    *,
+    weight: str | None = None,
+) -> pd.DataFrame:
+    """Respondents per group, with their share of the total.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Group columns (a missing key is its own group), ``n``, ``percent``
+        (0-100) and, with ``weight``, ``weighted_percent``.
+    """
+    by = _as_list(by)
+    require_columns(data, weight, *by)
+    g = data.groupby(by, dropna=False, sort=True, observed=True)
+    out = g.size().rename("n").reset_index()
+    out["percent"] = 100 * out["n"] / out["n"].sum()
+    if weight:
+        w = check_weights(data, weight, pd.Series(True, index=data.index))
+        sw = w.groupby([data[c] for c in by], dropna=False, sort=True, observed=True).sum()
+        out["weighted_percent"] = 100 * sw.to_numpy() / sw.sum()
+    return out
+
+
+def select_wave(data: pd.DataFrame, wave_col: str | None, wave: str = "") -> tuple[pd.DataFrame, str | None]:
+    """Rows of one survey wave: the one named, or the latest when ``wave`` is empty.
+
+    Waves sort as text, so codes like ``2025Q1`` or ``2025-06`` order correctly.
+
+    Returns
+    -------
+    (pandas.DataFrame, str or None)
+        The rows of the wave and its name; all rows and None without a wave column.
+    """
+    if not wave_col:
+        if wave:
+            raise ValueError(f"`wave` is {wave!r}, but the survey has no wave column (codebook key `wave`).")
+        return data, None
+    require_columns(data, wave_col, arg="wave column")
+    waves = sorted(data[wave_col].dropna().astype(str).unique())
+    if not waves:
+        raise ValueError(f"Wave column `{wave_col}` is empty.")
+    chosen = wave or waves[-1]
+    if chosen not in waves:
+        raise ValueError(f"Wave {chosen!r} is not in column `{wave_col}`; waves present: {waves}.")
+    return data[data[wave_col].astype(str) == chosen], chosen
