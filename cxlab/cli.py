@@ -22,22 +22,40 @@ EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
 
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="cxlab", description="cxlab: customer-experience survey reports.")
+    p = argparse.ArgumentParser(
+        prog="cxlab", description="cxlab: customer-experience survey reports."
+    )
     p.add_argument("--version", action="version", version=f"cxlab {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
 
-    r = sub.add_parser("report", help="run report notebooks into dated HTML pages",
-                       description="Run report notebooks (notebooks/<name>.ipynb) into reports/YYYY-MM-DD/.")
+    r = sub.add_parser(
+        "report",
+        help="run report notebooks into dated HTML pages",
+        description="Run report notebooks (notebooks/<name>.ipynb) into reports/YYYY-MM-DD/.",
+    )
     r.add_argument("name", help="report name, or `all` for every report")
     r.add_argument("--data", help="survey file (default: the bundled sample survey)")
     r.add_argument("--codebook", help="codebook YAML (default: the one beside the data file)")
-    r.add_argument("-p", "--param", action="append", default=[], metavar="KEY=VALUE",
-                   help="a notebook parameter; repeat for several (see --list-params)")
+    r.add_argument(
+        "-p",
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a notebook parameter; repeat for several (see --list-params)",
+    )
     r.add_argument("--jobs", type=int, default=1, help="reports run at once (default 1)")
     r.add_argument("--show-code", action="store_true", help="keep code cells in the HTML")
     r.add_argument("--out", default=None, help="reports folder (default: reports/ in the project)")
-    r.add_argument("--wait", type=float, default=1800, help="seconds to wait for a run holding the same report (default 1800)")
-    r.add_argument("--list-params", action="store_true", help="list each report's parameters and exit")
+    r.add_argument(
+        "--wait",
+        type=float,
+        default=1800,
+        help="seconds to wait for a run holding the same report (default 1800)",
+    )
+    r.add_argument(
+        "--list-params", action="store_true", help="list each report's parameters and exit"
+    )
     r.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
 
     s = sub.add_parser("sample", help="write the generated sample survey")
@@ -91,7 +109,9 @@ def _report(args) -> int:
     unknown = [k for k in given if not any(k in d for d in declared.values())]
     if unknown:
         accepted = sorted({k for d in declared.values() for k in d})
-        print(f"cxlab: no report takes parameter(s) {unknown}; accepted: {accepted}", file=sys.stderr)
+        print(
+            f"cxlab: no report takes parameter(s) {unknown}; accepted: {accepted}", file=sys.stderr
+        )
         return EXIT_USAGE
     plan = {n: {k: v for k, v in given.items() if k in declared[n]} for n in names}
     # Check every report's parameters before the first kernel starts.
@@ -110,14 +130,27 @@ def _report(args) -> int:
     def announce(stem: str) -> None:
         started.append(stem)
         if interactive:
-            print(f"[{len(started)}/{total}] {stem} … ({total - len(started)} to go after this)", file=sys.stderr)
+            print(
+                f"[{len(started)}/{total}] {stem} … ({total - len(started)} to go after this)",
+                file=sys.stderr,
+            )
 
     def one(n: str):
         try:
-            return n, reports.run_report(
-                n, plan[n], out_root, show_code=args.show_code, from_text=True,
-                lock_timeout=args.wait, progress=interactive and args.jobs == 1, on_start=announce,
-            ), None
+            return (
+                n,
+                reports.run_report(
+                    n,
+                    plan[n],
+                    out_root,
+                    show_code=args.show_code,
+                    from_text=True,
+                    lock_timeout=args.wait,
+                    progress=interactive and args.jobs == 1,
+                    on_start=announce,
+                ),
+                None,
+            )
         except reports.ReportError as e:
             return n, None, e
 

@@ -206,7 +206,9 @@ class Codebook:
             if item.pair is not None and item.pair not in items:
                 raise fail(f"items.{name}.pair", f"names `{item.pair}`, which is not an item.")
             if item.stage is not None and stages and item.stage not in stages:
-                raise fail(f"items.{name}.stage", f"is {item.stage!r}, not one of `stages` {stages}.")
+                raise fail(
+                    f"items.{name}.stage", f"is {item.stage!r}, not one of `stages` {stages}."
+                )
 
         return cls(
             id=spec["id"],
@@ -252,7 +254,9 @@ def _item(name: str, raw: Any, global_missing: tuple[float, ...], fail) -> Item:
         raise fail(key, "is a `scale` item and needs both `min` and `max` (e.g. min: 1, max: 5).")
     if bounds["min"] is not None and bounds["max"] is not None and bounds["min"] >= bounds["max"]:
         raise fail(key, f"has min {bounds['min']:g} >= max {bounds['max']:g}.")
-    if kind in ("nps", "kano", "binary") and (bounds["min"] is not None or bounds["max"] is not None):
+    if kind in ("nps", "kano", "binary") and (
+        bounds["min"] is not None or bounds["max"] is not None
+    ):
         raise fail(key, f"is a `{kind}` item, whose range is fixed; remove `min`/`max`.")
     values = raw.get("values")
     if values is not None:

@@ -223,7 +223,9 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, str | None, dict[str, di
         except UnicodeError as e:
             raise SurveyError(f"Survey file {path}: {e}.") from None
         text = raw.decode(encoding)
-        sep = "\t" if suffix == ".tsv" or encoding == "utf-16" else ","
+        header = text.split("\n", 1)[0]
+        # Excel's "Unicode text" is tab-separated, some European-locale exports use ";".
+        sep = "\t" if suffix == ".tsv" else max([",", "\t", ";"], key=header.count)
         import io as _io
 
         try:
@@ -339,7 +341,10 @@ def _summarise(exclusions: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame(columns=["column", "reason", "action", "count", "rows"])
     return (
         exclusions.groupby(["column", "reason", "action"], sort=False)["row"]
-        .agg(count="size", rows=lambda r: ", ".join(map(str, r.iloc[:5])) + (" …" if len(r) > 5 else ""))
+        .agg(
+            count="size",
+            rows=lambda r: ", ".join(map(str, r.iloc[:5])) + (" …" if len(r) > 5 else ""),
+        )
         .reset_index()
     )
 
@@ -366,9 +371,7 @@ def _numeric_item(
         as_text = raw.map(lambda v: _normalise_number(str(v)) if pd.notna(v) else v)
         values = pd.to_numeric(as_text, errors="coerce").astype(float)
         text_bad = raw.notna() & values.isna()
-    ledger.add(
-        raw.index[text_bad], name, raw[text_bad], "not a number", SET_MISSING
-    )
+    ledger.add(raw.index[text_bad], name, raw[text_bad], "not a number", SET_MISSING)
     values[np.isinf(values)] = np.nan
     if missing_codes:
         values = values.mask(values.isin(missing_codes))
@@ -417,7 +420,9 @@ def _key(code) -> str:
     return str(code)
 
 
-def _validate(data: pd.DataFrame, codebook: Codebook, value_labels, ledger: _Ledger) -> pd.DataFrame:
+def _validate(
+    data: pd.DataFrame, codebook: Codebook, value_labels, ledger: _Ledger
+) -> pd.DataFrame:
     """Clean values per the codebook; returns the kept rows, recording the rest in ``ledger``."""
     out = data.copy()
     dropped = pd.Series(False, index=data.index)
@@ -430,15 +435,24 @@ def _validate(data: pd.DataFrame, codebook: Codebook, value_labels, ledger: _Led
     # Respondent id: missing or repeated ids cannot be kept.
     ids = _text_column(data[codebook.id])
     no_id = ids.isna() & ~dropped
-    ledger.add(data.index[no_id], codebook.id, [""] * int(no_id.sum()), "missing respondent id", ROW_DROPPED)
+    ledger.add(
+        data.index[no_id],
+        codebook.id,
+        [""] * int(no_id.sum()),
+        "missing respondent id",
+        ROW_DROPPED,
+    )
     dropped |= no_id
     seen = ids[~dropped]
     dup = seen.duplicated(keep="first")
     first_row = seen[~dup].reset_index().set_index(codebook.id)["row"]
     for row, value in seen[dup].items():
         ledger.add(
-            [row], codebook.id, [value],
-            f"duplicate respondent id (first seen in row {first_row[value]})", ROW_DROPPED,
+            [row],
+            codebook.id,
+            [value],
+            f"duplicate respondent id (first seen in row {first_row[value]})",
+            ROW_DROPPED,
         )
     dropped.loc[seen[dup].index] = True
     out[codebook.id] = ids
@@ -447,10 +461,22 @@ def _validate(data: pd.DataFrame, codebook: Codebook, value_labels, ledger: _Led
     if codebook.weight:
         w = _numeric_item(data[codebook.weight], codebook.weight, "numeric", None, (), ledger)
         bad = w.notna() & (w <= 0)
-        ledger.add(w.index[bad], codebook.weight, data.loc[bad, codebook.weight], "weight is zero or negative", SET_MISSING)
+        ledger.add(
+            w.index[bad],
+            codebook.weight,
+            data.loc[bad, codebook.weight],
+            "weight is zero or negative",
+            SET_MISSING,
+        )
         w = w.mask(bad)
         absent = data[codebook.weight].isna()
-        ledger.add(w.index[absent & ~dropped], codebook.weight, [""] * int((absent & ~dropped).sum()), "weight is missing", SET_MISSING)
+        ledger.add(
+            w.index[absent & ~dropped],
+            codebook.weight,
+            [""] * int((absent & ~dropped).sum()),
+            "weight is missing",
+            SET_MISSING,
+        )
         out[codebook.weight] = w
 
     if codebook.wave:
@@ -461,7 +487,9 @@ def _validate(data: pd.DataFrame, codebook: Codebook, value_labels, ledger: _Led
     for name, item in codebook.items.items():
         raw = data[name]
         if item.type in NUMERIC_TYPES:
-            out[name] = _numeric_item(raw, name, item.type, item.range, codebook.missing_for(name), ledger)
+            out[name] = _numeric_item(
+                raw, name, item.type, item.range, codebook.missing_for(name), ledger
+            )
         elif item.type == "category":
             out[name] = _category(raw, name, item.values, value_labels.get(name), ledger)
         elif item.type == "date":
@@ -521,7 +549,11 @@ def load_survey(
     data, encoding, value_labels = read_table(path)
     if codebook is None:
         found = find_codebook(path)
-        book = read_codebook(found) if found else infer_codebook(data, source=f"inferred from {path.name}")
+        book = (
+            read_codebook(found)
+            if found
+            else infer_codebook(data, source=f"inferred from {path.name}")
+        )
     elif isinstance(codebook, Codebook):
         book = codebook
     elif isinstance(codebook, Mapping):

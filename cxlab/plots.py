@@ -55,7 +55,10 @@ use_cjk_font()
 
 
 def _label(group_cols: Sequence[str], table: pd.DataFrame) -> list[str]:
-    return [" / ".join("（缺失）" if pd.isna(v) else str(v) for v in row) for row in table[list(group_cols)].itertuples(index=False)]
+    return [
+        " / ".join("（缺失）" if pd.isna(v) else str(v) for v in row)
+        for row in table[list(group_cols)].itertuples(index=False)
+    ]
 
 
 def plot_estimates(
@@ -93,14 +96,27 @@ def plot_estimates(
     ax.invert_yaxis()
     ax.axvline(0, color="black", linewidth=0.8)
     for yi, v in zip(y, est, strict=True):
-        ax.annotate(f"{v:.1f}", (v, yi), xytext=(4 if v >= 0 else -4, -9), textcoords="offset points",
-                    ha="left" if v >= 0 else "right", fontsize=8)
+        ax.annotate(
+            f"{v:.1f}",
+            (v, yi),
+            xytext=(4 if v >= 0 else -4, -9),
+            textcoords="offset points",
+            ha="left" if v >= 0 else "right",
+            fontsize=8,
+        )
     if title:
         ax.set_title(title)
     ax.set_xlabel(xlabel if xlabel is not None else value)
     return ax
 
 
-def plot_nps(table: pd.DataFrame, *, by: str | Sequence[str], ax: Axes | None = None, title: str | None = None, **kwargs) -> Axes:
+def plot_nps(
+    table: pd.DataFrame,
+    *,
+    by: str | Sequence[str],
+    ax: Axes | None = None,
+    title: str | None = None,
+    **kwargs,
+) -> Axes:
     """NPS per group with its confidence interval (the output of :func:`cxlab.survey.nps`)."""
     return plot_estimates(table, "nps", by=by, ax=ax, title=title, xlabel="NPS", **kwargs)

@@ -98,7 +98,11 @@ def table(
     """
     df = result.copy()
     for col in ("method", "note"):
-        if col in df and (df[col].nunique(dropna=True) <= 1) and (col != "note" or not df[col].astype(bool).any()):
+        if (
+            col in df
+            and (df[col].nunique(dropna=True) <= 1)
+            and (col != "note" or not df[col].astype(bool).any())
+        ):
             df = df.drop(columns=col)
     for col in df.columns:
         if df[col].dtype == object:
@@ -123,8 +127,9 @@ def load_summary(survey, lang: str = "zh") -> str:
         return (
             f"Read **{survey.n_read:,}** records from `{name}`; kept **{len(survey.data):,}**, "
             f"dropped **{dropped:,}** rows and set **{cells:,}** invalid answers to missing "
-            "(listed below with the reason)." if len(ex) else
-            f"Read **{survey.n_read:,}** records from `{name}`; all kept, no invalid answers."
+            "(listed below with the reason)."
+            if len(ex)
+            else f"Read **{survey.n_read:,}** records from `{name}`; all kept, no invalid answers."
         )
     if len(ex):
         return (

@@ -56,7 +56,17 @@ log = logging.getLogger("cxlab.reports")
 
 #: Parameters that name input files: they go into the provenance, not the file name.
 FILE_PARAMETERS = ("data", "codebook")
-KEY_PACKAGES = ("pandas", "numpy", "scipy", "statsmodels", "matplotlib", "seaborn", "jieba", "papermill", "nbconvert")
+KEY_PACKAGES = (
+    "pandas",
+    "numpy",
+    "scipy",
+    "statsmodels",
+    "matplotlib",
+    "seaborn",
+    "jieba",
+    "papermill",
+    "nbconvert",
+)
 TEMPLATE = RESOURCES / "templates"
 
 
@@ -159,7 +169,9 @@ def _from_text(raw: str, kind: str, name: str) -> Any:
     return value
 
 
-def check_parameters(notebook: str | Path, parameters: Mapping[str, Any] | None, *, from_text: bool = False) -> dict[str, Any]:
+def check_parameters(
+    notebook: str | Path, parameters: Mapping[str, Any] | None, *, from_text: bool = False
+) -> dict[str, Any]:
     """Check parameters against a notebook's ``parameters`` cell; convert text values.
 
     Parameters
@@ -189,8 +201,12 @@ def check_parameters(notebook: str | Path, parameters: Mapping[str, Any] | None,
             if from_text and isinstance(value, str):
                 value = _from_text(value, kind, key)
             ok = _TYPES.get(kind)
-            if ok and (not isinstance(value, ok) or (kind in ("int", "float") and isinstance(value, bool))):
-                raise ValueError(f"`{key}` should be a {kind}, not {type(value).__name__} {value!r}")
+            if ok and (
+                not isinstance(value, ok) or (kind in ("int", "float") and isinstance(value, bool))
+            ):
+                raise ValueError(
+                    f"`{key}` should be a {kind}, not {type(value).__name__} {value!r}"
+                )
         except (ValueError, SyntaxError) as e:
             raise ReportError(f"Report {name!r}: {e}. Accepted: {accepted()}.") from None
         out[key] = value
@@ -238,7 +254,9 @@ def package_versions() -> dict[str, str]:
 _H2 = re.compile(r'<h2 id="([^"]+)">(.*?)(?:<a class="anchor-link".*?</a>)?</h2>', re.S)
 
 
-def _render_html(nb, *, title: str, meta: list[tuple[str, str]], footer: str, show_code: bool) -> str:
+def _render_html(
+    nb, *, title: str, meta: list[tuple[str, str]], footer: str, show_code: bool
+) -> str:
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(
@@ -259,7 +277,7 @@ def _render_html(nb, *, title: str, meta: list[tuple[str, str]], footer: str, sh
     nav = ""
     if toc:
         items = "".join(f'<li><a href="#{a}">{t}</a></li>' for a, t in toc)
-        nav = f'<nav class="cx-toc"><b>目录</b><ol>{items}</ol></nav>'
+        nav = f'<nav class="cx-toc"><b>目录</b><ul>{items}</ul></nav>'
     return body.replace("<!--CXLAB_TOC-->", nav, 1)
 
 
@@ -269,18 +287,28 @@ def _without_stderr(nb):
     nb = copy.deepcopy(nb)
     for cell in nb.cells:
         if cell.cell_type == "code":
-            cell.outputs = [o for o in cell.outputs if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
+            cell.outputs = [
+                o
+                for o in cell.outputs
+                if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
+            ]
     return nb
 
 
-def _failed_cell(nb) -> tuple[int | None, str]:
-    """Index, source head and error of the first cell with an error output."""
-    for i, cell in enumerate(nb.cells):
+def _failed_cell(nb) -> str:
+    """Where a run failed: the code cell (counted as in the notebook file) and the error."""
+    number = 0
+    for cell in nb.cells:
+        tags = cell.metadata.get("tags", [])
+        if cell.cell_type != "code" or "injected-parameters" in tags:
+            continue  # papermill adds the injected-parameters cell; it is not the user's
+        number += 1
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":
-                first_line = cell.source.strip().splitlines()[0] if cell.source.strip() else ""
-                return i, f"{out.get('ename')}: {out.get('evalue')} (cell {i}: {first_line[:80]})"
-    return None, "unknown error"
+                lines = cell.source.strip().splitlines()
+                head = lines[0][:80] if lines else ""
+                return f"{out.get('ename')}: {out.get('evalue')} (code cell {number}: {head})"
+    return "unknown error"
 
 
 # -- the index -------------------------------------------------------------------------------------
@@ -293,7 +321,9 @@ def _read_index(out_root: Path) -> list[dict]:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError:
-        log.warning("reports/index.json was unreadable; starting a new one (old kept as index.json.bak)")
+        log.warning(
+            "reports/index.json was unreadable; starting a new one (old kept as index.json.bak)"
+        )
         shutil.copy2(path, path.with_suffix(".json.bak"))
         return []
 
@@ -303,6 +333,7 @@ def _atomic_write(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(text)
+    os.chmod(tmp, 0o644)  # mkstemp makes it private; reports are meant to be shared
     os.replace(tmp, path)
 
 
@@ -313,7 +344,13 @@ def _record(out_root: Path, run: Run) -> None:
         runs = _read_index(out_root)
         if run.status == "succeeded":
             # The page of an earlier success of the same report that day was replaced by this one.
-            runs = [r for r in runs if not (r["date"] == run.date and r["stem"] == run.stem and r["status"] == "succeeded")]
+            runs = [
+                r
+                for r in runs
+                if not (
+                    r["date"] == run.date and r["stem"] == run.stem and r["status"] == "succeeded"
+                )
+            ]
         runs.append(run.__dict__)
         runs.sort(key=lambda r: r["started"], reverse=True)
         _atomic_write(out_root / "index.json", json.dumps(runs, ensure_ascii=False, indent=1))
@@ -324,18 +361,32 @@ def render_index(runs: list[dict]) -> str:
     """The HTML of ``reports/index.html``: every run, newest first, with relative links."""
     rows = []
     for r in runs:
-        link = f'<a href="{html.escape(r["html"])}">{html.escape(r["stem"])}</a>' if r.get("html") else html.escape(r["stem"])
-        params = ", ".join(f"{k}={v}" for k, v in r["parameters"].items() if k not in FILE_PARAMETERS) or "—"
+        link = (
+            f'<a href="{html.escape(r["html"])}">{html.escape(r["stem"])}</a>'
+            if r.get("html")
+            else html.escape(r["stem"])
+        )
+        params = (
+            ", ".join(f"{k}={v}" for k, v in r["parameters"].items() if k not in FILE_PARAMETERS)
+            or "—"
+        )
         status = "成功" if r["status"] == "succeeded" else "失败"
         cls = "ok" if r["status"] == "succeeded" else "failed"
-        err = f'<div class="err">{html.escape(r["error"] or "")}</div>' if r["status"] != "succeeded" else ""
+        err = (
+            f'<div class="err">{html.escape(r["error"] or "")}</div>'
+            if r["status"] != "succeeded"
+            else ""
+        )
         rows.append(
             f"<tr><td>{html.escape(r['date'])}</td><td>{html.escape(r['started'][11:19])}</td>"
             f"<td>{link}</td><td>{html.escape(params)}</td>"
-            f"<td title=\"SHA-256 {html.escape(r.get('data_sha256') or '')}\">{html.escape(Path(r['data']).name if r.get('data') else '—')}</td>"
-            f"<td class=\"{cls}\">{status}{err}</td><td>{r['duration_s']:.1f} s</td></tr>"
+            f'<td title="SHA-256 {html.escape(r.get("data_sha256") or "")}">{html.escape(Path(r["data"]).name if r.get("data") else "—")}</td>'
+            f'<td class="{cls}">{status}{err}</td><td>{r["duration_s"]:.1f} s</td></tr>'
         )
-    body = "\n".join(rows) or '<tr><td colspan="7">还没有报告。运行 <code>cxlab report all</code>。</td></tr>'
+    body = (
+        "\n".join(rows)
+        or '<tr><td colspan="7">还没有报告。运行 <code>cxlab report all</code>。</td></tr>'
+    )
     return f"""<!DOCTYPE html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>cxlab 报告索引</title>
 <style>
@@ -424,12 +475,16 @@ def run_report(
             f"waited {lock_timeout:g} s. Try again when it has finished."
         ) from None
     try:
-        return _run_locked(path, name, stem, params, out_root, out_dir, day, show_code, progress, on_start)
+        return _run_locked(
+            path, name, stem, params, out_root, out_dir, day, show_code, progress, on_start
+        )
     finally:
         lock.release()
 
 
-def _run_locked(path, name, stem, params, out_root: Path, out_dir: Path, day, show_code, progress, on_start) -> Path:
+def _run_locked(
+    path, name, stem, params, out_root: Path, out_dir: Path, day, show_code, progress, on_start
+) -> Path:
     import nbformat
     import papermill
     from papermill.exceptions import PapermillExecutionError
@@ -450,23 +505,36 @@ def _run_locked(path, name, stem, params, out_root: Path, out_dir: Path, day, sh
         error = None
         try:
             papermill.execute_notebook(
-                str(path), str(executed), parameters=dict(params), kernel_name="python3",
-                cwd=str(path.parent), progress_bar=progress, log_output=False,
+                str(path),
+                str(executed),
+                parameters=dict(params),
+                kernel_name="python3",
+                cwd=str(path.parent),
+                progress_bar=progress,
+                log_output=False,
             )
         except PapermillExecutionError as e:
             error = e
         except Exception as e:  # kernel died, notebook unreadable, ...
             error = e
         duration = time.perf_counter() - t0
-        nb = nbformat.read(executed, as_version=4) if executed.exists() else nbformat.read(path, as_version=4)
+        nb = (
+            nbformat.read(executed, as_version=4)
+            if executed.exists()
+            else nbformat.read(path, as_version=4)
+        )
         versions = package_versions()
         title = _title(nb, params, name)
         meta = [
-            ("报告", name),
+            ("报告", f"{title}（{name}）"),
             ("生成时间", started.strftime("%Y-%m-%d %H:%M:%S %Z")),
             ("数据文件", f"{data_path.name}（SHA-256 {(sha256(data_path) or '不可读')[:16]}…）"),
             ("编码表", str(Path(codebook).name) if codebook else "数据文件旁的 codebook.yaml"),
-            ("参数", ", ".join(f"{k}={v}" for k, v in params.items() if k not in FILE_PARAMETERS) or "默认"),
+            (
+                "参数",
+                ", ".join(f"{k}={v}" for k, v in params.items() if k not in FILE_PARAMETERS)
+                or "默认",
+            ),
         ]
         footer = (
             f"cxlab {versions['cxlab']} · 运行 {started.isoformat(timespec='seconds')} · 用时 {duration:.1f} 秒 · "
@@ -474,22 +542,36 @@ def _run_locked(path, name, stem, params, out_root: Path, out_dir: Path, day, sh
             + ", ".join(f"{k} {v}" for k, v in versions.items() if k != "cxlab")
         )
         nb.metadata["cxlab"] = {
-            "parameters": params, "data": str(data_path), "data_sha256": sha256(data_path),
-            "codebook": codebook, "versions": versions, "started": started.isoformat(), "duration_s": duration,
+            "parameters": params,
+            "data": str(data_path),
+            "data_sha256": sha256(data_path),
+            "codebook": codebook,
+            "versions": versions,
+            "started": started.isoformat(),
+            "duration_s": duration,
         }
         record = dict(
-            name=name, stem=stem, date=day, parameters=params, data=str(data_path),
-            data_sha256=sha256(data_path), codebook=codebook, started=started.isoformat(), duration_s=duration,
+            name=name,
+            stem=stem,
+            date=day,
+            parameters=params,
+            data=str(data_path),
+            data_sha256=sha256(data_path),
+            codebook=codebook,
+            started=started.isoformat(),
+            duration_s=duration,
         )
         if error is not None:
-            _, where = _failed_cell(nb)
+            where = _failed_cell(nb)
             if not isinstance(error, PapermillExecutionError):
                 where = f"{type(error).__name__}: {error}"
             failed_dir = out_root / "_failed" / day
             failed_dir.mkdir(parents=True, exist_ok=True)
             nbformat.write(nb, str(executed))
             os.replace(executed, failed_dir / f"{stem}.ipynb")
-            partial = _render_html(nb, title=f"{title}（运行失败）", meta=meta, footer=footer, show_code=True)
+            partial = _render_html(
+                nb, title=f"{title}（运行失败）", meta=meta, footer=footer, show_code=True
+            )
             _atomic_write(failed_dir / f"{stem}.html", partial)
             rel = (failed_dir / f"{stem}.html").relative_to(out_root).as_posix()
             _record(out_root, Run(status="failed", html=rel, notebook=None, error=where, **record))

@@ -200,7 +200,9 @@ def _numeric(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     for item, (_, _, gap) in SERVQUAL_ITEMS.items():
         exp_latent = 5.5 + 0.8 * rng.standard_normal(n)
         out[f"exp_{item}"] = _scale(exp_latent, 1, 7)
-        out[f"per_{item}"] = _scale(exp_latent + gap + 0.3 * shift + 0.9 * rng.standard_normal(n), 1, 7)
+        out[f"per_{item}"] = _scale(
+            exp_latent + gap + 0.3 * shift + 0.9 * rng.standard_normal(n), 1, 7
+        )
     alpha = np.array(list(IMPORTANCE_MEAN.values()), dtype=float) / 100 * 40
     points = rng.dirichlet(alpha, n) * 100
     rounded = np.floor(points)
@@ -289,7 +291,11 @@ def _comments(rng: np.random.Generator, satisfaction: np.ndarray, region: np.nda
         if r < PII_SHARE:
             kind = ("mobile", "email", "resident_id")[int(rng.integers(0, 3))]
             if kind == "mobile":
-                value = "1" + str(rng.choice([3, 5, 7, 8, 9])) + "".join(map(str, rng.integers(0, 10, 9)))
+                value = (
+                    "1"
+                    + str(rng.choice([3, 5, 7, 8, 9]))
+                    + "".join(map(str, rng.integers(0, 10, 9)))
+                )
                 text += f"有问题请打我电话{value}。"
             elif kind == "email":
                 value = f"user{int(rng.integers(100, 9999))}@example.com"
@@ -362,10 +368,27 @@ def _codebook() -> dict:
             "missing_codes": [],
         }
     for key, (label, _, _) in KANO_FEATURES.items():
-        items[f"kano_f_{key}"] = {"label": f"{label}（具备时）", "type": "kano", "role": "functional", "feature": label}
-        items[f"kano_d_{key}"] = {"label": f"{label}（不具备时）", "type": "kano", "role": "dysfunctional", "feature": label}
+        items[f"kano_f_{key}"] = {
+            "label": f"{label}（具备时）",
+            "type": "kano",
+            "role": "functional",
+            "feature": label,
+        }
+        items[f"kano_d_{key}"] = {
+            "label": f"{label}（不具备时）",
+            "type": "kano",
+            "role": "dysfunctional",
+            "feature": label,
+        }
     for name, (label, stage, _, _) in TOUCHPOINTS.items():
-        items[name] = {"label": label, "type": "scale", "min": 1, "max": 5, "role": "touchpoint", "stage": stage}
+        items[name] = {
+            "label": label,
+            "type": "scale",
+            "min": 1,
+            "max": 5,
+            "role": "touchpoint",
+            "stage": stage,
+        }
     items["comment"] = {"label": "开放意见", "type": "text"}
     return {
         "name": "零售全渠道顾客体验调研（样例）",
@@ -418,7 +441,11 @@ def generate(n: int = 5000, seed: int = 0) -> Sample:
         rng, satisfaction, data["region"].to_numpy(), ids
     )
     data["comment"] = comments
-    numeric_cols = [c for c in data.columns if c not in ("resp_id", "wave", "region", "channel", "member_tier", "weight", "comment")]
+    numeric_cols = [
+        c
+        for c in data.columns
+        if c not in ("resp_id", "wave", "region", "channel", "member_tier", "weight", "comment")
+    ]
     data[numeric_cols] = data[numeric_cols].astype("Int64")
 
     population = _population_truth(seed)

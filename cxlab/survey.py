@@ -118,11 +118,14 @@ def weighted_mean_table(
     ``mean`` = Σwᵢyᵢ / Σwᵢ. The variance is the Taylor-linearisation (with
     replacement) variance of a ratio estimator, as R's
     ``survey::svymean(~y, svydesign(ids=~1, weights=~w))`` computes it:
-    ``var = n/(n-1) · Σ wᵢ²(yᵢ - ȳ)² / (Σwᵢ)²``. Without weights it reduces to
-    ``s²/n`` with the usual n-1 denominator. ``sd`` is the weighted standard
-    deviation ``sqrt(Σwᵢ(yᵢ-ȳ)² / Σwᵢ · n/(n-1))``. ``n_eff`` is Kish's effective
-    base (Σw)²/Σw². The interval is ``mean ± t(1-alpha/2, n-1) · se``, as
-    ``confint(svymean(...), df = degf(design))`` gives it.
+    ``var = N/(N-1) · Σ wᵢ²(yᵢ - ȳ)² / (Σwᵢ)²`` over the respondents of the
+    group, where N counts all respondents with a value (groups are domains of
+    one sample, as ``svyby(~y, ~g, design, svymean)`` treats them). Without
+    weights and groups it reduces to ``s²/n``. ``sd`` is the weighted standard
+    deviation ``sqrt(Σwᵢ(yᵢ-ȳ)² / Σwᵢ · n/(n-1))`` within the group
+    (``svyvar``). ``n_eff`` is Kish's effective base (Σw)²/Σw². The interval
+    is ``mean ± t(1-alpha/2, N-1) · se``, as ``confint(..., df = degf(design))``
+    gives it. Groups with fewer than two respondents get no interval.
     """
     ok = y.notna()
     frame = pd.DataFrame({"y": y[ok].astype(float)})
@@ -145,16 +148,20 @@ def weighted_mean_table(
         sums = frame[cols].sum().to_frame().T
         sums["n"] = len(frame)
     n = sums["n"].astype(float)
+    n_all = float(n.sum())
     sw = sums["w"]
     mean = sums["wy"] / sw
     # Σw²(y-ȳ)² expanded into sums, so the whole table costs one groupby pass.
     ss = (sums["wwyy"] - 2 * mean * sums["wwy"] + mean**2 * sums["ww"]).clip(lower=0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        corr = np.where(n > 1, n / (n - 1), np.nan)
-        var = corr * ss / sw**2
-        wvar = corr * (sums["wyy"] - sw * mean**2).clip(lower=0) / sw
+        # Groups are domains of one sample: the finite-sample factor and the degrees of
+        # freedom come from the whole sample, as svyby() computes them.
+        var = np.where(n > 1, n_all / (n_all - 1) * ss / sw**2, np.nan)
+        wvar = np.where(
+            n > 1, n / (n - 1) * (sums["wyy"] - sw * mean**2).clip(lower=0) / sw, np.nan
+        )
         se = np.sqrt(var)
-        t = stats.t.ppf(1 - alpha / 2, np.maximum(n - 1, 1))
+        t = stats.t.ppf(1 - alpha / 2, max(n_all - 1, 1))
     out = sums[key_cols].copy() if key_cols else pd.DataFrame(index=sums.index)
     out["n"] = sums["n"].astype(int)
     out["n_eff"] = sw**2 / sums["ww"]
@@ -240,11 +247,17 @@ def nps(
     _check_range(s, score, 0, 10, "NPS answers")
     answered = s.notna()
     w = check_weights(data, weight, answered) if weight else None
-    recoded = pd.Series(np.select([s >= 9, s <= 6], [100.0, -100.0], 0.0), index=s.index).where(answered)
+    recoded = pd.Series(np.select([s >= 9, s <= 6], [100.0, -100.0], 0.0), index=s.index).where(
+        answered
+    )
     keys = _groups(data, by)
     table = weighted_mean_table(recoded, keys=keys, weights=w, alpha=alpha)
-    pro = weighted_mean_table((recoded == 100).astype(float).where(answered) * 100, keys=keys, weights=w)
-    det = weighted_mean_table((recoded == -100).astype(float).where(answered) * 100, keys=keys, weights=w)
+    pro = weighted_mean_table(
+        (recoded == 100).astype(float).where(answered) * 100, keys=keys, weights=w
+    )
+    det = weighted_mean_table(
+        (recoded == -100).astype(float).where(answered) * 100, keys=keys, weights=w
+    )
 
     out = table[by].copy() if by else pd.DataFrame(index=table.index)
     out["n"] = table["n"]
@@ -270,7 +283,20 @@ def nps(
         out["se"], out["ci_low"], out["ci_high"] = se, lo, hi
     out["method"] = method
     out["note"] = _note(out["n"])
-    cols = [*by, "n", "n_eff", "promoters", "passives", "detractors", "nps", "se", "ci_low", "ci_high", "method", "note"]
+    cols = [
+        *by,
+        "n",
+        "n_eff",
+        "promoters",
+        "passives",
+        "detractors",
+        "nps",
+        "se",
+        "ci_low",
+        "ci_high",
+        "method",
+        "note",
+    ]
     return out[cols]
 
 
@@ -282,7 +308,9 @@ def _bootstrap_mean(y, keys, w, alpha, n_boot, seed):
     if keys is not None:
         for c in keys.columns:
             frame[c] = keys.loc[ok, c]
-        groups = [g for _, g in frame.groupby(list(keys.columns), dropna=False, sort=True, observed=True)]
+        groups = [
+            g for _, g in frame.groupby(list(keys.columns), dropna=False, sort=True, observed=True)
+        ]
     else:
         groups = [frame]
     lo, hi, se = [], [], []
@@ -379,7 +407,9 @@ def top_box(
     lo, hi = scale if scale is not None else (y.min(), y.max())
     _check_range(y, item, lo, hi, "answers")
     if not 1 <= k <= hi - lo:
-        raise ValueError(f"`k` should be between 1 and {hi - lo:g} for a {lo:g}-{hi:g} scale, not {k}.")
+        raise ValueError(
+            f"`k` should be between 1 and {hi - lo:g} for a {lo:g}-{hi:g} scale, not {k}."
+        )
     box = (lo, lo + k - 1) if bottom else (hi - k + 1, hi)
     hit = ((y >= box[0]) & (y <= box[1])).astype(float).where(y.notna()) * 100
     w = check_weights(data, weight, y.notna()) if weight else None
@@ -463,7 +493,9 @@ def counts(
     return out
 
 
-def select_wave(data: pd.DataFrame, wave_col: str | None, wave: str = "") -> tuple[pd.DataFrame, str | None]:
+def select_wave(
+    data: pd.DataFrame, wave_col: str | None, wave: str = ""
+) -> tuple[pd.DataFrame, str | None]:
     """Rows of one survey wave: the one named, or the latest when ``wave`` is empty.
 
     Waves sort as text, so codes like ``2025Q1`` or ``2025-06`` order correctly.
@@ -475,7 +507,9 @@ def select_wave(data: pd.DataFrame, wave_col: str | None, wave: str = "") -> tup
     """
     if not wave_col:
         if wave:
-            raise ValueError(f"`wave` is {wave!r}, but the survey has no wave column (codebook key `wave`).")
+            raise ValueError(
+                f"`wave` is {wave!r}, but the survey has no wave column (codebook key `wave`)."
+            )
         return data, None
     require_columns(data, wave_col, arg="wave column")
     waves = sorted(data[wave_col].dropna().astype(str).unique())

@@ -23,17 +23,25 @@ PLACEHOLDERS = {
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
 # 18-digit resident id: 6-digit area, birth date YYYYMMDD, 3-digit sequence, check digit.
-_RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z])(\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx])(?![0-9A-Za-z])")
+_RESIDENT_ID = re.compile(
+    r"(?<![0-9A-Za-z])(\d{6}(?:19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[0-9Xx])(?![0-9A-Za-z])"
+)
 # 16-19 digits, optionally in groups of four separated by spaces or hyphens.
 _CARD = re.compile(r"(?<![0-9])((?:\d{4}[ -]?){3}\d{4,7})(?![0-9])")
 # Mainland mobile: 1[3-9] + 9 digits, optional +86, optional 3-4-4 separators.
-_MOBILE = re.compile(r"(?<![0-9])(?<![0-9][ -])(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?![ -]?[0-9])")
+_MOBILE = re.compile(
+    r"(?<![0-9])(?<![0-9][ -])(?:\+?86[ -]?)?1[3-9]\d(?:[ -]?\d{4}){2}(?![ -]?[0-9])"
+)
 # Landline with area code and a separator or brackets: 010-12345678, (0755)1234567, 021 1234 5678.
-_LANDLINE = re.compile(r"(?<![0-9])(?<![0-9][ -])(?:\(0\d{2,3}\)|0\d{2,3}[ -])\d{3,4}[ -]?\d{4}(?![ -]?[0-9])")
+_LANDLINE = re.compile(
+    r"(?<![0-9])(?<![0-9][ -])(?:\(0\d{2,3}\)|0\d{2,3}[ -])\d{3,4}[ -]?\d{4}(?![ -]?[0-9])"
+)
 _ORDER_CONTEXT = re.compile(r"(订单|单号|运单|快递|物流|编号|流水|order|no\.?)\s*[:：#]?\s*$", re.I)
 # Issuer prefixes of cards in use in China: UnionPay 62, Visa 4, Mastercard 51-55 / 2221-2720,
 # American Express 34/37, JCB 35, Discover 60/65.
-_CARD_PREFIX = re.compile(r"^(62|4|5[1-5]|222[1-9]|22[3-9]\d|2[3-6]\d\d|27[01]\d|2720|3[457]|6[05])")
+_CARD_PREFIX = re.compile(
+    r"^(62|4|5[1-5]|222[1-9]|22[3-9]\d|2[3-6]\d\d|27[01]\d|2720|3[457]|6[05])"
+)
 
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 

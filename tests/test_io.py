@@ -1,0 +1,312 @@
+"""cxlab.io: formats, encodings, codebook validation, exclusions (nothing lost)."""
+
+from __future__ import annotations
+
+import string
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cxlab import io
+from cxlab.codebook import Codebook, CodebookError
+
+BOOK = {
+    "id": "rid",
+    "weight": "w",
+    "segments": {"region": "地区"},
+    "missing_codes": [98, 99],
+    "items": {
+        "nps": {"label": "推荐意愿", "type": "nps"},
+        "sat": {"label": "满意度", "type": "scale", "min": 1, "max": 5},
+        "comment": {"label": "意见", "type": "text"},
+    },
+}
+SIMPLIFIED = ["物流很快，客服态度好", "价格太贵了，不值", "门店环境干净整洁"]
+TRADITIONAL = ["物流很快，客服態度親切", "價格太貴了，不值得", "門市環境乾淨整潔"]
+
+
+def frame(comments=SIMPLIFIED, regions=("华东", "华北", "华南")) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "rid": ["a1", "a2", "a3"],
+            "w": [1.0, 0.5, 2.0],
+            "region": list(regions),
+            "nps": [10, 7, 0],
+            "sat": [5, 3, 1],
+            "comment": list(comments),
+        }
+    )
+
+
+def write_csv(tmp_path, df, encoding, name="s.csv", book=BOOK):
+    path = tmp_path / name
+    path.write_bytes(df.to_csv(index=False, lineterminator="\n").encode(encoding))
+    (tmp_path / "codebook.yaml").write_text(
+        yaml.safe_dump(book, allow_unicode=True), encoding="utf-8"
+    )
+    return path
+
+
+@pytest.mark.parametrize(
+    ("encoding", "comments", "regions", "detected"),
+    [
+        ("utf-8", SIMPLIFIED, ("华东", "华北", "华南"), "utf-8"),
+        ("utf-8-sig", TRADITIONAL, ("華東", "港台", "華南"), "utf-8-sig"),
+        ("utf-16", SIMPLIFIED, ("华东", "华北", "华南"), "utf-16"),
+        ("gb18030", SIMPLIFIED, ("华东", "华北", "华南"), "gb18030"),
+        ("gbk", SIMPLIFIED, ("华东", "华北", "华南"), "gb18030"),
+        # GB18030 covers traditional characters too (exports from a simplified-locale Excel).
+        ("gb18030", TRADITIONAL, ("華東", "港台", "華南"), "gb18030"),
+        ("big5", TRADITIONAL, ("華東", "港台", "華南"), "cp950"),
+        ("cp950", TRADITIONAL, ("華東", "港台", "華南"), "cp950"),
+    ],
+)
+def test_csv_encodings_round_trip_chinese_exactly(tmp_path, encoding, comments, regions, detected):
+    df = frame(comments, regions)
+    sv = io.load_survey(write_csv(tmp_path, df, encoding))
+    assert sv.encoding == detected
+    assert sv.data["comment"].tolist() == list(comments)
+    assert sv.data["region"].tolist() == list(regions)
+    assert sv.data["nps"].tolist() == [10, 7, 0]
+    assert sv.exclusions.empty
+
+
+def test_detect_encoding_prefers_the_decoding_that_forms_words():
+    # Every byte of this GBK text is also valid Big5: only the words tell them apart.
+    raw = "物流太慢了，等了一个星期才到，客服态度很差".encode("gbk")
+    raw.decode("cp950")  # decodes without error, to gibberish
+    assert io.detect_encoding(raw) == "gb18030"
+    raw = "門市環境很乾淨，服務人員態度親切".encode("big5")
+    assert io.detect_encoding(raw) == "cp950"
+
+
+def test_undecodable_file_names_the_file_and_the_fix(tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(b"rid,comment\n1,\xff\xfe\xfd\xfc\x80\x80\n")
+    with pytest.raises(io.SurveyError, match=r"bad\.csv.*UTF-8"):
+        io.load_survey(path, codebook={"id": "rid", "items": {"comment": {"type": "text"}}})
+
+
+def test_excel_spss_parquet(tmp_path):
+    import pyreadstat
+
+    df = frame()
+    df.to_excel(tmp_path / "s.xlsx", index=False)
+    df.to_parquet(tmp_path / "s.parquet")
+    spss = df.assign(region=[1.0, 2.0, 3.0])
+    pyreadstat.write_sav(
+        spss,
+        tmp_path / "s.sav",
+        variable_value_labels={"region": {1.0: "华东", 2.0: "华北", 3.0: "华南"}},
+    )
+    for name in ("s.xlsx", "s.parquet", "s.sav"):
+        sv = io.load_survey(tmp_path / name, codebook=BOOK)
+        assert sv.data["comment"].tolist() == SIMPLIFIED, name
+        assert sv.data["region"].tolist() == ["华东", "华北", "华南"], name
+        assert sv.data["sat"].tolist() == [5, 3, 1], name
+        assert sv.exclusions.empty, name
+    assert io.load_survey(tmp_path / "s.sav", codebook=BOOK).value_labels["region"][1.0] == "华东"
+
+
+def test_unknown_format(tmp_path):
+    (tmp_path / "s.json").write_text("{}")
+    with pytest.raises(io.SurveyError, match=r"cannot read `\.json`"):
+        io.load_survey(tmp_path / "s.json", codebook=BOOK)
+
+
+def test_codebook_found_beside_the_data(tmp_path):
+    sv = io.load_survey(write_csv(tmp_path, frame(), "utf-8"))
+    assert sv.codebook.label("sat") == "满意度"
+    assert sv.label("region") == "地区"
+
+
+def test_missing_column_names_file_column_and_columns_present(tmp_path):
+    path = write_csv(tmp_path, frame().drop(columns="sat"), "utf-8")
+    with pytest.raises(
+        io.SurveyError, match=r"s\.csv has no column\(s\) \['sat'\].*Columns in the file: rid"
+    ):
+        io.load_survey(path)
+
+
+def test_missing_codes_become_nan_without_exclusion(tmp_path):
+    df = frame().assign(nps=[10, 98, 99], sat=[5, 99, 1])
+    sv = io.load_survey(write_csv(tmp_path, df, "utf-8"))
+    assert sv.data["nps"].isna().tolist() == [False, True, True]
+    assert sv.data["sat"].isna().tolist() == [False, True, False]
+    assert sv.exclusions.empty
+
+
+def test_out_of_range_text_and_fraction_are_excluded_with_reasons(tmp_path):
+    df = frame().assign(nps=["10", "11", "九"], sat=["5", "3.5", "０"])
+    sv = io.load_survey(write_csv(tmp_path, df, "utf-8"))
+    ex = sv.exclusions.set_index(["row", "column"])
+    assert ex.loc[(2, "nps"), "reason"] == "outside the answer range 0-10"
+    assert ex.loc[(3, "nps"), "reason"] == "not a number"
+    assert ex.loc[(2, "sat"), "reason"] == "not a whole number"
+    assert (
+        ex.loc[(3, "sat"), "reason"] == "outside the answer range 1-5"
+    )  # full-width ０ parsed as 0
+    assert (sv.exclusions["action"] == "set to missing").all()
+    assert len(sv.data) == 3  # respondents kept; only the bad answers are missing
+    assert sv.data["nps"].tolist()[0] == 10 and sv.data["nps"].isna().sum() == 2
+
+
+def test_full_width_digits_are_numbers(tmp_path):
+    df = frame().assign(nps=["１０", "７", "０"])
+    sv = io.load_survey(write_csv(tmp_path, df, "utf-8"))
+    assert sv.data["nps"].tolist() == [10, 7, 0]
+
+
+def test_duplicate_missing_ids_and_empty_rows_are_dropped_and_counted(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text(
+        "rid,w,region,nps,sat,comment\n"
+        "a1,1,华东,10,5,好\n"
+        "a1,1,华东,9,4,重复\n"
+        ",1,华北,8,4,无编号\n"
+        ",,,,,\n"
+        "a4,1,华南,3,2,差\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "codebook.yaml").write_text(
+        yaml.safe_dump(BOOK, allow_unicode=True), encoding="utf-8"
+    )
+    sv = io.load_survey(path)
+    assert sv.data.index.tolist() == [1, 5]
+    reasons = dict(zip(sv.exclusions["row"], sv.exclusions["reason"], strict=True))
+    assert reasons == {
+        2: "duplicate respondent id (first seen in row 1)",
+        3: "missing respondent id",
+        4: "empty row",
+    }
+    assert sv.n_read == 5
+
+
+def test_bad_weights_are_flagged(tmp_path):
+    df = frame().assign(w=[1.0, 0.0, -2.0])
+    sv = io.load_survey(write_csv(tmp_path, df, "utf-8"))
+    assert sv.exclusions["reason"].tolist() == ["weight is zero or negative"] * 2
+    assert sv.data["w"].isna().tolist() == [False, True, True]
+
+
+def test_strict_raises_with_column_rows_and_count(tmp_path):
+    df = frame().assign(sat=[7, 8, 1])
+    with pytest.raises(
+        io.SurveyError,
+        match=r"column `sat`: 2 value\(s\) rejected \(outside the answer range 1-5\), first in row\(s\) 1, 2",
+    ):
+        io.load_survey(write_csv(tmp_path, df, "utf-8"), strict=True)
+
+
+def test_inferred_codebook_when_none_beside_the_file(tmp_path):
+    path = tmp_path / "x.csv"
+    frame().to_csv(path, index=False)
+    sv = io.load_survey(path)
+    assert sv.codebook.id == "rid"
+    assert sv.codebook.items["nps"].type == "numeric"
+    assert sv.codebook.items["comment"].type == "text"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda b: b.pop("id"), r"`id` is required"),
+        (lambda b: b["items"]["sat"].update(type="scal"), r"`items\.sat\.type` is 'scal'"),
+        (
+            lambda b: b["items"]["sat"].pop("max"),
+            r"`items\.sat` is a `scale` item and needs both `min` and `max`",
+        ),
+        (lambda b: b["items"]["sat"].update(pair="nope"), r"`items\.sat\.pair` names `nope`"),
+        (lambda b: b.update(colour="red"), r"`colour` is not a codebook key"),
+        (lambda b: b["items"]["sat"].update(lable="x"), r"`items\.sat\.lable` is not an item key"),
+        (
+            lambda b: b.update(missing_codes=[3]),
+            r"`items\.nps` has answers 0-10, but missing code\(s\) \[3\.0\]",
+        ),
+        (
+            lambda b: b["items"]["nps"].update(max=5),
+            r"`items\.nps` is a `nps` item, whose range is fixed",
+        ),
+    ],
+)
+def test_codebook_errors_name_the_file_and_key(tmp_path, change, message):
+    import copy
+
+    book = copy.deepcopy(BOOK)
+    change(book)
+    path = tmp_path / "codebook.yaml"
+    path.write_text(yaml.safe_dump(book, allow_unicode=True), encoding="utf-8")
+    with pytest.raises(CodebookError, match=rf"Codebook {path}.*{message}"):
+        io.read_codebook(path)
+
+
+def test_invalid_yaml(tmp_path):
+    path = tmp_path / "codebook.yaml"
+    path.write_text("id: [unclosed", encoding="utf-8")
+    with pytest.raises(CodebookError, match="not valid YAML"):
+        io.read_codebook(path)
+
+
+def test_item_missing_codes_replace_global_ones():
+    book = Codebook.from_dict(
+        {
+            "id": "r",
+            "missing_codes": [98],
+            "items": {"pts": {"type": "numeric", "min": 0, "max": 100, "missing_codes": []}},
+        }
+    )
+    assert book.missing_for("pts") == ()
+
+
+# -- property: every row of the file is accounted for ------------------------------------------------
+
+cell = st.one_of(
+    st.none(),
+    st.integers(-3, 12).map(str),
+    st.sampled_from(["98", "99", "x", "3.5", "", " ", "５", "1e1"]),
+)
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.one_of(st.none(), st.sampled_from(list(string.ascii_lowercase[:6]))),
+            cell,
+            cell,
+            cell,
+        ),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_every_row_is_kept_or_excluded(tmp_path, rows):
+    df = pd.DataFrame(rows, columns=["rid", "w", "nps", "sat"]).assign(region="华东", comment="好")
+    path = tmp_path / "p.csv"
+    df.to_csv(path, index=False)
+    book = {k: v for k, v in BOOK.items()}
+    sv = io.load_survey(path, codebook=book)
+    kept = set(sv.data.index)
+    dropped = set(sv.exclusions.loc[sv.exclusions["action"] == "row dropped", "row"])
+    assert kept.isdisjoint(dropped)
+    assert kept | dropped == set(range(1, len(df) + 1))
+    # Every value that is missing in the clean data was blank, a missing code, or is excluded.
+    for col in ("nps", "sat"):
+        lost = sv.data.index[sv.data[col].isna()]
+        flagged = set(sv.exclusions.loc[sv.exclusions["column"] == col, "row"])
+        raw = (
+            df[col].reindex(lost - 1 if len(lost) else lost).to_numpy()
+            if len(lost)
+            else np.array([])
+        )
+        for row, value in zip(lost, raw, strict=True):
+            blank = (
+                value is None or (isinstance(value, str) and value.strip() == "") or pd.isna(value)
+            )
+            assert blank or value in ("98", "99") or row in flagged

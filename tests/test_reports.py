@@ -1,0 +1,154 @@
+"""cxlab.reports and the CLI: parameters, HTML, index, failures, locks."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import nbformat
+import pytest
+
+from cxlab import cli, reports
+from cxlab.paths import NOTEBOOKS
+
+
+def tiny_notebook(
+    path, body="print('你好，世界')", params='wave: str = ""  # survey wave\nn: int = 3  # rows'
+):
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    p = nbformat.v4.new_code_cell(params)
+    p.metadata["tags"] = ["parameters"]
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("# 小报告\n\n## 第一节"),
+        p,
+        nbformat.v4.new_code_cell(body),
+    ]
+    nbformat.write(nb, path)
+    return path
+
+
+@pytest.fixture
+def no_kernel(monkeypatch):
+    import papermill
+
+    def boom(*a, **k):
+        raise AssertionError("a kernel was started")
+
+    monkeypatch.setattr(papermill, "execute_notebook", boom)
+
+
+def test_accepted_parameters_of_the_satisfaction_report():
+    params = reports.accepted_parameters("satisfaction")
+    assert {"data", "codebook", "wave", "title"} <= set(params)
+    assert params["wave"]["type"] == "str"
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ({"colour": "red"}, r"has no parameter `colour`. Accepted: data \(str"),
+        ({"n_comments": "many"}, r"invalid literal for int\(\).*Accepted:"),
+        ({"n_comments": 2.5}, r"`n_comments` should be a int, not float"),
+    ],
+)
+def test_bad_parameters_stop_before_any_kernel(tmp_path, no_kernel, given, message):
+    with pytest.raises(reports.ReportError, match=message):
+        reports.run_report(
+            "satisfaction", given, tmp_path, from_text=isinstance(next(iter(given.values())), str)
+        )
+
+
+def test_text_parameters_are_converted(tmp_path):
+    nb = tiny_notebook(tmp_path / "t.ipynb")
+    assert reports.check_parameters(nb, {"n": "5", "wave": "2025Q1"}, from_text=True) == {
+        "n": 5,
+        "wave": "2025Q1",
+    }
+
+
+def test_unknown_report_lists_the_available_ones(tmp_path):
+    with pytest.raises(
+        reports.ReportError, match=r"No report named 'nope'. Available: .*satisfaction"
+    ):
+        reports.run_report("nope", None, tmp_path)
+
+
+def test_cli_exit_code_for_bad_parameter(capsys):
+    assert cli.main(["report", "satisfaction", "-p", "colour=red"]) == cli.EXIT_USAGE
+    assert "no report takes parameter(s) ['colour']" in capsys.readouterr().err
+
+
+def test_lock_held_by_another_run(tmp_path, no_kernel):
+    from filelock import FileLock
+
+    nb = tiny_notebook(tmp_path / "t.ipynb")
+    out = tmp_path / "reports"
+    (out / ".locks").mkdir(parents=True)
+    with (
+        FileLock(str(out / ".locks" / "t.lock")),
+        pytest.raises(reports.ReportLocked, match="another cxlab run is writing it"),
+    ):
+        reports.run_report(nb, None, out, lock_timeout=0.2)
+
+
+def test_slug_names_shaping_parameters_only():
+    assert (
+        reports.parameter_slug({"data": "/x/y.csv", "wave": "2025Q4", "title": "T"})
+        == "wave=2025Q4"
+    )
+    assert reports.parameter_slug({}) == ""
+
+
+@pytest.mark.slow
+def test_failed_run_keeps_previous_report_and_records_both(tmp_path):
+    out = tmp_path / "reports"
+    nb = tiny_notebook(tmp_path / "t.ipynb")
+    good = reports.run_report(nb, {"wave": "Q1"}, out)
+    before = good.read_text(encoding="utf-8")
+    tiny_notebook(nb, body="1 / 0")
+    with pytest.raises(
+        reports.ReportError,
+        match=r"Report 't' failed: ZeroDivisionError: division by zero \(code cell 2: 1 / 0\)",
+    ):
+        reports.run_report(nb, {"wave": "Q1"}, out)
+    assert good.read_text(encoding="utf-8") == before  # the earlier page is untouched
+    failed = list((out / "_failed").rglob("t--wave=Q1.*"))
+    assert sorted(p.suffix for p in failed) == [".html", ".ipynb"]
+    index = json.loads((out / "index.json").read_text(encoding="utf-8"))
+    assert [r["status"] for r in index] == ["failed", "succeeded"]
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert "失败" in page and "成功" in page
+    assert 'href="' + index[1]["html"] + '"' in page  # relative link
+    assert not list(out.glob(".tmp/*"))  # nothing half-written left behind
+
+
+@pytest.mark.slow
+def test_satisfaction_report_is_self_contained_and_shows_no_code(tmp_path):
+    out = tmp_path / "reports"
+    path = reports.run_report("satisfaction", {"wave": "2025Q4"}, out)
+    assert path.name == "satisfaction--wave=2025Q4.html"
+    html = path.read_text(encoding="utf-8")
+    assert "Traceback" not in html
+    assert "import " not in html  # code cells hidden
+    assert not re.findall(r'(?:src|href)="(?:https?:)?//', html)  # nothing from another host
+    assert "推荐意愿" in html and "目录" in html
+    assert "data:image/png;base64" in html
+    assert re.search(r"SHA-256 [0-9a-f]{64}", html)  # provenance in the footer
+    assert path.with_suffix(".ipynb").exists()
+    # The shared page carries no personal data planted in the sample comments.
+    assert not re.search(r"1[3-9]\d{9}|@example\.com", html)
+
+
+def test_every_notebook_is_stored_without_outputs():
+    for path in NOTEBOOKS.glob("*.ipynb"):
+        nb = nbformat.read(path, as_version=4)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                assert not cell.outputs and cell.execution_count is None, path.name
+        tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+        assert len(tagged) == 1, f"{path.name} needs exactly one cell tagged `parameters`"
