@@ -196,13 +196,15 @@ def _numeric(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
         7,
     )
 
-    # SERVQUAL: perception = expectation + planted gap + noise, on 1-7.
+    # SERVQUAL: perception = expectation + planted gap + noise, on 1-7. A respondent's
+    # expectations share a common level and perceptions share the satisfaction halo,
+    # so each battery is a reliable scale, as real ones are.
+    exp_level = rng.standard_normal(n)
     for item, (_, _, gap) in SERVQUAL_ITEMS.items():
-        exp_latent = 5.5 + 0.8 * rng.standard_normal(n)
+        exp_latent = 5.5 + 0.55 * exp_level + 0.55 * rng.standard_normal(n)
         out[f"exp_{item}"] = _scale(exp_latent, 1, 7)
-        out[f"per_{item}"] = _scale(
-            exp_latent + gap + 0.3 * shift + 0.9 * rng.standard_normal(n), 1, 7
-        )
+        per_noise = 0.6 * (halo + shift) + 0.7 * rng.standard_normal(n)
+        out[f"per_{item}"] = _scale(exp_latent + gap + per_noise, 1, 7)
     alpha = np.array(list(IMPORTANCE_MEAN.values()), dtype=float) / 100 * 40
     points = rng.dirichlet(alpha, n) * 100
     rounded = np.floor(points)

@@ -1,4 +1,4 @@
-"""Satisfaction metrics with honest uncertainty: NPS, top box (CSAT), means (CES).
+"""The estimators: NPS, top box (CSAT), means (CES), all as one weighted mean.
 
 Every function takes a DataFrame and column names and returns one row per
 group with the group keys as ordinary columns. Estimates are weighted means,
@@ -16,6 +16,7 @@ from scipy import stats
 __all__ = [
     "ces",
     "counts",
+    "estimate",
     "select_wave",
     "mean_score",
     "nps",
@@ -519,3 +520,67 @@ def select_wave(
     if chosen not in waves:
         raise ValueError(f"Wave {chosen!r} is not in column `{wave_col}`; waves present: {waves}.")
     return data[data[wave_col].astype(str) == chosen], chosen
+
+
+#: Metrics :func:`estimate` knows, and the kind of statistic each is (for tests between groups).
+METRICS = {"nps": "nps", "top_box": "share", "bottom_box": "share", "mean": "mean", "ces": "mean"}
+
+
+def estimate(
+    data: pd.DataFrame,
+    metric: str,
+    item: str | None = None,
+    *,
+    by: str | Sequence[str] | None = None,
+    weight: str | None = None,
+    alpha: float = 0.05,
+    scale: tuple[float, float] | None = None,
+    k: int = 2,
+) -> pd.DataFrame:
+    """Any satisfaction metric in one common shape, for comparisons and trends.
+
+    Parameters
+    ----------
+    metric : {"nps", "top_box", "bottom_box", "mean", "ces"}
+    item : str, optional
+        The column; defaults to ``"nps"`` for NPS and ``"effort"`` for CES.
+    scale, k
+        Scale end points and box size for ``top_box``/``bottom_box``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Group columns, then ``n``, ``n_eff``, ``value`` (NPS points, percent
+        in the box, or mean), ``se``, ``ci_low``, ``ci_high``, ``note``.
+    """
+    if metric not in METRICS:
+        raise ValueError(f"`metric` should be one of {sorted(METRICS)}, not {metric!r}.")
+    by_cols = _as_list(by)
+    if metric == "nps":
+        t = nps(data, item or "nps", by=by, weight=weight, alpha=alpha).rename(
+            columns={"nps": "value"}
+        )
+    elif metric in ("top_box", "bottom_box"):
+        if item is None:
+            raise ValueError(f"`item` is required for metric {metric!r}.")
+        t = top_box(
+            data,
+            item,
+            k=k,
+            scale=scale,
+            bottom=metric == "bottom_box",
+            by=by,
+            weight=weight,
+            alpha=alpha,
+        )
+        t = t.rename(columns={"share": "value"})
+    elif metric == "ces":
+        t = ces(data, item or "effort", scale=scale or (1, 7), by=by, weight=weight, alpha=alpha)
+        t = t.rename(columns={"mean": "value"})
+    else:
+        if item is None:
+            raise ValueError("`item` is required for metric 'mean'.")
+        t = mean_score(data, item, by=by, weight=weight, alpha=alpha).rename(
+            columns={"mean": "value"}
+        )
+    return t[[*by_cols, "n", "n_eff", "value", "se", "ci_low", "ci_high", "note"]]

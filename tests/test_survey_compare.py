@@ -1,0 +1,205 @@
+"""Significance letters, trends, raking and reliability, against R and by hand."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cxlab import survey
+
+# tests/reference/compare_and_rake.R
+A = [4, 5, 3, 4, 2, 5, 4, 3, 4, 5]
+B = [2, 3, 3, 1, 4, 2, 3, 2, 5, 2, 3, 1]
+
+
+def test_welch_t_between_two_groups_matches_r_t_test():
+    df = pd.DataFrame({"x": A + B, "g": ["a"] * len(A) + ["b"] * len(B)})
+    pairs = survey.compare_pairs(df, "mean", "g", "x", min_base=2)
+    # R: t.test(a, b, var.equal = FALSE)
+    assert pairs.loc[0, "stat"] == pytest.approx(2.86033284643112, abs=1e-9)
+    assert pairs.loc[0, "p"] == pytest.approx(0.00967948273454624, abs=1e-9)
+
+
+def test_column_proportion_z_matches_r_prop_test():
+    g = ["a"] * 80 + ["b"] * 90
+    x = [5] * 45 + [1] * 35 + [5] * 30 + [1] * 60
+    pairs = survey.compare_pairs(
+        pd.DataFrame({"x": x, "g": g}), "top_box", "g", "x", scale=(1, 5), k=1, min_base=2
+    )
+    # R: prop.test(c(45, 30), c(80, 90), correct = FALSE)$p.value
+    assert pairs.loc[0, "p"] == pytest.approx(0.00266759604309079, abs=1e-12)
+
+
+def three_groups():
+    rng = np.random.default_rng(1)
+    return pd.DataFrame(
+        {
+            "g": np.repeat(["甲", "乙", "丙", "丁"], [300, 300, 300, 12]),
+            "x": np.concatenate(
+                [
+                    rng.normal(4.0, 1, 300),
+                    rng.normal(3.5, 1, 300),
+                    rng.normal(3.9, 1, 300),
+                    rng.normal(1, 1, 12),
+                ]
+            ),
+        }
+    )
+
+
+def test_letters_mark_higher_groups_and_skip_low_bases():
+    out = survey.compare(three_groups(), "mean", "g", "x").set_index("g")
+    # Sorted group order gives letters: 丁 A, 丙 B, 乙 C, 甲 D.
+    assert out["letter"].to_dict() == {"丁": "A", "丙": "B", "乙": "C", "甲": "D"}
+    assert out.loc["丁", "low_base"] and out.loc["丁", "higher_than"] == ""
+    assert out.loc["甲", "higher_than"] == "C"  # 4.0 vs 3.5 on 300 each: p far below 0.01
+    assert out.loc["丙", "higher_than"] == "C"
+    assert "A" not in "".join(out["higher_than"])  # the low base is never tested
+    assert out.loc["乙", "higher_than"] == ""
+
+
+def test_lower_case_letter_between_the_two_levels():
+    # 45/80 vs 32/80 top-box: pooled z = 2.057, p = 0.0397 (one pair, so no adjustment).
+    g = ["a"] * 80 + ["b"] * 80
+    x = [5] * 45 + [1] * 35 + [5] * 32 + [1] * 48
+    df = pd.DataFrame({"x": x, "g": g})
+    assert survey.compare_pairs(df, "top_box", "g", "x", scale=(1, 5), k=1).loc[
+        0, "p_adj"
+    ] == pytest.approx(0.0397, abs=5e-4)
+    letters = survey.compare(df, "top_box", "g", "x", scale=(1, 5), k=1).set_index("g")[
+        "higher_than"
+    ]
+    assert letters.to_dict() == {"a": "b", "b": ""}
+
+
+def test_bonferroni_and_fdr():
+    df = three_groups()
+    raw = survey.compare_pairs(df, "mean", "g", "x", correction="none")
+    bon = survey.compare_pairs(df, "mean", "g", "x")
+    np.testing.assert_allclose(bon["p_adj"], np.minimum(1, raw["p"] * 3))
+    fdr = survey.compare_pairs(df, "mean", "g", "x", correction="fdr")
+    assert (fdr["p_adj"] <= bon["p_adj"] + 1e-15).all()
+    with pytest.raises(ValueError, match="`correction` should be one of"):
+        survey.compare_pairs(df, "mean", "g", "x", correction="holm2")
+
+
+def test_trend_flags_planted_q4_rise(sample_survey):
+    t = survey.trend(sample_survey.data, "nps", "wave", weight="weight").set_index("wave")
+    assert t.loc["2025Q4", "significant"] and t.loc["2025Q4", "change"] > 0
+    assert not t.loc["2025Q2", "significant"]
+    assert np.isnan(t.loc["2025Q1", "change"])
+    row = t.loc["2025Q4"]
+    prev = t.loc["2025Q3"]
+    assert row["change_se"] == pytest.approx(np.hypot(row["se"], prev["se"]))
+
+
+def test_compare_on_sample_finds_planted_channel_gap(sample_survey):
+    out = survey.compare(sample_survey.data, "nps", "channel", weight="weight").set_index("channel")
+    assert out.loc["门店", "higher_than"].upper().count("B") == 1  # 门店 above 小程序 (letter B)
+    assert out.loc["小程序", "higher_than"] == ""
+
+
+# -- raking ----------------------------------------------------------------------------------------
+
+RAKE = pd.DataFrame(
+    {
+        "region": list("EEEEENNNSSSS"),
+        "tier": ["g", "s", "s", "b", "b", "g", "b", "b", "s", "b", "b", "b"],
+    }
+)
+TARGETS = {"region": {"E": 0.3, "N": 0.3, "S": 0.4}, "tier": {"b": 0.5, "s": 0.3, "g": 0.2}}
+
+
+def test_rake_matches_r_survey_rake():
+    res = survey.rake(RAKE, TARGETS, tol=1e-12, max_iter=1000)
+    # R: weights(rake(des, list(~region, ~tier), list(pr, pt))) / mean(...)
+    expected = [0.8, 0.9, 0.9, 0.5, 0.5, 1.6, 1.0, 1.0, 1.8, 1.0, 1.0, 1.0]
+    np.testing.assert_allclose(res.weights, expected, atol=1e-8)
+    assert res.converged
+    assert res.efficiency == pytest.approx(100 * survey.kish_n_eff(expected) / 12)
+    assert res.margins["weighted"].to_numpy() == pytest.approx(res.margins["target"].to_numpy())
+
+
+@pytest.mark.parametrize(
+    ("targets", "message"),
+    [
+        ({"region": {"E": 0.3, "N": 0.3, "S": 0.3}}, r"`region` sum to 0\.9, not 1"),
+        ({"region": {"E": 0.3, "N": 0.3, "S": 0.3, "W": 0.1}}, r"absent from the data: \['W'\]"),
+        ({"region": {"E": 0.5, "N": 0.5}}, r"categories without a target: \['S'\]"),
+        ({"nope": {"x": 1.0}}, r"\['nope'\] not in the data"),
+    ],
+)
+def test_rake_refuses_bad_targets(targets, message):
+    with pytest.raises(ValueError, match=message):
+        survey.rake(RAKE, targets)
+
+
+def test_rake_cap_limits_weights():
+    with pytest.warns(RuntimeWarning, match="did not converge"):
+        res = survey.rake(RAKE, TARGETS, cap=1.5, max_iter=50)
+    assert not res.converged
+    assert res.weights.max() <= 1.5 * res.weights.mean() + 1e-12
+
+
+def test_rake_sample_to_its_targets(sample_survey, truth):
+    res = survey.rake(sample_survey.data, truth["weighting_targets"])
+    assert res.converged and 50 < res.efficiency < 100
+    assert res.n_eff == pytest.approx(survey.kish_n_eff(res.weights))
+
+
+# -- reliability (R: psych::alpha on the data below; see tests/reference/psych_alpha.R) --------
+
+ITEMS = pd.DataFrame(
+    {
+        "i1": [4, 5, 3, 4, 2, 5, 4, 3, 4, 5, 2, 3, 4, 4, 5],
+        "i2": [4, 4, 3, 5, 2, 5, 3, 3, 4, 4, 1, 3, 5, 4, 5],
+        "i3": [3, 5, 2, 4, 3, 4, 4, 2, 3, 5, 2, 2, 4, 3, 4],
+        "i4": [5, 4, 3, 4, 1, 5, 4, 4, 5, 4, 2, 3, 3, 4, 5],
+    }
+)
+
+
+def test_cronbach_alpha_matches_psych():
+    a = survey.cronbach_alpha(ITEMS, list(ITEMS))
+    assert a["alpha"] == pytest.approx(0.896876337184424, abs=1e-12)
+    assert a["ci_low"] == pytest.approx(0.773586588926851, abs=1e-9)  # $feldt$lower.ci
+    assert a["ci_high"] == pytest.approx(0.961315528003014, abs=1e-9)
+    assert (a["n"], a["k"]) == (15, 4)
+
+
+def test_item_analysis_matches_psych():
+    t = survey.item_analysis(ITEMS, list(ITEMS)).set_index("item")
+    np.testing.assert_allclose(
+        t["r_drop"],
+        [0.963566782087339, 0.824768068540110, 0.638822310270531, 0.689658088824315],
+        atol=1e-9,
+    )
+    np.testing.assert_allclose(
+        t["alpha_if_deleted"],
+        [0.800464037122970, 0.846658711217184, 0.912202380952381, 0.898692810457516],
+        atol=1e-12,
+    )
+    np.testing.assert_allclose(
+        t["sd"], [1.01418510567422, 1.17513930278601, 1.04653623694457, 1.16291915126588]
+    )
+
+
+def test_alpha_rejects_constant_item_and_too_few_items():
+    with pytest.raises(ValueError, match=r"\['c'\] have the same answer"):
+        survey.cronbach_alpha(ITEMS.assign(c=3), ["i1", "c"])
+    with pytest.raises(ValueError, match="at least two items"):
+        survey.cronbach_alpha(ITEMS, ["i1"])
+
+
+def test_sample_scales_are_reliable(sample_survey):
+    per = [c for c in sample_survey.data if c.startswith("per_")]
+    assert survey.cronbach_alpha(sample_survey.data, per)["alpha"] > 0.8
+
+
+def test_likert_table_percentages():
+    df = pd.DataFrame({"q": [1, 2, 2, 5, np.nan], "w": [1, 1, 2, 1, 9], "g": list("aabbb")})
+    t = survey.likert_table(df, ["q"], weight="w")
+    assert dict(zip(t["answer"], t["percent"], strict=True)) == {1: 20.0, 2: 60.0, 5: 20.0}
+    by = survey.likert_table(df, ["q"], by="g")
+    assert by.groupby("g")["percent"].sum().tolist() == [100.0, 100.0]
