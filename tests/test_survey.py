@@ -110,3 +110,35 @@ def test_sample_nps_by_wave_covers_population_truth(sample_survey, truth):
     # Planted: the 小程序 channel is the least satisfied.
     by_channel = survey.nps(d, "nps", by="channel").set_index("channel")["nps"]
     assert by_channel.idxmin() == "小程序"
+
+
+def test_fractional_scores_take_the_row_by_row_path_with_the_same_result():
+    whole = survey.nps(REF, "s", by="g", weight="w")
+    frac = survey.nps(
+        REF.assign(s=REF["s"].replace({10: 9.5, 8: 7.5, 0: 0.5})), "s", by="g", weight="w"
+    )
+    pd.testing.assert_frame_equal(whole, frac)
+    share = survey.top_box(REF.assign(s=REF["s"] + 0.25), "s", k=2, scale=(0, 10.25), by="g")
+    assert share["n"].sum() == 12
+
+
+@pytest.mark.parametrize("method", ["adjusted_wald", "bootstrap"])
+def test_other_interval_methods(method):
+    out = survey.nps(REF, "s", by="g", method=method, seed=1).set_index("g")
+    assert (out["ci_low"] < out["nps"]).all() and (out["nps"] < out["ci_high"]).all()
+    assert (out["method"] == method).all()
+
+
+def test_adjusted_wald_by_hand():
+    # Sauro & Lewis: n + 3 and 0.75 added to promoter and detractor counts.
+    out = survey.nps(REF, "s", method="adjusted_wald").iloc[0]
+    p, d = (5 + 0.75) / 15, (5 + 0.75) / 15
+    se = 100 * np.sqrt((p + d - (p - d) ** 2) / 15)
+    assert out["se"] == pytest.approx(se)
+    assert out["ci_low"] == pytest.approx(100 * (p - d) - 1.959963984540054 * se)
+
+
+def test_bootstrap_is_reproducible_with_a_seed():
+    a = survey.nps(REF, "s", method="bootstrap", seed=7)
+    b = survey.nps(REF, "s", method="bootstrap", seed=7)
+    pd.testing.assert_frame_equal(a, b)

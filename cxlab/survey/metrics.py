@@ -13,6 +13,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from cxlab.survey import _sums
+
 __all__ = [
     "ces",
     "counts",
@@ -46,43 +48,70 @@ def require_columns(data: pd.DataFrame, *columns: str | None, arg: str = "column
         raise ValueError(f"{arg} {missing} not in the data. Columns: {have}.")
 
 
-def check_weights(data: pd.DataFrame, weight: str, rows: pd.Series) -> pd.Series:
-    """The weights of the rows used, or ValueError if any is missing, zero or negative."""
-    w = pd.to_numeric(data[weight], errors="coerce")[rows]
-    bad = w.isna() | ~np.isfinite(w) | (w <= 0)
+def _weights(data: pd.DataFrame, weight: str, rows) -> np.ndarray:
+    """Weights as a float array (all rows), checked on the rows used.
+
+    ``rows`` is a boolean mask, or a float array whose non-missing entries mark the rows used.
+    """
+    w = _float_array(pd.to_numeric(data[weight], errors="coerce"))
+    if len(w) and w.min() > 0 and np.isfinite(w.max()):  # fast path; NaN fails both tests
+        return w
+    rows = np.asarray(rows)
+    if rows.dtype != bool:
+        rows = ~np.isnan(rows)
+    used = w[rows]
+    bad = ~np.isfinite(used) | (used <= 0)
     if bad.any():
-        first = ", ".join(map(str, w.index[bad][:5]))
+        first = ", ".join(map(str, data.index[rows][bad][:5]))
         raise ValueError(
             f"Weight column `{weight}` has {int(bad.sum())} missing, zero or negative "
             f"value(s) among the respondents analysed (rows {first}). Fix the weights, "
             "or drop those respondents explicitly before weighting."
         )
-    return w.astype(float)
+    return w
 
 
-def _numeric(data: pd.DataFrame, col: str, arg: str) -> pd.Series:
+def check_weights(data: pd.DataFrame, weight: str, rows: pd.Series) -> pd.Series:
+    """The weights of the rows used, or ValueError if any is missing, zero or negative."""
+    mask = np.asarray(rows, dtype=bool)
+    return pd.Series(_weights(data, weight, mask)[mask], index=data.index[mask])
+
+
+def _float_array(s: pd.Series) -> np.ndarray:
+    """A float view of a column (no copy when it already is float64)."""
+    if s.dtype == np.float64:
+        return s.to_numpy()
+    return s.to_numpy(dtype=float, na_value=np.nan)
+
+
+def _numeric(data: pd.DataFrame, col: str, arg: str) -> tuple[np.ndarray, float, float]:
+    """The column as floats, with its smallest and largest value."""
     s = data[col]
     if not (pd.api.types.is_numeric_dtype(s) or s.isna().all()):
         raise TypeError(
             f"`{arg}` column `{col}` should hold numbers, but has dtype {s.dtype}; "
             "load the survey with cxlab.io.load_survey so answers are parsed."
         )
-    s = s.astype(float)
-    if s.isna().all():
+    y = _float_array(s)
+    # fmin/fmax skip NaN and give NaN only when every value is missing.
+    lo, hi = (np.fmin.reduce(y), np.fmax.reduce(y)) if len(y) else (np.nan, np.nan)
+    if np.isnan(lo):
         raise ValueError(f"`{arg}` column `{col}` has no answers at all (every value is missing).")
-    return s
+    return y, float(lo), float(hi)
 
 
-def _check_range(values: pd.Series, col: str, lo: float, hi: float, what: str) -> None:
-    v = values.dropna()
-    bad = v[(v < lo) | (v > hi)]
-    if len(bad):
-        shown = sorted(set(bad.tolist()))[:5]
-        raise ValueError(
-            f"Column `{col}` should hold {what} {lo:g}-{hi:g}, but contains {len(bad)} "
-            f"value(s) outside it: {shown} (rows {', '.join(map(str, bad.index[:5]))}). "
-            "Recode or drop them first (load_survey with a codebook does this and lists them)."
-        )
+def _check_range(values, col: str, lo: float, hi: float, what: str, index) -> None:
+    """Raise naming the values outside ``lo``-``hi``; ``values`` is ``(array, min, max)``."""
+    y, vmin, vmax = values
+    if vmin >= lo and vmax <= hi:
+        return
+    bad = (y < lo) | (y > hi)
+    shown = sorted(set(y[bad].tolist()))[:5]
+    raise ValueError(
+        f"Column `{col}` should hold {what} {lo:g}-{hi:g}, but contains {int(bad.sum())} "
+        f"value(s) outside it: {shown} (rows {', '.join(map(str, index[bad][:5]))}). "
+        "Recode or drop them first (load_survey with a codebook does this and lists them)."
+    )
 
 
 # -- the one estimator behind every metric ---------------------------------------------------------
@@ -128,50 +157,37 @@ def weighted_mean_table(
     is ``mean ± t(1-alpha/2, N-1) · se``, as ``confint(..., df = degf(design))``
     gives it. Groups with fewer than two respondents get no interval.
     """
-    ok = y.notna()
-    frame = pd.DataFrame({"y": y[ok].astype(float)})
-    frame["w"] = 1.0 if weights is None else weights[ok].astype(float)
-    frame["wy"] = frame["w"] * frame["y"]
-    frame["wyy"] = frame["wy"] * frame["y"]
-    frame["ww"] = frame["w"] ** 2
-    frame["wwy"] = frame["ww"] * frame["y"]
-    frame["wwyy"] = frame["wwy"] * frame["y"]
-    cols = ["w", "wy", "wyy", "ww", "wwy", "wwyy"]
-    key_cols = [] if keys is None else list(keys.columns)
-    if key_cols:
-        for c in key_cols:
-            frame[c] = keys.loc[ok, c]
-        g = frame.groupby(key_cols, dropna=False, sort=True, observed=True)
-        sums = g[cols].sum()
-        sums["n"] = g.size()
-        sums = sums.reset_index()
-    else:
-        sums = frame[cols].sum().to_frame().T
-        sums["n"] = len(frame)
-    n = sums["n"].astype(float)
+    yv = y.to_numpy(dtype=float, na_value=np.nan)
+    wv = None if weights is None else weights.to_numpy(dtype=float, na_value=np.nan)
+    gi = _sums.group_index(keys, len(yv))
+    return _finish(gi, _sums.sums(gi, yv, wv), alpha)
+
+
+def _finish(gi: _sums.GroupIndex, s: dict[str, np.ndarray], alpha: float) -> pd.DataFrame:
+    """The estimate table from per-group sums (see :func:`weighted_mean_table`)."""
+    keep = s["n"] > 0
+    n = s["n"][keep]
     n_all = float(n.sum())
-    sw = sums["w"]
-    mean = sums["wy"] / sw
-    # Σw²(y-ȳ)² expanded into sums, so the whole table costs one groupby pass.
-    ss = (sums["wwyy"] - 2 * mean * sums["wwy"] + mean**2 * sums["ww"]).clip(lower=0)
+    sw, ww, wy, wyy, wwy, wwyy = (s[k][keep] for k in ("w", "ww", "wy", "wyy", "wwy", "wwyy"))
+    mean = wy / sw
+    # Σw²(y-ȳ)² expanded into sums, so the whole table costs one pass over the rows.
+    ss = np.clip(wwyy - 2 * mean * wwy + mean**2 * ww, 0, None)
     with np.errstate(divide="ignore", invalid="ignore"):
         # Groups are domains of one sample: the finite-sample factor and the degrees of
         # freedom come from the whole sample, as svyby() computes them.
         var = np.where(n > 1, n_all / (n_all - 1) * ss / sw**2, np.nan)
-        wvar = np.where(
-            n > 1, n / (n - 1) * (sums["wyy"] - sw * mean**2).clip(lower=0) / sw, np.nan
-        )
+        wvar = np.where(n > 1, n / (n - 1) * np.clip(wyy - sw * mean**2, 0, None) / sw, np.nan)
         se = np.sqrt(var)
         t = stats.t.ppf(1 - alpha / 2, max(n_all - 1, 1))
-    out = sums[key_cols].copy() if key_cols else pd.DataFrame(index=sums.index)
-    out["n"] = sums["n"].astype(int)
-    out["n_eff"] = sw**2 / sums["ww"]
+    out = gi.keys.loc[keep].reset_index(drop=True)
+    out["n"] = n.astype(int)
+    out["n_eff"] = sw**2 / ww
     out["mean"] = mean
     out["sd"] = np.sqrt(wvar)
     out["se"] = se
     out["ci_low"] = mean - t * se
     out["ci_high"] = mean + t * se
-    return out.reset_index(drop=True)
+    return out
 
 
 def _groups(data: pd.DataFrame, by: list[str]) -> pd.DataFrame | None:
@@ -244,27 +260,32 @@ def nps(
         raise ValueError(f"`method` should be one of {NPS_METHODS}, not {method!r}.")
     by = _as_list(by)
     require_columns(data, score, weight, *by)
-    s = _numeric(data, score, "score")
-    _check_range(s, score, 0, 10, "NPS answers")
-    answered = s.notna()
-    w = check_weights(data, weight, answered) if weight else None
-    recoded = pd.Series(np.select([s >= 9, s <= 6], [100.0, -100.0], 0.0), index=s.index).where(
-        answered
-    )
-    keys = _groups(data, by)
-    table = weighted_mean_table(recoded, keys=keys, weights=w, alpha=alpha)
-    pro = weighted_mean_table(
-        (recoded == 100).astype(float).where(answered) * 100, keys=keys, weights=w
-    )
-    det = weighted_mean_table(
-        (recoded == -100).astype(float).where(answered) * 100, keys=keys, weights=w
-    )
+    values = _numeric(data, score, "score")
+    _check_range(values, score, 0, 10, "NPS answers", data.index)
+    s = values[0]
+    w = _weights(data, weight, s) if weight else None
+    gi = _sums.group_index(_groups(data, by), len(s))
+    counts = _sums.value_table(gi, s, w, bounds=values[1:])
+    answered = ~np.isnan(s)
+    if counts is None:  # fractional answers (not from load_survey): recode row by row
+        recoded = np.where(s >= 9, 100.0, np.where(s <= 6, -100.0, 0.0))
+        recoded[~answered] = np.nan
+        sums = _sums.direct_sums(gi, recoded, w)
+        pro_w = _sums.direct_sums(gi, np.where(answered, (s >= 9) * 1.0, np.nan), w)["wy"]
+        det_w = _sums.direct_sums(gi, np.where(answered, (s <= 6) * 1.0, np.nan), w)["wy"]
+    else:
+        v = counts.values
+        sums = counts.sums(np.where(v >= 9, 100.0, np.where(v <= 6, -100.0, 0.0)))
+        pro_w = counts.w[:, v >= 9].sum(1)
+        det_w = counts.w[:, v <= 6].sum(1)
+    table = _finish(gi, sums, alpha)
+    keep = sums["n"] > 0
 
     out = table[by].copy() if by else pd.DataFrame(index=table.index)
     out["n"] = table["n"]
     out["n_eff"] = table["n_eff"]
-    out["promoters"] = pro["mean"]
-    out["detractors"] = det["mean"]
+    out["promoters"] = 100 * pro_w[keep] / sums["w"][keep]
+    out["detractors"] = 100 * det_w[keep] / sums["w"][keep]
     out["passives"] = 100 - out["promoters"] - out["detractors"]
     out["nps"] = table["mean"]
     out["se"] = table["se"]
@@ -280,7 +301,9 @@ def nps(
         out["ci_low"] = 100 * (p - d) - z * se
         out["ci_high"] = 100 * (p - d) + z * se
     elif method == "bootstrap":
-        lo, hi, se = _bootstrap_mean(recoded, keys, w, alpha, n_boot, seed)
+        recoded = np.where(s >= 9, 100.0, np.where(s <= 6, -100.0, 0.0))
+        recoded[~answered] = np.nan
+        lo, hi, se = _bootstrap_mean(recoded, gi, w, alpha, n_boot, seed)
         out["se"], out["ci_low"], out["ci_high"] = se, lo, hi
     out["method"] = method
     out["note"] = _note(out["n"])
@@ -301,22 +324,20 @@ def nps(
     return out[cols]
 
 
-def _bootstrap_mean(y, keys, w, alpha, n_boot, seed):
-    """Percentile bootstrap of a weighted mean within each group (same group order as the tables)."""
+def _bootstrap_mean(y: np.ndarray, gi: _sums.GroupIndex, w, alpha, n_boot, seed):
+    """Percentile bootstrap of a weighted mean within each group (in the order of the tables)."""
     rng = np.random.default_rng(seed)
-    ok = y.notna()
-    frame = pd.DataFrame({"y": y[ok], "w": 1.0 if w is None else w[ok]})
-    if keys is not None:
-        for c in keys.columns:
-            frame[c] = keys.loc[ok, c]
-        groups = [
-            g for _, g in frame.groupby(list(keys.columns), dropna=False, sort=True, observed=True)
-        ]
-    else:
-        groups = [frame]
+    ok = ~np.isnan(y)
+    codes, yv = gi.codes[ok], y[ok]
+    wv = np.ones_like(yv) if w is None else w[ok]
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(gi.size + 1))
     lo, hi, se = [], [], []
-    for g in groups:
-        yy, ww = g["y"].to_numpy(), g["w"].to_numpy()
+    for g in range(gi.size):
+        rows = order[bounds[g] : bounds[g + 1]]
+        if len(rows) == 0:
+            continue  # not a group present in the data (dropped by the tables too)
+        yy, ww = yv[rows], wv[rows]
         m = len(yy)
         if m < 2:
             lo.append(np.nan), hi.append(np.nan), se.append(np.nan)
@@ -356,9 +377,10 @@ def mean_score(
     """
     by = _as_list(by)
     require_columns(data, item, weight, *by)
-    y = _numeric(data, item, "item")
-    w = check_weights(data, weight, y.notna()) if weight else None
-    out = weighted_mean_table(y, keys=_groups(data, by), weights=w, alpha=alpha)
+    y, lo, hi = _numeric(data, item, "item")
+    w = _weights(data, weight, y) if weight else None
+    gi = _sums.group_index(_groups(data, by), len(y))
+    out = _finish(gi, _sums.sums(gi, y, w, bounds=(lo, hi)), alpha)
     out["note"] = _note(out["n"])
     return out
 
@@ -404,17 +426,25 @@ def top_box(
     """
     by = _as_list(by)
     require_columns(data, item, weight, *by)
-    y = _numeric(data, item, "item")
-    lo, hi = scale if scale is not None else (y.min(), y.max())
-    _check_range(y, item, lo, hi, "answers")
+    values = _numeric(data, item, "item")
+    y = values[0]
+    lo, hi = scale if scale is not None else values[1:]
+    _check_range(values, item, lo, hi, "answers", data.index)
     if not 1 <= k <= hi - lo:
         raise ValueError(
             f"`k` should be between 1 and {hi - lo:g} for a {lo:g}-{hi:g} scale, not {k}."
         )
     box = (lo, lo + k - 1) if bottom else (hi - k + 1, hi)
-    hit = ((y >= box[0]) & (y <= box[1])).astype(float).where(y.notna()) * 100
-    w = check_weights(data, weight, y.notna()) if weight else None
-    t = weighted_mean_table(hit, keys=_groups(data, by), weights=w, alpha=alpha)
+    w = _weights(data, weight, y) if weight else None
+    gi = _sums.group_index(_groups(data, by), len(y))
+    counts = _sums.value_table(gi, y, w, bounds=values[1:])
+    if counts is None:
+        hit = np.where(np.isnan(y), np.nan, 100.0 * ((y >= box[0]) & (y <= box[1])))
+        sums = _sums.direct_sums(gi, hit, w)
+    else:
+        v = counts.values
+        sums = counts.sums(100.0 * ((v >= box[0]) & (v <= box[1])))
+    t = _finish(gi, sums, alpha)
     out = t.drop(columns=["sd"]).rename(columns={"mean": "share"})
     out["box"] = f"{box[0]:g}-{box[1]:g}"
     out["note"] = _note(out["n"])
@@ -454,9 +484,8 @@ def ces(
     estimator of :func:`weighted_mean_table`.
     """
     lo, hi = scale
-    y = _numeric(data, item, "item") if item in data.columns else None
-    if y is not None:
-        _check_range(y, item, lo, hi, "effort answers")
+    require_columns(data, item)
+    _check_range(_numeric(data, item, "item"), item, lo, hi, "effort answers", data.index)
     means = mean_score(data, item, by=by, weight=weight, alpha=alpha)
     k = 3 if hi - lo >= 6 else 2
     easy = top_box(data, item, k=k, scale=scale, by=by, weight=weight, alpha=alpha)

@@ -1,0 +1,202 @@
+"""Per-group weighted sums in one pass over the rows (the engine under every estimate).
+
+Rows are mapped to integer group codes once; sums are ``numpy.bincount`` calls. When
+the values are small integers (rating scales, NPS 0-10) a (group x value) table of
+counts, Σw and Σw² is built instead, and every moment of any recoding of the values
+(the NPS ±100 score, a top-box indicator) is read off that small table.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+#: Above this many (group x value) cells the table trick is not used.
+_MAX_CELLS = 2_000_000
+SUM_COLUMNS = ("n", "w", "ww", "wy", "wyy", "wwy", "wwyy")
+
+
+@dataclass
+class GroupIndex:
+    """Group code of every row, and the key values of every possible group.
+
+    Codes are kept per key column (small integers) and combined chunk by chunk,
+    so no row-length array of combined codes is built unless asked for.
+    """
+
+    parts: list[np.ndarray]
+    dims: tuple[int, ...]
+    keys: pd.DataFrame
+    size: int
+    n_rows: int
+    lookup: np.ndarray | None = None  # combined code -> compact code, when compacted
+
+    def chunk(self, sl: slice) -> np.ndarray:
+        """Group codes of the rows in ``sl``."""
+        if not self.parts:
+            return np.zeros(len(range(*sl.indices(self.n_rows))), dtype=np.intp)
+        code = self.parts[0][sl].astype(np.intp)
+        for part, dim in zip(self.parts[1:], self.dims[1:], strict=True):
+            code *= dim
+            code += part[sl]
+        return code if self.lookup is None else self.lookup[code]
+
+    @property
+    def codes(self) -> np.ndarray:
+        """Group codes of all rows."""
+        return self.chunk(slice(None))
+
+
+def group_index(keys: pd.DataFrame | None, n_rows: int) -> GroupIndex:
+    """Integer group codes for rows grouped by the columns of ``keys``.
+
+    Groups sort as ``DataFrame.groupby(sort=True)`` sorts them (categories in
+    their order, other values ascending); a missing key is its own group, last.
+    """
+    if keys is None or keys.shape[1] == 0:
+        return GroupIndex([], (1,), pd.DataFrame(index=[0]), 1, n_rows)
+    parts, levels = [], []
+    for col in keys.columns:
+        s = keys[col]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            codes = s.cat.codes.to_numpy()
+            uniq = np.asarray(s.cat.categories, dtype=object)
+        else:
+            codes, uniq = pd.factorize(s, sort=True, use_na_sentinel=True)
+            uniq = np.asarray(uniq, dtype=object)
+        if (codes < 0).any():  # missing key: its own group, after the others
+            codes = np.where(codes < 0, len(uniq), codes)
+        parts.append(codes)
+        levels.append(np.append(uniq, np.nan))
+    dims = tuple(len(lv) for lv in levels)
+    size = int(np.prod(dims))
+    gi = GroupIndex(parts, dims, pd.DataFrame(), size, n_rows)
+    if size > _MAX_CELLS:
+        present, _ = np.unique(gi.codes, return_inverse=True)
+        lookup = np.full(size, -1, dtype=np.intp)
+        lookup[present] = np.arange(len(present))
+        combos = np.unravel_index(present, dims)
+        gi.lookup, gi.size = lookup, len(present)
+    else:
+        combos = np.unravel_index(np.arange(size), dims)
+    gi.keys = pd.DataFrame(
+        {col: lv[c] for col, lv, c in zip(keys.columns, levels, combos, strict=True)}
+    )
+    return gi
+
+
+@dataclass
+class ValueTable:
+    """Counts, Σw and Σw² per (group, value) for small-integer values."""
+
+    values: np.ndarray  # (K,)
+    count: np.ndarray  # (G, K)
+    w: np.ndarray  # (G, K)
+    ww: np.ndarray  # (G, K)
+
+    def sums(self, recode: np.ndarray | None = None) -> dict[str, np.ndarray]:
+        """Per-group sums of the values, or of ``recode`` (one number per value)."""
+        v = self.values if recode is None else recode
+        return {
+            "n": self.count.sum(1),
+            "w": self.w.sum(1),
+            "ww": self.ww.sum(1),
+            "wy": self.w @ v,
+            "wyy": self.w @ v**2,
+            "wwy": self.ww @ v,
+            "wwyy": self.ww @ v**2,
+        }
+
+
+#: Rows per chunk: small enough for the temporaries to stay in cache.
+_CHUNK = 1 << 16
+
+
+def _threads(n_blocks: int) -> int:
+    return max(1, min(n_blocks, os.cpu_count() or 1, 4))
+
+
+def value_table(
+    gi: GroupIndex, y: np.ndarray, w: np.ndarray | None, bounds: tuple[float, float] | None = None
+) -> ValueTable | None:
+    """The (group x value) table of ``y`` (NaN rows left out), or None if ``y`` is not small-integer.
+
+    ``bounds`` are ``y``'s known minimum and maximum, saving two passes.
+    """
+    if bounds is None:
+        if np.isnan(y).all():
+            return None
+        bounds = (float(np.nanmin(y)), float(np.nanmax(y)))
+    lo, hi = bounds
+    k = int(hi - lo) + 1
+    m = gi.size * k
+    if m > _MAX_CELLS:
+        return None
+
+    def block(sl: slice):
+        """(count, Σw, Σw²) per cell for the rows of ``sl``, or None on a fractional value."""
+        offset = y[sl] - lo
+        codes = gi.chunk(sl)
+        wc = None if w is None else w[sl]
+        ok = ~np.isnan(offset)
+        if not ok.all():
+            offset, codes = offset[ok], codes[ok]
+            wc = None if wc is None else wc[ok]
+        index = offset.astype(np.intp)
+        if not np.array_equal(index, offset):
+            return None
+        cell = codes * k + index
+        count = np.bincount(cell, minlength=m).astype(float)
+        if wc is None:
+            return count, count, count
+        return (
+            count,
+            np.bincount(cell, weights=wc, minlength=m),
+            np.bincount(cell, weights=wc * wc, minlength=m),
+        )
+
+    blocks = [slice(start, start + _CHUNK) for start in range(0, len(y), _CHUNK)]
+    # numpy releases the GIL in the element-wise work, so two threads share the chunks.
+    with ThreadPoolExecutor(max_workers=_threads(len(blocks))) as pool:
+        results = list(pool.map(block, blocks))
+    if any(r is None for r in results):
+        return None  # fractional values: no table
+    count, sw, sww = (np.sum([r[i] for r in results], axis=0) for i in range(3))
+    shape = (gi.size, k)
+    return ValueTable(
+        np.arange(lo, hi + 1), count.reshape(shape), sw.reshape(shape), sww.reshape(shape)
+    )
+
+
+def direct_sums(gi: GroupIndex, y: np.ndarray, w: np.ndarray | None) -> dict[str, np.ndarray]:
+    """Per-group sums of any values, one bincount each."""
+    ok = ~np.isnan(y)
+    c, yy = gi.codes[ok], y[ok]
+    ww_ = np.ones_like(yy) if w is None else w[ok]
+
+    def b(weights=None):
+        return np.bincount(c, weights=weights, minlength=gi.size).astype(float)
+
+    wy = ww_ * yy
+    w2 = ww_ * ww_
+    return {
+        "n": b(),
+        "w": b(ww_),
+        "ww": b(w2),
+        "wy": b(wy),
+        "wyy": b(wy * yy),
+        "wwy": b(w2 * yy),
+        "wwyy": b(w2 * yy * yy),
+    }
+
+
+def sums(
+    gi: GroupIndex, y: np.ndarray, w: np.ndarray | None, bounds: tuple[float, float] | None = None
+) -> dict[str, np.ndarray]:
+    """Per-group sums of ``y``: by the value table when it applies, else directly."""
+    table = value_table(gi, y, w, bounds)
+    return table.sums() if table is not None else direct_sums(gi, y, w)
