@@ -19,7 +19,7 @@ import pandas as pd
 from matplotlib import font_manager
 from matplotlib.axes import Axes
 
-__all__ = ["CJK_FONT", "plot_estimates", "plot_nps", "use_cjk_font"]
+__all__ = ["CJK_FONT", "plot_estimates", "plot_likert", "plot_nps", "plot_trend", "use_cjk_font"]
 
 #: The face used for Chinese text; the collection's SC face also covers traditional characters.
 CJK_FONT = "Noto Sans CJK SC"
@@ -120,3 +120,122 @@ def plot_nps(
 ) -> Axes:
     """NPS per group with its confidence interval (the output of :func:`cxlab.survey.nps`)."""
     return plot_estimates(table, "nps", by=by, ax=ax, title=title, xlabel="NPS", **kwargs)
+
+
+def plot_trend(
+    trend: pd.DataFrame,
+    wave: str,
+    *,
+    by: str | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+    ylabel: str | None = None,
+    **kwargs,
+) -> Axes:
+    """A metric across waves with its confidence band; significant changes marked.
+
+    Parameters
+    ----------
+    trend : pandas.DataFrame
+        Output of :func:`cxlab.survey.trend` (``value``, ``ci_low``, ``ci_high``,
+        ``change``, ``significant``).
+    wave : str
+        The wave column of ``trend``.
+    by : str, optional
+        A group column of ``trend``: one line per group.
+    **kwargs
+        Passed to :meth:`matplotlib.axes.Axes.plot`.
+
+    Notes
+    -----
+    A filled triangle (▲ up, ▼ down) marks a wave whose change from the
+    previous wave is significant (``significant`` is True).
+    """
+    ax = ax or plt.gca()
+    waves = sorted(trend[wave].astype(str).unique())
+    x_of = {w: i for i, w in enumerate(waves)}
+    groups = [(None, trend)] if by is None else list(trend.groupby(by, sort=True))
+    for name, g in groups:
+        g = g.sort_values(wave, key=lambda s: s.astype(str))
+        x = g[wave].astype(str).map(x_of).to_numpy()
+        line = ax.plot(
+            x, g["value"], marker="o", label=None if name is None else str(name), **kwargs
+        )[0]
+        ax.fill_between(
+            x, g["ci_low"], g["ci_high"], color=line.get_color(), alpha=0.15, linewidth=0
+        )
+        sig = g["significant"].to_numpy(bool)
+        up = sig & (g["change"].to_numpy() > 0)
+        down = sig & (g["change"].to_numpy() < 0)
+        ax.scatter(
+            x[up], g["value"].to_numpy()[up], marker="^", s=120, color=line.get_color(), zorder=3
+        )
+        ax.scatter(
+            x[down],
+            g["value"].to_numpy()[down],
+            marker="v",
+            s=120,
+            color=line.get_color(),
+            zorder=3,
+        )
+    ax.set_xticks(range(len(waves)), waves)
+    if by is not None:
+        ax.legend(frameon=False, fontsize=8)
+    if title:
+        ax.set_title(title)
+    if ylabel:
+        ax.set_ylabel(ylabel)
+    return ax
+
+
+def plot_likert(
+    table: pd.DataFrame,
+    *,
+    labels: dict | None = None,
+    answer_labels: dict | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Diverging stacked bars of answer distributions (the output of :func:`cxlab.survey.likert_table`).
+
+    Answers below the scale midpoint extend left of zero, those above extend
+    right; the midpoint answer (odd scales) is split evenly across zero.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        ``item``, ``answer``, ``percent`` (no group columns).
+    labels : dict, optional
+        Item -> label (codebook labels).
+    answer_labels : dict, optional
+        Answer value -> label for the legend.
+    """
+    ax = ax or plt.gca()
+    wide = table.pivot_table(
+        index="item", columns="answer", values="percent", aggfunc="sum", sort=False
+    ).fillna(0.0)
+    answers = sorted(wide.columns)
+    mid = (answers[0] + answers[-1]) / 2
+    neg = [a for a in answers if a < mid]
+    colors = plt.get_cmap("RdBu")(np.linspace(0.1, 0.9, len(answers)))
+    if mid in answers:
+        colors[answers.index(mid)] = mpl.colors.to_rgba(
+            "#c8c8c8"
+        )  # the diverging map's white would vanish
+    y = np.arange(len(wide))
+    left = -(wide[neg].sum(axis=1) + (wide[mid] / 2 if mid in wide else 0)).to_numpy()
+    for a, color in zip(answers, colors, strict=True):
+        width = wide[a].to_numpy()
+        name = (answer_labels or {}).get(a, f"{a:g}")
+        ax.barh(y, width, left=left, color=color, label=name, edgecolor="white", linewidth=0.5)
+        left = left + width
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_yticks(y, [(labels or {}).get(i, i) for i in wide.index])
+    ax.invert_yaxis()
+    ax.set_xlabel("%")
+    ax.legend(
+        ncol=len(answers), loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False, fontsize=8
+    )
+    if title:
+        ax.set_title(title, pad=24)
+    return ax

@@ -43,6 +43,24 @@ COLUMN_LABELS: dict[str, dict[str, str]] = {
         "count": "条数",
         "rows": "行号（前 5 个）",
         "comment": "意见原文（已脱敏）",
+        "label": "指标",
+        "value": "数值",
+        "letter": "列标",
+        "higher_than": "显著高于",
+        "low_base": "样本不足",
+        "alpha": "Cronbach α",
+        "scale": "量表",
+        "k": "题数",
+        "item": "题目",
+        "r_drop": "校正题总相关",
+        "alpha_if_deleted": "删除该题后 α",
+        "wave": "波次",
+        "change": "变化",
+        "p_change": "变化 p 值",
+        "change_se": "变化标准误",
+        "p": "p 值",
+        "p_adj": "校正后 p 值",
+        "significant": "显著",
     },
     "en": {
         "n": "Base",
@@ -71,6 +89,24 @@ COLUMN_LABELS: dict[str, dict[str, str]] = {
         "count": "Count",
         "rows": "Rows (first 5)",
         "comment": "Comment (redacted)",
+        "label": "Measure",
+        "value": "Value",
+        "letter": "Column",
+        "higher_than": "Significantly above",
+        "low_base": "Low base",
+        "alpha": "Cronbach's alpha",
+        "scale": "Scale",
+        "k": "Items",
+        "item": "Item",
+        "r_drop": "Corrected item-total r",
+        "alpha_if_deleted": "Alpha if deleted",
+        "wave": "Wave",
+        "change": "Change",
+        "p_change": "p (change)",
+        "change_se": "SE (change)",
+        "p": "p",
+        "p_adj": "Adjusted p",
+        "significant": "Significant",
     },
 }
 
@@ -104,16 +140,24 @@ def table(
             and (col != "note" or not df[col].astype(bool).any())
         ):
             df = df.drop(columns=col)
+    if codebook is not None and "item" in df:
+        df["item"] = df["item"].map(codebook.label)
+    yes = "是" if lang == "zh" else "yes"
     for col in df.columns:
-        if df[col].dtype == object:
-            df[col] = df[col].where(df[col].notna(), "（缺失）")
+        if df[col].dtype == bool:
+            df[col] = df[col].map({True: yes, False: ""})
+        elif df[col].dtype == object:
+            df[col] = df[col].where(df[col].notna(), "（缺失）" if lang == "zh" else "(missing)")
     names = {c: (rename or {}).get(c, column_label(c, codebook, lang)) for c in df.columns}
     df = df.rename(columns=names)
     counts = [names[c] for c in ("n", "count") if c in names]
+    pvalues = [names[c] for c in ("p", "p_adj", "p_change") if c in names]
     # Styler does not escape cell text by itself; comments may hold markup.
     styler = df.style.hide(axis="index").format(precision=digits, na_rep="—", escape="html")
     if counts:
         styler = styler.format("{:,.0f}", subset=counts)
+    if pvalues:
+        styler = styler.format("{:.3g}", subset=pvalues, na_rep="—")
     return styler
 
 

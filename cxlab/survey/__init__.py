@@ -14,6 +14,7 @@ from cxlab.survey.metrics import (
     check_weights,
     counts,
     estimate,
+    kpis,
     mean_score,
     nps,
     require_columns,
@@ -21,7 +22,7 @@ from cxlab.survey.metrics import (
     top_box,
     weighted_mean_table,
 )
-from cxlab.survey.reliability import cronbach_alpha, item_analysis, likert_table
+from cxlab.survey.reliability import cronbach_alpha, item_analysis, likert_table, reliability_table
 from cxlab.survey.weighting import RakeResult, kish_n_eff, rake
 
 __all__ = [
@@ -34,11 +35,13 @@ __all__ = [
     "cronbach_alpha",
     "estimate",
     "item_analysis",
+    "kpis",
     "kish_n_eff",
     "likert_table",
     "mean_score",
     "nps",
     "rake",
+    "reliability_table",
     "require_columns",
     "select_wave",
     "top_box",

@@ -19,6 +19,7 @@ __all__ = [
     "ces",
     "counts",
     "estimate",
+    "kpis",
     "select_wave",
     "mean_score",
     "nps",
@@ -613,3 +614,76 @@ def estimate(
             columns={"mean": "value"}
         )
     return t[[*by_cols, "n", "n_eff", "value", "se", "ci_low", "ci_high", "note"]]
+
+
+def kpis(
+    data: pd.DataFrame, codebook, *, weight: str | None = None, alpha: float = 0.05
+) -> pd.DataFrame:
+    """The headline figures a codebook defines: NPS, CSAT (top-2-box and mean), CES.
+
+    Parameters
+    ----------
+    codebook : cxlab.codebook.Codebook
+        NPS comes from the ``nps`` item, CSAT from the ``role: outcome`` scale,
+        CES from the ``role: effort`` scale (each when present).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per figure: ``kpi`` (``"nps"``, ``"csat"``, ``"mean"``,
+        ``"ces"``, ``"ces_easy"``), ``item``, ``label``, ``n``, ``n_eff``,
+        ``value``, ``ci_low``, ``ci_high``, ``unit`` (``"points"``, ``"%"`` or
+        ``"mean"``).
+    """
+    rows = []
+
+    def add(kpi, item, label, table, unit, value="value", lo="ci_low", hi="ci_high"):
+        r = table.iloc[0]
+        rows.append(
+            {
+                "kpi": kpi,
+                "item": item,
+                "label": label,
+                "n": r["n"],
+                "n_eff": r["n_eff"],
+                "value": r[value],
+                "ci_low": r[lo],
+                "ci_high": r[hi],
+                "unit": unit,
+            }
+        )
+
+    for item in codebook.select(type="nps")[:1]:
+        add("nps", item, "NPS", estimate(data, "nps", item, weight=weight, alpha=alpha), "points")
+    for item in codebook.select(role="outcome")[:1]:
+        it = codebook.items[item]
+        scale = (it.min, it.max)
+        add(
+            "csat",
+            item,
+            f"{it.display}（前两档 %）",
+            estimate(data, "top_box", item, weight=weight, alpha=alpha, scale=scale),
+            "%",
+        )
+        add(
+            "mean",
+            item,
+            f"{it.display}（均值）",
+            estimate(data, "mean", item, weight=weight, alpha=alpha),
+            "mean",
+        )
+    for item in codebook.select(role="effort")[:1]:
+        it = codebook.items[item]
+        t = ces(data, item, scale=(it.min, it.max), weight=weight, alpha=alpha)
+        add("ces", item, f"{it.display}（均值）", t, "mean", "mean")
+        add(
+            "ces_easy",
+            item,
+            f"{it.display}（省力 %）",
+            t,
+            "%",
+            "easy",
+            "easy_ci_low",
+            "easy_ci_high",
+        )
+    return pd.DataFrame(rows)

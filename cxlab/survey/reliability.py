@@ -10,7 +10,7 @@ from scipy import stats
 
 from cxlab.survey.metrics import _as_list, check_weights, require_columns
 
-__all__ = ["cronbach_alpha", "item_analysis", "likert_table"]
+__all__ = ["cronbach_alpha", "item_analysis", "likert_table", "reliability_table"]
 
 
 def _complete(data: pd.DataFrame, items: Sequence[str]) -> pd.DataFrame:
@@ -141,3 +141,22 @@ def likert_table(
         g.insert(0, "item", item)
         parts.append(g.rename(columns={"_n": "n"}).drop(columns="_w"))
     return pd.concat(parts, ignore_index=True)
+
+
+def reliability_table(
+    data: pd.DataFrame, scales: dict[str, Sequence[str]], alpha: float = 0.05
+) -> pd.DataFrame:
+    """Cronbach's alpha of several scales, one row each (scales with fewer than two items are skipped).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``scale``, ``alpha``, ``ci_low``, ``ci_high``, ``n``, ``k`` (see :func:`cronbach_alpha`).
+    """
+    rows = [
+        {"scale": name, **cronbach_alpha(data, items, alpha=alpha).to_dict()}
+        for name, items in scales.items()
+        if len(items) >= 2
+    ]
+    out = pd.DataFrame(rows, columns=["scale", "alpha", "ci_low", "ci_high", "n", "k"])
+    return out.astype({"n": int, "k": int})

@@ -1,0 +1,117 @@
+"""Plain-language summaries generated from result tables.
+
+Each sentence states only what the table it comes from supports: a change is
+called a rise or a fall only when the trend test flags it significant, and a
+group is called higher than another only when the significance letters say
+so. Functions return lists of sentences (Markdown), Chinese by default.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+__all__ = ["compare_sentences", "satisfaction_points", "trend_sentence"]
+
+
+def _fmt(value: float, unit: str) -> str:
+    return f"{value:.1f}{unit}"
+
+
+def trend_sentence(
+    trend: pd.DataFrame, wave: str, *, metric_label: str, unit: str = "", lang: str = "zh"
+) -> str:
+    """One sentence on the latest wave of a :func:`cxlab.survey.trend` table (no group columns)."""
+    t = trend.sort_values(wave, key=lambda s: s.astype(str))
+    last = t.iloc[-1]
+    head = f"{metric_label}在 {last[wave]} 为 **{_fmt(last['value'], unit)}**（95% 置信区间 {_fmt(last['ci_low'], unit)}–{_fmt(last['ci_high'], unit)}）"
+    if lang == "en":
+        head = f"{metric_label} in {last[wave]} is **{_fmt(last['value'], unit)}** (95% CI {_fmt(last['ci_low'], unit)} to {_fmt(last['ci_high'], unit)})"
+    if len(t) < 2 or pd.isna(last["change"]):
+        return head + ("." if lang == "en" else "。")
+    prev = t.iloc[-2][wave]
+    change = last["change"]
+    if last["significant"]:
+        if lang == "en":
+            word = "up" if change > 0 else "down"
+            return f"{head}, significantly {word} {abs(change):.1f} on {prev} (p = {last['p_change']:.3g})."
+        word = "显著上升" if change > 0 else "显著下降"
+        return f"{head}，较 {prev} {word} {abs(change):.1f}（p = {last['p_change']:.3g}）。"
+    if lang == "en":
+        return f"{head}; the change from {prev} ({change:+.1f}) is not significant."
+    return f"{head}；与 {prev} 相比变化 {change:+.1f}，不显著。"
+
+
+def compare_sentences(
+    result: pd.DataFrame, by: str, *, metric_label: str, group_label: str, lang: str = "zh"
+) -> list[str]:
+    """Sentences naming which groups are significantly higher than which (from :func:`cxlab.survey.compare`)."""
+    letter_of = dict(zip(result["letter"], result[by], strict=True))
+    out = []
+    for row in result.itertuples(index=False):
+        beaten = [letter_of[c.upper()] for c in row.higher_than]
+        if not beaten:
+            continue
+        names = "、".join(map(str, beaten)) if lang == "zh" else ", ".join(map(str, beaten))
+        name = getattr(row, by)
+        if lang == "en":
+            out.append(
+                f"By {group_label}, {name} scores significantly higher on {metric_label} than {names}."
+            )
+        else:
+            out.append(f"按{group_label}看，{name}的{metric_label}显著高于{names}。")
+    low = result.loc[result["low_base"], by].tolist()
+    if low:
+        names = "、".join(map(str, low))
+        out.append(
+            f"{names} 样本不足，未参与检验。"
+            if lang == "zh"
+            else f"{', '.join(map(str, low))}: base too small to test."
+        )
+    if not out:
+        out.append(
+            f"按{group_label}看，{metric_label}各组之间没有显著差异。"
+            if lang == "zh"
+            else f"By {group_label}, no group differs significantly on {metric_label}."
+        )
+    return out
+
+
+def satisfaction_points(
+    data: pd.DataFrame, codebook, *, wave: str | None, min_base: int = 30, lang: str = "zh"
+) -> list[str]:
+    """The key points of a satisfaction report: NPS and CSAT trend to ``wave``, segment differences.
+
+    Parameters
+    ----------
+    data : pandas.DataFrame
+        All waves (the trend needs the earlier ones); segment comparisons use ``wave`` only.
+    codebook : cxlab.codebook.Codebook
+        Gives the NPS item, the outcome scale, the wave column, segments and weight.
+    wave : str or None
+        The wave reported (None: the survey has no waves).
+    """
+    from cxlab import survey
+
+    nps_col = codebook.select(type="nps")[0]
+    outcome = codebook.select(role="outcome")[0]
+    scale = (codebook.items[outcome].min, codebook.items[outcome].max)
+    current = data
+    points = []
+    if codebook.wave and wave is not None:
+        upto = data[data[codebook.wave].astype(str) <= str(wave)]
+        current = data[data[codebook.wave].astype(str) == str(wave)]
+        csat = "满意度（前两档）" if lang == "zh" else "Satisfaction (top-2 box)"
+        for metric, item, label, unit in [
+            ("nps", nps_col, "NPS", ""),
+            ("top_box", outcome, csat, "%"),
+        ]:
+            t = survey.trend(upto, metric, codebook.wave, item, weight=codebook.weight, scale=scale)
+            points.append(
+                trend_sentence(t, codebook.wave, metric_label=label, unit=unit, lang=lang)
+            )
+    for seg in codebook.segments:
+        c = survey.compare(current, "nps", seg, nps_col, weight=codebook.weight, min_base=min_base)
+        points += compare_sentences(
+            c, seg, metric_label="NPS", group_label=codebook.label(seg), lang=lang
+        )
+    return points

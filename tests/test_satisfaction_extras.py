@@ -1,0 +1,109 @@
+"""Headline KPIs, narrative sentences, trend and Likert plots, presentation tables."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cxlab import narrative, plots, present, survey
+
+
+def test_kpis_follow_the_codebook(sample_survey):
+    d, book = sample_survey.data, sample_survey.codebook
+    k = survey.kpis(d, book, weight="weight").set_index("kpi")
+    assert list(k.index) == ["nps", "csat", "mean", "ces", "ces_easy"]
+    assert k.loc["nps", "value"] == pytest.approx(
+        survey.nps(d, "nps", weight="weight")["nps"].iloc[0]
+    )
+    assert k.loc["csat", "value"] == pytest.approx(
+        survey.top_box(d, "overall", scale=(1, 5), weight="weight")["share"].iloc[0]
+    )
+    assert (k["ci_low"] < k["value"]).all() and (k["value"] < k["ci_high"]).all()
+
+
+def trend_table(change, significant):
+    return pd.DataFrame(
+        {
+            "wave": ["Q1", "Q2"],
+            "value": [10.0, 10.0 + change],
+            "ci_low": [5.0, 6.0],
+            "ci_high": [15.0, 16.0],
+            "change": [np.nan, change],
+            "p_change": [np.nan, 0.001 if significant else 0.4],
+            "significant": [False, significant],
+        }
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "significant", "phrase"),
+    [(5.0, True, "显著上升 5.0"), (-5.0, True, "显著下降 5.0"), (5.0, False, "不显著")],
+)
+def test_trend_sentence_claims_only_what_the_test_supports(change, significant, phrase):
+    s = narrative.trend_sentence(trend_table(change, significant), "wave", metric_label="NPS")
+    assert phrase in s
+    if not significant:
+        assert "显著上升" not in s and "显著下降" not in s
+
+
+def test_compare_sentences_follow_letters():
+    res = pd.DataFrame(
+        {
+            "ch": ["门店", "小程序", "电话"],
+            "letter": ["A", "B", "C"],
+            "higher_than": ["Bc", "", ""],
+            "low_base": [False, False, True],
+        }
+    )
+    out = narrative.compare_sentences(res, "ch", metric_label="NPS", group_label="渠道")
+    assert out == ["按渠道看，门店的NPS显著高于小程序、电话。", "电话 样本不足，未参与检验。"]
+    none = res.assign(higher_than="", low_base=False)
+    assert narrative.compare_sentences(none, "ch", metric_label="NPS", group_label="渠道") == [
+        "按渠道看，NPS各组之间没有显著差异。"
+    ]
+
+
+def test_satisfaction_points_on_sample(sample_survey):
+    pts = narrative.satisfaction_points(sample_survey.data, sample_survey.codebook, wave="2025Q4")
+    assert pts[0].startswith("NPS在 2025Q4") and "显著上升" in pts[0]
+    assert any("小程序" in p for p in pts)
+
+
+def test_plot_trend_draws_values_and_marks_significant_changes(sample_survey):
+    t = survey.trend(sample_survey.data, "nps", "wave")
+    ax = plots.plot_trend(t, "wave")
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), t["value"])
+    from matplotlib.collections import PathCollection
+
+    markers = [c for c in ax.collections if isinstance(c, PathCollection)]
+    marked = np.concatenate([c.get_offsets()[:, 1] for c in markers if len(c.get_offsets())])
+    np.testing.assert_allclose(sorted(marked), sorted(t.loc[t["significant"], "value"]))
+
+
+def test_plot_likert_bars_sum_to_100_and_centre_the_midpoint():
+    df = pd.DataFrame({"q": [1, 2, 3, 3, 4, 5, 5, 5]})
+    t = survey.likert_table(df, ["q"])
+    ax = plots.plot_likert(t)
+    widths = [p.get_width() for p in ax.patches]
+    assert sum(widths) == pytest.approx(100)
+    # Midpoint (3, 25%) straddles zero: it starts at -12.5.
+    assert ax.patches[2].get_x() == pytest.approx(-12.5)
+
+
+def test_present_table_labels_and_escapes(sample_survey):
+    res = pd.DataFrame(
+        {"item": ["overall"], "n": [3], "note": [""], "comment": ["<script>alert(1)</script>"]}
+    )
+    html = present.table(res, sample_survey.codebook).to_html()
+    assert "总体满意度" in html and "样本量" in html
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "备注" not in html  # an empty note column is dropped
+
+
+def test_reliability_table(sample_survey):
+    book = sample_survey.codebook
+    t = survey.reliability_table(
+        sample_survey.data, {"p": book.select(role="perception"), "one": ["nps"]}
+    )
+    assert t["scale"].tolist() == ["p"] and t.loc[0, "k"] == 10
