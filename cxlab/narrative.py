@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["compare_sentences", "satisfaction_points", "trend_sentence"]
+__all__ = ["compare_sentences", "driver_points", "satisfaction_points", "trend_sentence"]
 
 
 def _fmt(value: float, unit: str) -> str:
@@ -114,4 +114,61 @@ def satisfaction_points(
         points += compare_sentences(
             c, seg, metric_label="NPS", group_label=codebook.label(seg), lang=lang
         )
+    return points
+
+
+def driver_points(
+    importance: pd.DataFrame,
+    matrix: pd.DataFrame,
+    penalty: pd.DataFrame | None = None,
+    stability: pd.DataFrame | None = None,
+    *,
+    labels: dict | None = None,
+    wave: str | None = None,
+    top: int = 3,
+) -> list[str]:
+    """Key points of a driver analysis, each read off one result table.
+
+    Parameters
+    ----------
+    importance : output of :func:`cxlab.drivers.relative_importance`
+    matrix : output of :func:`cxlab.drivers.driver_matrix`
+    penalty : output of :func:`cxlab.drivers.penalty_reward`, optional
+    stability : output of :func:`cxlab.drivers.driver_stability`, optional
+    wave : the wave column of ``stability``
+    """
+    name = lambda d: (labels or {}).get(d, d)
+    t = importance.sort_values("share", ascending=False).head(top)
+    parts = "、".join(f"{name(r.driver)}（{r.share:.1f}%）" for r in t.itertuples())
+    r2 = importance["importance"].sum()
+    points = [f"驱动因素共解释结果变量 {100 * r2:.1f}% 的差异（R²）；最重要的是 {parts}。"]
+    fix = matrix.dropna(subset=["priority"]).sort_values("priority")
+    if len(fix):
+        points.append(
+            "优先改进（重要性高、表现低于平均）："
+            + "、".join(name(d) for d in fix["driver"])
+            + "。"
+        )
+    else:
+        points.append("没有重要性高而表现低于平均的驱动因素。")
+    if penalty is not None:
+        basic = penalty.loc[penalty["type"] == "basic", "driver"].tolist()
+        if basic:
+            points.append(
+                "低分惩罚明显大于高分奖励（基本型，做不好就扣分）："
+                + "、".join(map(name, basic))
+                + "。"
+            )
+    if stability is not None and wave is not None and "change_significant" in stability:
+        last = stability[stability[wave] == stability[wave].max()]
+        moved = last[last["change_significant"]]
+        for r in moved.itertuples():
+            word = "上升" if r.change > 0 else "下降"
+            points.append(
+                f"{name(r.driver)}的重要性在 {getattr(r, wave)} 显著{word}（{r.change:+.3f}）。"
+            )
+        if not len(moved):
+            points.append(
+                f"与上一波次相比，{stability[wave].max()} 各驱动因素的重要性没有显著变化。"
+            )
     return points

@@ -19,7 +19,17 @@ import pandas as pd
 from matplotlib import font_manager
 from matplotlib.axes import Axes
 
-__all__ = ["CJK_FONT", "plot_estimates", "plot_likert", "plot_nps", "plot_trend", "use_cjk_font"]
+__all__ = [
+    "CJK_FONT",
+    "plot_estimates",
+    "plot_importance",
+    "plot_likert",
+    "plot_nps",
+    "plot_penalty_reward",
+    "plot_quadrants",
+    "plot_trend",
+    "use_cjk_font",
+]
 
 #: The face used for Chinese text; the collection's SC face also covers traditional characters.
 CJK_FONT = "Noto Sans CJK SC"
@@ -238,4 +248,114 @@ def plot_likert(
     )
     if title:
         ax.set_title(title, pad=24)
+    return ax
+
+
+def plot_importance(
+    importance: pd.DataFrame,
+    *,
+    labels: dict | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+    **kwargs,
+) -> Axes:
+    """Share of R² per driver with its bootstrap interval (the output of :func:`cxlab.drivers.relative_importance`)."""
+    ax = ax or plt.gca()
+    t = importance.sort_values("share", ascending=True)
+    y = np.arange(len(t))
+    kwargs.setdefault("color", PALETTE["bar"])
+    xerr = None
+    if "ci_low" in t:
+        scale = t["share"] / t["importance"]
+        xerr = np.vstack([t["share"] - t["ci_low"] * scale, t["ci_high"] * scale - t["share"]])
+    ax.barh(y, t["share"], xerr=xerr, capsize=3, **kwargs)
+    ax.set_yticks(y, [(labels or {}).get(d, d) for d in t["driver"]])
+    ax.set_xlabel("占 R² 的比例（%）")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_quadrants(
+    table: pd.DataFrame,
+    *,
+    x: str = "performance",
+    y: str = "importance",
+    label: str = "driver",
+    labels: dict | None = None,
+    crosshair: tuple[float, float] | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+    xlabel: str = "表现",
+    ylabel: str = "重要性",
+    **kwargs,
+) -> Axes:
+    """Importance x performance scatter with crosshair lines and quadrant names.
+
+    ``crosshair`` is (importance, performance); by default it is read from
+    ``table.attrs`` (``importance_crosshair``, ``performance_crosshair``) as
+    :func:`cxlab.drivers.driver_matrix` and :func:`cxlab.gaps.ipa` set them.
+    """
+    from cxlab.quadrants import QUADRANTS
+
+    ax = ax or plt.gca()
+    ci, cp = crosshair or (
+        table.attrs["importance_crosshair"],
+        table.attrs["performance_crosshair"],
+    )
+    kwargs.setdefault("color", PALETTE["bar"])
+    ax.scatter(table[x], table[y], zorder=3, **kwargs)
+    for _, r in table.iterrows():
+        ax.annotate(
+            (labels or {}).get(r[label], r[label]),
+            (r[x], r[y]),
+            xytext=(4, 3),
+            textcoords="offset points",
+            fontsize=8,
+        )
+    ax.axvline(cp, color="grey", linestyle="--", linewidth=0.8)
+    ax.axhline(ci, color="grey", linestyle="--", linewidth=0.8)
+    corners = {
+        "concentrate here": (0.02, 0.98, "left", "top"),
+        "keep up the good work": (0.98, 0.98, "right", "top"),
+        "low priority": (0.02, 0.02, "left", "bottom"),
+        "possible overkill": (0.98, 0.02, "right", "bottom"),
+    }
+    for key, (tx, ty, ha, va) in corners.items():
+        ax.text(
+            tx,
+            ty,
+            QUADRANTS[key],
+            transform=ax.transAxes,
+            ha=ha,
+            va=va,
+            color="#888888",
+            fontsize=9,
+        )
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_penalty_reward(
+    table: pd.DataFrame,
+    *,
+    labels: dict | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+) -> Axes:
+    """Penalty (left) and reward (right) per driver (the output of :func:`cxlab.drivers.penalty_reward`)."""
+    ax = ax or plt.gca()
+    t = table.iloc[::-1]
+    y = np.arange(len(t))
+    ax.barh(y, t["penalty"], color=PALETTE["detractors"], label="低分惩罚")
+    ax.barh(y, t["reward"], color=PALETTE["promoters"], label="高分奖励")
+    ax.axvline(0, color="black", linewidth=0.8)
+    ax.set_yticks(y, [(labels or {}).get(d, d) for d in t["driver"]])
+    ax.legend(frameon=False, fontsize=8)
+    ax.set_xlabel("对结果变量的影响")
+    if title:
+        ax.set_title(title)
     return ax

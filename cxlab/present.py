@@ -61,6 +61,43 @@ COLUMN_LABELS: dict[str, dict[str, str]] = {
         "p": "p 值",
         "p_adj": "校正后 p 值",
         "significant": "显著",
+        "driver": "驱动因素",
+        "importance": "重要性",
+        "rank": "排名",
+        "coef": "系数",
+        "std_coef": "标准化系数",
+        "t": "t 值",
+        "vif": "VIF",
+        "performance": "表现",
+        "quadrant": "象限",
+        "priority": "优先顺序",
+        "n_low": "低分人数",
+        "n_high": "高分人数",
+        "penalty": "低分惩罚",
+        "penalty_p": "惩罚 p 值",
+        "reward": "高分奖励",
+        "reward_p": "奖励 p 值",
+        "asymmetry": "不对称度",
+        "type": "类型",
+        "model": "模型",
+        "odds_ratio": "优势比",
+        "or_ci_low": "优势比下限",
+        "or_ci_high": "优势比上限",
+        "r2": "R²",
+        "adj_r2": "调整 R²",
+        "f": "F 值",
+        "f_p": "F 检验 p 值",
+        "outcome": "结果变量",
+        "n_excluded": "剔除（缺失）",
+        "rank_ci_low": "排名下限",
+        "rank_ci_high": "排名上限",
+        "change_ci_low": "变化下限",
+        "change_ci_high": "变化上限",
+        "change_significant": "变化显著",
+        "rank_change": "排名变化",
+        "rank_change_ci_low": "排名变化下限",
+        "rank_change_ci_high": "排名变化上限",
+        "rank_significant": "排名变化显著",
     },
     "en": {
         "n": "Base",
@@ -107,7 +144,56 @@ COLUMN_LABELS: dict[str, dict[str, str]] = {
         "p": "p",
         "p_adj": "Adjusted p",
         "significant": "Significant",
+        "driver": "Driver",
+        "importance": "Importance",
+        "rank": "Rank",
+        "coef": "Coefficient",
+        "std_coef": "Std. coefficient",
+        "t": "t",
+        "vif": "VIF",
+        "performance": "Performance",
+        "quadrant": "Quadrant",
+        "priority": "Priority",
+        "n_low": "Low raters",
+        "n_high": "High raters",
+        "penalty": "Penalty",
+        "penalty_p": "p (penalty)",
+        "reward": "Reward",
+        "reward_p": "p (reward)",
+        "asymmetry": "Asymmetry",
+        "type": "Type",
+        "model": "Model",
+        "odds_ratio": "Odds ratio",
+        "or_ci_low": "OR CI low",
+        "or_ci_high": "OR CI high",
+        "r2": "R²",
+        "adj_r2": "Adj. R²",
+        "f": "F",
+        "f_p": "p (F)",
+        "outcome": "Outcome",
+        "n_excluded": "Excluded (missing)",
+        "rank_ci_low": "Rank CI low",
+        "rank_ci_high": "Rank CI high",
+        "change_ci_low": "Change CI low",
+        "change_ci_high": "Change CI high",
+        "change_significant": "Change significant",
+        "rank_change": "Rank change",
+        "rank_change_ci_low": "Rank change CI low",
+        "rank_change_ci_high": "Rank change CI high",
+        "rank_significant": "Rank change significant",
     },
+}
+
+
+#: Chinese names of category values that results carry (penalty-reward types, Kano categories).
+TYPE_LABELS = {
+    "basic": "基本型（不满足则不满）",
+    "excitement": "兴奋型（满足则惊喜）",
+    "performance": "期望型（线性）",
+    "weak": "无显著影响",
+    "promoter": "推荐者模型",
+    "detractor": "贬损者模型",
+    "ordinal": "有序模型",
 }
 
 
@@ -140,8 +226,17 @@ def table(
             and (col != "note" or not df[col].astype(bool).any())
         ):
             df = df.drop(columns=col)
-    if codebook is not None and "item" in df:
-        df["item"] = df["item"].map(codebook.label)
+    if codebook is not None:
+        for col in ("item", "driver", "outcome"):
+            if col in df:
+                df[col] = df[col].map(codebook.label)
+    if "quadrant" in df and lang == "zh":
+        from cxlab.quadrants import QUADRANTS
+
+        df["quadrant"] = df["quadrant"].map(QUADRANTS)
+    for col in ("type", "model"):
+        if col in df and lang == "zh":
+            df[col] = df[col].map(lambda v: TYPE_LABELS.get(v, v))
     yes = "是" if lang == "zh" else "yes"
     for col in df.columns:
         if df[col].dtype == bool:
@@ -151,7 +246,9 @@ def table(
     names = {c: (rename or {}).get(c, column_label(c, codebook, lang)) for c in df.columns}
     df = df.rename(columns=names)
     counts = [names[c] for c in ("n", "count") if c in names]
-    pvalues = [names[c] for c in ("p", "p_adj", "p_change") if c in names]
+    pvalues = [
+        names[c] for c in ("p", "p_adj", "p_change", "penalty_p", "reward_p", "f_p") if c in names
+    ]
     # Styler does not escape cell text by itself; comments may hold markup.
     styler = df.style.hide(axis="index").format(precision=digits, na_rep="—", escape="html")
     if counts:

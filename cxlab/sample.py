@@ -32,18 +32,20 @@ TIERS = {"普通": 0.50, "银卡": 0.30, "金卡": 0.20}
 TIER_TARGET = {"普通": 0.60, "银卡": 0.28, "金卡": 0.12}
 TIER_SHIFT = {"普通": 0.0, "银卡": 0.10, "金卡": 0.35}
 
-#: Driver column -> (label, planted regression weight on the latent outcome).
+#: Driver column -> (label, planted regression weight on the latent outcome, planted shift
+#: of its mean rating). Problem resolution and delivery speed matter most and perform worst:
+#: the "fix first" drivers.
 DRIVERS = {
-    "d_resolve": ("问题解决", 0.32),
-    "d_quality": ("产品质量", 0.26),
-    "d_speed": ("配送速度", 0.21),
-    "d_staff": ("服务态度", 0.17),
-    "d_price": ("价格合理", 0.13),
-    "d_return": ("退换货便利", 0.10),
-    "d_app": ("小程序易用", 0.07),
-    "d_wait": ("等待时间", 0.045),
-    "d_info": ("信息清晰", 0.02),
-    "d_store": ("门店环境", 0.0),
+    "d_resolve": ("问题解决", 0.32, -0.35),
+    "d_quality": ("产品质量", 0.26, 0.30),
+    "d_speed": ("配送速度", 0.21, -0.40),
+    "d_staff": ("服务态度", 0.17, 0.20),
+    "d_price": ("价格合理", 0.13, -0.10),
+    "d_return": ("退换货便利", 0.10, 0.0),
+    "d_app": ("小程序易用", 0.07, -0.20),
+    "d_wait": ("等待时间", 0.045, 0.10),
+    "d_info": ("信息清晰", 0.02, 0.15),
+    "d_store": ("门店环境", 0.0, 0.35),
 }
 DRIVER_CORRELATION = 0.45
 
@@ -184,10 +186,10 @@ def _numeric(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     halo = rng.standard_normal(n)
     z = np.sqrt(rho) * halo[:, None] + np.sqrt(1 - rho) * rng.standard_normal((n, len(DRIVERS)))
     z += shift[:, None]
-    beta = np.array([w for _, w in DRIVERS.values()])
+    beta = np.array([w for _, w, _ in DRIVERS.values()])
     satisfaction = z @ beta + 0.55 * rng.standard_normal(n)
-    for j, name in enumerate(DRIVERS):
-        out[name] = _scale(3.5 + 0.95 * z[:, j], 1, 5)
+    for j, (name, (_, _, offset)) in enumerate(DRIVERS.items()):
+        out[name] = _scale(3.5 + offset + 0.95 * z[:, j], 1, 5)
     out["overall"] = _scale(3.6 + 1.25 * satisfaction, 1, 5)
     out["nps"] = _scale(7.2 + 2.6 * satisfaction + 0.9 * rng.standard_normal(n), 0, 10)
     out["effort"] = _scale(
@@ -339,7 +341,7 @@ def _codebook() -> dict:
         "overall": {"label": "总体满意度", "type": "scale", "min": 1, "max": 5, "role": "outcome"},
         "effort": {"label": "办理省力程度", "type": "scale", "min": 1, "max": 7, "role": "effort"},
     }
-    for name, (label, _) in DRIVERS.items():
+    for name, (label, _, _) in DRIVERS.items():
         items[name] = {"label": label, "type": "scale", "min": 1, "max": 5, "role": "driver"}
     for item, (dim, text, _) in SERVQUAL_ITEMS.items():
         items[f"exp_{item}"] = {
@@ -458,7 +460,9 @@ def generate(n: int = 5000, seed: int = 0) -> Sample:
         "from a separate draw of 400,000 respondents (unweighted, sample composition).",
         "drivers": {
             "outcome": "overall",
-            "weights": {k: w for k, (_, w) in DRIVERS.items()},
+            "weights": {k: w for k, (_, w, _) in DRIVERS.items()},
+            "mean_shift": {k: m for k, (_, _, m) in DRIVERS.items()},
+            "fix_first": ["d_resolve", "d_speed"],
             "rank": sorted(names, key=lambda k: -DRIVERS[k][1]),
             "correlation": DRIVER_CORRELATION,
         },
