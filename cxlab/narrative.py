@@ -137,7 +137,10 @@ def driver_points(
     stability : output of :func:`cxlab.drivers.driver_stability`, optional
     wave : the wave column of ``stability``
     """
-    name = lambda d: (labels or {}).get(d, d)
+
+    def name(d):
+        return (labels or {}).get(d, d)
+
     t = importance.sort_values("share", ascending=False).head(top)
     parts = "、".join(f"{name(r.driver)}（{r.share:.1f}%）" for r in t.itertuples())
     r2 = importance["importance"].sum()

@@ -289,6 +289,8 @@ def test_driver_points_and_plots(sample_survey, truth):
     ax = plots.plot_importance(ri, labels=labels)
     widths = sorted(p.get_width() for p in ax.patches)
     np.testing.assert_allclose(widths, sorted(ri["share"]))
-    ax = plots.plot_quadrants(m, labels=labels)
+    import matplotlib.pyplot as plt
+
+    ax = plots.plot_quadrants(m, labels=labels, ax=plt.figure().gca())
     np.testing.assert_allclose(ax.collections[0].get_offsets()[:, 0], m["performance"])
     assert ax.lines[0].get_xdata()[0] == pytest.approx(m.attrs["performance_crosshair"])
