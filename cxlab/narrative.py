@@ -10,7 +10,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["compare_sentences", "driver_points", "satisfaction_points", "trend_sentence"]
+__all__ = [
+    "compare_sentences",
+    "driver_points",
+    "gap_points",
+    "satisfaction_points",
+    "trend_sentence",
+]
 
 
 def _fmt(value: float, unit: str) -> str:
@@ -173,5 +179,77 @@ def driver_points(
         if not len(moved):
             points.append(
                 f"与上一波次相比，{stability[wave].max()} 各驱动因素的重要性没有显著变化。"
+            )
+    return points
+
+
+KANO_NAMES = {
+    "A": "魅力型",
+    "O": "期望型",
+    "M": "必备型",
+    "I": "无差异型",
+    "R": "反向型",
+    "Q": "可疑",
+}
+
+
+def gap_points(
+    servqual: pd.DataFrame,
+    ipa: pd.DataFrame | None = None,
+    kano: pd.DataFrame | None = None,
+    perception: pd.DataFrame | None = None,
+    *,
+    labels: dict | None = None,
+    alpha: float = 0.05,
+) -> list[str]:
+    """Where to act first, read off the SERVQUAL, IPA, Kano and perception-gap tables."""
+
+    def name(key):
+        return (labels or {}).get(key, key)
+
+    points = []
+    dims = servqual[servqual["level"] == "dimension"].sort_values("gap")
+    short = dims[(dims["gap"] < 0) & (dims["p"] < alpha)]
+    if len(short):
+        worst = short.iloc[0]
+        points.append(
+            f"服务差距最大的维度是{worst['name']}：感知比期望低 {-worst['gap']:.2f} 分"
+            f"（95% 置信区间 {-worst['ci_high']:.2f}–{-worst['ci_low']:.2f}）。"
+        )
+    above = dims[(dims["gap"] > 0) & (dims["p"] < alpha)]
+    if len(above):
+        points.append("超出期望的维度：" + "、".join(above["name"]) + "。")
+    items = servqual[
+        (servqual["level"] == "item") & (servqual["gap"] < 0) & (servqual["p"] < alpha)
+    ].nsmallest(3, "gap")
+    if len(items):
+        points.append(
+            "差距最大的题目："
+            + "、".join(f"{name(r.name)}（{r.gap:.2f}）" for r in items.itertuples())
+            + "。"
+        )
+    if ipa is not None:
+        first = ipa[ipa["quadrant"] == "concentrate here"].sort_values(
+            "importance", ascending=False
+        )
+        if len(first):
+            points.append(
+                "重要而表现偏低、应优先改进：" + "、".join(map(name, first["attribute"])) + "。"
+            )
+    if kano is not None:
+        must = kano[kano["category"] == "M"]["feature"].tolist()
+        attractive = kano[kano["category"] == "A"]["feature"].tolist()
+        if must:
+            points.append("必备型功能（做不到会引起不满）：" + "、".join(must) + "。")
+        if attractive:
+            points.append("魅力型功能（做到会带来惊喜）：" + "、".join(attractive) + "。")
+    if perception is not None:
+        over = perception[(perception["gap"] > 0) & (perception["p"] < alpha)].sort_values(
+            "gap", ascending=False
+        )
+        for r in over.head(3).itertuples():
+            points.append(
+                f"员工高估了{name(r.item)}：员工认为 {r.internal_share:.0f}% 的顾客满意，"
+                f"顾客实际为 {r.customer_share:.0f}%（差 {r.gap:.0f} 个百分点）。"
             )
     return points

@@ -23,6 +23,7 @@ __all__ = [
     "CJK_FONT",
     "plot_estimates",
     "plot_importance",
+    "plot_kano",
     "plot_likert",
     "plot_nps",
     "plot_penalty_reward",
@@ -356,6 +357,43 @@ def plot_penalty_reward(
     ax.set_yticks(y, [(labels or {}).get(d, d) for d in t["driver"]])
     ax.legend(frameon=False, fontsize=8)
     ax.set_xlabel("对结果变量的影响")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_kano(
+    table: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None, **kwargs
+) -> Axes:
+    """Better-worse diagram of Kano features (the output of :func:`cxlab.gaps.kano`).
+
+    x = |worse| (how much its absence dissatisfies), y = better (how much its
+    presence satisfies); lines at 0.5 split must-be (right, low), one-dimensional
+    (right, high), attractive (left, high) and indifferent (left, low).
+    """
+    ax = ax or plt.gca()
+    kwargs.setdefault("color", PALETTE["bar"])
+    x, y = table["worse"].abs(), table["better"]
+    ax.scatter(x, y, zorder=3, **kwargs)
+    for xi, yi, name in zip(x, y, table["feature"], strict=True):
+        ax.annotate(str(name), (xi, yi), xytext=(4, 3), textcoords="offset points", fontsize=9)
+    ax.axvline(0.5, color="grey", linestyle="--", linewidth=0.8)
+    ax.axhline(0.5, color="grey", linestyle="--", linewidth=0.8)
+    for (tx, ty, ha, va), text in zip(
+        [
+            (0.02, 0.98, "left", "top"),
+            (0.98, 0.98, "right", "top"),
+            (0.98, 0.02, "right", "bottom"),
+            (0.02, 0.02, "left", "bottom"),
+        ],
+        ["魅力型 A", "期望型 O", "必备型 M", "无差异型 I"],
+        strict=True,
+    ):
+        ax.text(tx, ty, text, transform=ax.transAxes, ha=ha, va=va, color="#888888", fontsize=9)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_xlabel("不满足时的不满程度 |Worse|")
+    ax.set_ylabel("满足时的满意提升 Better")
     if title:
         ax.set_title(title)
     return ax

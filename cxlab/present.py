@@ -98,6 +98,21 @@ COLUMN_LABELS: dict[str, dict[str, str]] = {
         "rank_change_ci_low": "排名变化下限",
         "rank_change_ci_high": "排名变化上限",
         "rank_significant": "排名变化显著",
+        "level": "层级",
+        "name": "名称",
+        "expectation": "期望",
+        "perception": "感知",
+        "gap": "差距",
+        "attribute": "属性",
+        "feature": "功能",
+        "category": "类别",
+        "better": "Better 系数",
+        "worse": "Worse 系数",
+        "internal_n": "员工样本量",
+        "internal_share": "员工认为满意 %",
+        "customer_n": "顾客样本量",
+        "customer_share": "顾客满意 %",
+        "z": "z 值",
     },
     "en": {
         "n": "Base",
@@ -181,6 +196,21 @@ COLUMN_LABELS: dict[str, dict[str, str]] = {
         "rank_change_ci_low": "Rank change CI low",
         "rank_change_ci_high": "Rank change CI high",
         "rank_significant": "Rank change significant",
+        "level": "Level",
+        "name": "Name",
+        "expectation": "Expectation",
+        "perception": "Perception",
+        "gap": "Gap",
+        "attribute": "Attribute",
+        "feature": "Feature",
+        "category": "Category",
+        "better": "Better",
+        "worse": "Worse",
+        "internal_n": "Staff base",
+        "internal_share": "Staff: satisfied %",
+        "customer_n": "Customer base",
+        "customer_share": "Customers: satisfied %",
+        "z": "z",
     },
 }
 
@@ -194,6 +224,16 @@ TYPE_LABELS = {
     "promoter": "推荐者模型",
     "detractor": "贬损者模型",
     "ordinal": "有序模型",
+    "item": "题目",
+    "dimension": "维度",
+    "overall": "总体",
+    "weighted": "加权总体",
+    "A": "魅力型 A",
+    "O": "期望型 O",
+    "M": "必备型 M",
+    "I": "无差异型 I",
+    "R": "反向型 R",
+    "Q": "可疑 Q",
 }
 
 
@@ -212,11 +252,14 @@ def table(
     lang: str = "zh",
     digits: int = 1,
     rename: Mapping[str, str] | None = None,
+    values: Mapping[str, Mapping] | None = None,
 ):
     """A result table ready to show: labelled headers, rounded numbers, no index.
 
     Columns ``method`` and ``note`` are dropped when they say nothing (one
-    method, no notes). Returns a pandas ``Styler``.
+    method, no notes). Values of ``item``, ``driver`` and ``outcome`` columns
+    show as codebook labels; ``values`` maps other columns' values to labels
+    (``{"name": {"rel1": "按承诺时间提供服务"}}``). Returns a pandas ``Styler``.
     """
     df = result.copy()
     for col in ("method", "note"):
@@ -226,6 +269,9 @@ def table(
             and (col != "note" or not df[col].astype(bool).any())
         ):
             df = df.drop(columns=col)
+    for col, mapping in (values or {}).items():
+        if col in df:
+            df[col] = df[col].map(lambda v, m=mapping: m.get(v, v))
     if codebook is not None:
         for col in ("item", "driver", "outcome"):
             if col in df:
@@ -234,7 +280,7 @@ def table(
         from cxlab.quadrants import QUADRANTS
 
         df["quadrant"] = df["quadrant"].map(QUADRANTS)
-    for col in ("type", "model"):
+    for col in ("type", "model", "level", "category"):
         if col in df and lang == "zh":
             df[col] = df[col].map(lambda v: TYPE_LABELS.get(v, v))
     yes = "是" if lang == "zh" else "yes"

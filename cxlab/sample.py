@@ -75,7 +75,7 @@ KANO_FEATURES = {
 }
 #: Answer pairs (functional, dysfunctional) typical of each category; 1 like .. 5 dislike.
 KANO_ANSWERS = {
-    "A": [(1, 3), (1, 4), (2, 3)],
+    "A": [(1, 3), (1, 4), (1, 2)],
     "O": [(1, 5)],
     "M": [(3, 5), (4, 5), (2, 5)],
     "I": [(3, 3), (4, 4), (3, 4), (4, 3)],
@@ -137,17 +137,26 @@ TOPICS = {
         ["门店环境又脏又乱", "店里太吵了，环境很差", "门店空调坏了，闷得不行"],
     ),
 }
+#: Staff survey: the same ratings ("how do our customers rate us on ...") asked of employees,
+#: who see the service more favourably than customers do (planted latent optimism).
+STAFF_ITEMS = ["d_resolve", "d_speed", "d_staff", "d_quality"]
+STAFF_OPTIMISM = {"d_resolve": 0.9, "d_speed": 0.6, "d_staff": 0.3, "d_quality": 0.0}
+STAFF_DEPTS = {"客服中心": 0.4, "门店": 0.35, "物流": 0.25}
+
 COMMENT_SHARE = 0.65
 PII_SHARE = 0.03
 
 
 @dataclass
 class Sample:
-    """A generated survey: ``data``, its ``codebook`` (a mapping) and ``truth``."""
+    """A generated survey: ``data``, its ``codebook`` (a mapping) and ``truth``,
+    plus the matching staff survey (``staff``, ``staff_codebook``)."""
 
     data: pd.DataFrame
     codebook: dict
     truth: dict
+    staff: pd.DataFrame | None = None
+    staff_codebook: dict | None = None
 
 
 def resident_id_check_digit(first17: str) -> str:
@@ -243,6 +252,37 @@ def _numeric(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     return out
 
 
+def _staff(rng: np.random.Generator, n: int) -> pd.DataFrame:
+    """Employees rating the service as they believe customers see it."""
+    halo = rng.standard_normal(n)
+    out = pd.DataFrame(
+        {"staff_id": [f"S{i:04d}" for i in range(1, n + 1)], "dept": _choice(rng, STAFF_DEPTS, n)}
+    )
+    for name in STAFF_ITEMS:
+        offset = DRIVERS[name][2]
+        z = np.sqrt(DRIVER_CORRELATION) * halo + np.sqrt(
+            1 - DRIVER_CORRELATION
+        ) * rng.standard_normal(n)
+        out[name] = _scale(3.5 + offset + STAFF_OPTIMISM[name] + 0.95 * z, 1, 5).astype(int)
+    return out
+
+
+def _staff_codebook() -> dict:
+    return {
+        "name": "员工视角调研（样例）：您认为顾客会如何评价我们？",
+        "id": "staff_id",
+        "segments": {"dept": "部门"},
+        "items": {
+            name: {"label": DRIVERS[name][0], "type": "scale", "min": 1, "max": 5}
+            for name in STAFF_ITEMS
+        },
+    }
+
+
+def _top2(values) -> float:
+    return float(100 * (np.asarray(values) >= 4).mean())
+
+
 def _population_truth(seed: int) -> dict:
     pop = pd.DataFrame(_numeric(np.random.default_rng([seed, 1]), 400_000))
     score = np.select([pop["nps"] >= 9, pop["nps"] <= 6], [100.0, -100.0], 0.0)
@@ -255,6 +295,7 @@ def _population_truth(seed: int) -> dict:
         for dim in DIMENSIONS
     }
     tp_means = {name: float(pop[name].mean()) for name in TOUCHPOINTS}
+    staff = _staff(np.random.default_rng([seed, 2]), 400_000)
     return {
         "nps_by_wave": {w: float(v) for w, v in nps_wave.items()},
         "nps_by_channel": {
@@ -264,6 +305,8 @@ def _population_truth(seed: int) -> dict:
         "servqual_item_gaps": gaps,
         "servqual_dimension_gaps": dim_gaps,
         "touchpoint_means": tp_means,
+        "top2_customer": {name: _top2(pop[name].dropna()) for name in STAFF_ITEMS},
+        "top2_staff": {name: _top2(staff[name]) for name in STAFF_ITEMS},
     }
 
 
@@ -487,11 +530,16 @@ def generate(n: int = 5000, seed: int = 0) -> Sample:
         "pii": pii,
         "pii_decoys": decoys,
     }
-    return Sample(data=data, codebook=_codebook(), truth=truth)
+    staff = _staff(np.random.default_rng([seed, 3]), max(60, n // 16))
+    truth["staff"] = {"optimism": STAFF_OPTIMISM, "items": STAFF_ITEMS}
+    return Sample(
+        data=data, codebook=_codebook(), truth=truth, staff=staff, staff_codebook=_staff_codebook()
+    )
 
 
 def write_sample(out_dir: str | Path, n: int = 5000, seed: int = 0) -> dict[str, Path]:
-    """Write ``survey.csv`` (UTF-8), ``codebook.yaml`` and ``ground_truth.json`` to ``out_dir``."""
+    """Write ``survey.csv`` (UTF-8), ``codebook.yaml``, ``ground_truth.json``, and the staff
+    survey ``staff.csv`` with ``staff.codebook.yaml``, to ``out_dir``."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     sample = generate(n=n, seed=seed)
@@ -499,13 +547,20 @@ def write_sample(out_dir: str | Path, n: int = 5000, seed: int = 0) -> dict[str,
         "data": out / "survey.csv",
         "codebook": out / "codebook.yaml",
         "truth": out / "ground_truth.json",
+        "staff": out / "staff.csv",
+        "staff_codebook": out / "staff.codebook.yaml",
     }
-    sample.data.to_csv(paths["data"], index=False, encoding="utf-8", lineterminator="\n")
     header = "# Codebook of the generated sample survey (cxlab.sample.generate); see DESIGN.md.\n"
-    paths["codebook"].write_text(
-        header + yaml.safe_dump(sample.codebook, allow_unicode=True, sort_keys=False, width=100),
-        encoding="utf-8",
-    )
+    for frame, book, key in (
+        (sample.data, sample.codebook, "data"),
+        (sample.staff, sample.staff_codebook, "staff"),
+    ):
+        frame.to_csv(paths[key], index=False, encoding="utf-8", lineterminator="\n")
+        book_path = paths["codebook" if key == "data" else "staff_codebook"]
+        book_path.write_text(
+            header + yaml.safe_dump(book, allow_unicode=True, sort_keys=False, width=100),
+            encoding="utf-8",
+        )
     paths["truth"].write_text(
         json.dumps(sample.truth, ensure_ascii=False, indent=1) + "\n", encoding="utf-8"
     )

@@ -152,3 +152,15 @@ def test_every_notebook_is_stored_without_outputs():
                 assert not cell.outputs and cell.execution_count is None, path.name
         tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
         assert len(tagged) == 1, f"{path.name} needs exactly one cell tagged `parameters`"
+
+
+#: Small parameters so that CI runs every report notebook quickly.
+SMALL = {"drivers": {"bootstrap": 40}}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", reports.list_reports())
+def test_every_report_runs_on_the_sample(tmp_path, name):
+    path = reports.run_report(name, SMALL.get(name, {}), tmp_path)
+    html = path.read_text(encoding="utf-8")
+    assert "Traceback" not in html and "data:image/png;base64" in html
