@@ -32,6 +32,7 @@ __all__ = [
     "infer_codebook",
     "load_survey",
     "read_codebook",
+    "read_events",
     "read_table",
 ]
 
@@ -268,6 +269,16 @@ def read_codebook(path: str | Path) -> Codebook:
     except yaml.YAMLError as e:
         raise CodebookError(f"Codebook {path} is not valid YAML: {e}") from None
     return Codebook.from_dict(spec, source=str(path))
+
+
+def read_events(path: str | Path) -> pd.DataFrame:
+    """Read an event log (one row per event) as it is: CSV in any supported encoding, xlsx or Parquet.
+
+    Times stay as read; :func:`cxlab.journey.funnel` parses them and counts
+    the ones it cannot use.
+    """
+    data, _, _ = read_table(path)
+    return data.reset_index(drop=True)
 
 
 def find_codebook(data_path: str | Path) -> Path | None:

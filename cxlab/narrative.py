@@ -253,3 +253,66 @@ def gap_points(
                 f"顾客实际为 {r.customer_share:.0f}%（差 {r.gap:.0f} 个百分点）。"
             )
     return points
+
+
+SELF_SERVICE_NAMES = {
+    "resolution_rate": "自助解决率",
+    "reuse_rate": "自助复用率",
+    "positive_feedback_rate": "正面评价率",
+    "negative_feedback_rate": "负面评价率",
+    "relevance_rate": "搜索结果打开率",
+    "satisfaction": "自助服务满意度（前两档）",
+}
+
+
+def journey_points(
+    touchpoints: pd.DataFrame,
+    funnel: pd.DataFrame | None = None,
+    peak_end: pd.DataFrame | None = None,
+    self_service: pd.DataFrame | None = None,
+    *,
+    labels: dict | None = None,
+) -> list[str]:
+    """The weakest links of the journey, read off the journey tables."""
+
+    def name(key):
+        return (labels or {}).get(key, key)
+
+    points = []
+    worst = touchpoints.loc[touchpoints["mean"].idxmin()]
+    best = touchpoints.loc[touchpoints["mean"].idxmax()]
+    points.append(
+        f"最薄弱的触点是{worst['stage']}阶段的{name(worst['touchpoint'])}：均值 {worst['mean']:.2f}"
+        f"（95% 置信区间 {worst['ci_low']:.2f}–{worst['ci_high']:.2f}），满意（前两档）仅 {worst['top_box']:.0f}%；"
+        f"最好的是{name(best['touchpoint'])}（{best['mean']:.2f}）。"
+    )
+    stage_means = touchpoints.groupby("stage", sort=False)["mean"].mean()
+    points.append(f"阶段均值最低的是{stage_means.idxmin()}（{stage_means.min():.2f}）。")
+    if funnel is not None and len(funnel) > 1:
+        steps = funnel.iloc[1:]
+        low = steps.loc[steps["conversion_from_previous"].idxmin()]
+        prev = funnel["step"].iloc[funnel.index.get_loc(low.name) - 1]
+        points.append(
+            f"漏斗流失最大的一步是从{prev}到{low['step']}：转化率 {100 * low['conversion_from_previous']:.0f}%，"
+            f"流失 {int(low['drop_off']):,} 人；从首步到末步总转化率 {100 * funnel['conversion_from_start'].iloc[-1]:.1f}%。"
+        )
+    if peak_end is not None:
+        best_model = peak_end.loc[peak_end["best"]].iloc[0]
+        full = peak_end.set_index("model").loc["mean_peak_end"]
+        if best_model["model"] == "mean":
+            points.append("总体满意度主要取决于整个旅程的平均体验；峰值与终值没有带来额外解释力。")
+        else:
+            extra = "显著" if full["p_vs_mean"] < 0.05 else "不显著"
+            points.append(
+                f"拟合最好的模型是“{best_model['predictors']}”（R² = {best_model['r2']:.3f}）；"
+                f"在平均体验之外，峰值与终值的额外解释力{extra}（F 检验 p = {full['p_vs_mean']:.3g}）。"
+            )
+    if self_service is not None:
+        res = self_service.set_index("kpi")
+        if "resolution_rate" in res.index:
+            r = res.loc["resolution_rate"]
+            points.append(
+                f"{SELF_SERVICE_NAMES['resolution_rate']} {r['value']:.1f}%（95% 置信区间 {r['ci_low']:.1f}–{r['ci_high']:.1f}%，"
+                f"基数 {int(r['n']):,}）。"
+            )
+    return points

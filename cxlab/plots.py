@@ -22,10 +22,13 @@ from matplotlib.axes import Axes
 __all__ = [
     "CJK_FONT",
     "plot_estimates",
+    "plot_funnel",
     "plot_importance",
+    "plot_journey",
     "plot_kano",
     "plot_likert",
     "plot_nps",
+    "plot_peak_end",
     "plot_penalty_reward",
     "plot_quadrants",
     "plot_trend",
@@ -394,6 +397,119 @@ def plot_kano(
     ax.set_ylim(0, 1)
     ax.set_xlabel("不满足时的不满程度 |Worse|")
     ax.set_ylabel("满足时的满意提升 Better")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_journey(
+    table: pd.DataFrame,
+    *,
+    labels: dict | None = None,
+    ax: Axes | None = None,
+    title: str | None = None,
+    value: str = "mean",
+    cmap: str = "RdYlGn",
+    **kwargs,
+) -> Axes:
+    """Journey map: touchpoints as a heat strip under their stages, with the satisfaction curve.
+
+    ``table`` is the output of :func:`cxlab.journey.touchpoints` (no group
+    columns). Each touchpoint is a cell coloured by ``value``; the line joins
+    the stage means (touchpoint means averaged within a stage); the weakest
+    touchpoint of each stage is outlined.
+    """
+    from matplotlib.patches import Rectangle
+
+    ax = ax or plt.gca()
+    t = table.reset_index(drop=True)
+    vals = t[value].to_numpy(float)
+    norm = mpl.colors.Normalize(vmin=np.nanmin(vals) - 0.2, vmax=np.nanmax(vals) + 0.2)
+    colours = plt.get_cmap(cmap)(norm(vals))
+    for i, r in t.iterrows():
+        ax.add_patch(Rectangle((i, 0), 1, 1, facecolor=colours[i], edgecolor="white", linewidth=2))
+        if r.get("weakest", False):
+            ax.add_patch(
+                Rectangle(
+                    (i + 0.04, 0.04), 0.92, 0.92, fill=False, edgecolor="#b00020", linewidth=2
+                )
+            )
+        ax.text(
+            i + 0.5,
+            0.62,
+            (labels or {}).get(r["touchpoint"], r["touchpoint"]),
+            ha="center",
+            va="center",
+            fontsize=8,
+        )
+        ax.text(
+            i + 0.5, 0.32, f"{r[value]:.2f}", ha="center", va="center", fontsize=9, weight="bold"
+        )
+    stages = list(dict.fromkeys(t["stage"]))
+    centres, means = [], []
+    for st in stages:
+        idx = np.flatnonzero(t["stage"].to_numpy() == st)
+        ax.text(idx.mean() + 0.5, 1.08, st, ha="center", va="bottom", fontsize=10, weight="bold")
+        centres.append(idx.mean() + 0.5)
+        means.append(vals[idx].mean())
+    ax2 = ax.twinx()
+    kwargs.setdefault("color", "#1d3557")
+    ax2.plot(centres, means, marker="o", **kwargs)
+    ax2.set_ylabel("阶段均值")
+    ax.set_xlim(0, len(t))
+    ax.set_ylim(0, 1.3)
+    ax.set_yticks([])
+    ax.set_xticks([])
+    if title:
+        ax.set_title(title, pad=18)
+    return ax
+
+
+def plot_funnel(
+    table: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None, **kwargs
+) -> Axes:
+    """Funnel chart: customers reaching each step, with conversion from the previous step
+    (the output of :func:`cxlab.journey.funnel`, one group)."""
+    ax = ax or plt.gca()
+    t = table.reset_index(drop=True)
+    y = np.arange(len(t))
+    width = t["customers"].to_numpy(float)
+    kwargs.setdefault("color", PALETTE["bar"])
+    ax.barh(y, width, left=(width.max() - width) / 2, **kwargs)
+    for i, r in t.iterrows():
+        text = f"{int(r['customers']):,}"
+        if i:
+            text += f"（{100 * r['conversion_from_previous']:.0f}%）"
+        ax.text(
+            width.max() / 2,
+            i,
+            text,
+            ha="center",
+            va="center",
+            color="white",
+            fontsize=9,
+            weight="bold",
+        )
+    ax.set_yticks(y, t["step"])
+    ax.invert_yaxis()
+    ax.set_xticks([])
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_peak_end(
+    table: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None, **kwargs
+) -> Axes:
+    """R² of the mean, peak-end and combined models (the output of :func:`cxlab.journey.peak_end`)."""
+    ax = ax or plt.gca()
+    names = {"mean": "平均值", "peak_end": "峰值 + 终值", "mean_peak_end": "平均 + 峰值 + 终值"}
+    colours = [PALETTE["promoters"] if b else PALETTE["bar"] for b in table["best"]]
+    ax.bar([names.get(m, m) for m in table["model"]], table["r2"], color=colours, **kwargs)
+    for i, (r2, d) in enumerate(zip(table["r2"], table["delta_aic"], strict=True)):
+        ax.text(i, r2, f"R²={r2:.3f}\nΔAIC={d:.0f}", ha="center", va="bottom", fontsize=8)
+    ax.set_ylabel("R²")
+    ax.set_ylim(0, min(1, table["r2"].max() * 1.25))
     if title:
         ax.set_title(title)
     return ax

@@ -113,6 +113,29 @@ COLUMN_LABELS: dict[str, dict[str, str]] = {
         "customer_n": "顾客样本量",
         "customer_share": "顾客满意 %",
         "z": "z 值",
+        "stage": "阶段",
+        "touchpoint": "触点",
+        "top_box": "满意（前两档）%",
+        "top_box_ci_low": "满意下限",
+        "top_box_ci_high": "满意上限",
+        "weakest": "阶段最弱",
+        "step": "步骤",
+        "customers": "到达人数",
+        "conversion_from_previous": "上一步转化率",
+        "conversion_from_start": "累计转化率",
+        "drop_off": "流失人数",
+        "median_time_from_previous": "距上一步中位时长",
+        "events": "事件数",
+        "predictors": "自变量",
+        "aic": "AIC",
+        "bic": "BIC",
+        "delta_aic": "ΔAIC",
+        "best": "最优",
+        "f_vs_mean": "相对平均模型 F",
+        "p_vs_mean": "相对平均模型 p",
+        "f_vs_peak_end": "相对峰终模型 F",
+        "p_vs_peak_end": "相对峰终模型 p",
+        "kpi": "指标",
     },
     "en": {
         "n": "Base",
@@ -211,6 +234,29 @@ COLUMN_LABELS: dict[str, dict[str, str]] = {
         "customer_n": "Customer base",
         "customer_share": "Customers: satisfied %",
         "z": "z",
+        "stage": "Stage",
+        "touchpoint": "Touchpoint",
+        "top_box": "Top box %",
+        "top_box_ci_low": "Top box CI low",
+        "top_box_ci_high": "Top box CI high",
+        "weakest": "Weakest in stage",
+        "step": "Step",
+        "customers": "Customers",
+        "conversion_from_previous": "Conversion from previous",
+        "conversion_from_start": "Conversion from start",
+        "drop_off": "Drop-off",
+        "median_time_from_previous": "Median time from previous",
+        "events": "Events",
+        "predictors": "Predictors",
+        "aic": "AIC",
+        "bic": "BIC",
+        "delta_aic": "ΔAIC",
+        "best": "Best",
+        "f_vs_mean": "F vs mean model",
+        "p_vs_mean": "p vs mean model",
+        "f_vs_peak_end": "F vs peak-end model",
+        "p_vs_peak_end": "p vs peak-end model",
+        "kpi": "KPI",
     },
 }
 
@@ -234,6 +280,19 @@ TYPE_LABELS = {
     "I": "无差异型 I",
     "R": "反向型 R",
     "Q": "可疑 Q",
+    "mean": "平均值模型",
+    "peak_end": "峰终模型",
+    "mean_peak_end": "平均 + 峰终模型",
+    "resolution_rate": "自助解决率",
+    "reuse_rate": "自助复用率",
+    "positive_feedback_rate": "正面评价率",
+    "negative_feedback_rate": "负面评价率",
+    "relevance_rate": "搜索结果打开率",
+    "satisfaction": "自助服务满意度（前两档 %）",
+    "step not in funnel": "不在漏斗中的步骤",
+    "missing customer": "缺少顾客编号",
+    "missing time": "缺少时间",
+    "unparseable time": "无法解析的时间",
 }
 
 
@@ -280,12 +339,14 @@ def table(
         from cxlab.quadrants import QUADRANTS
 
         df["quadrant"] = df["quadrant"].map(QUADRANTS)
-    for col in ("type", "model", "level", "category"):
+    for col in ("type", "model", "level", "category", "kpi", "reason"):
         if col in df and lang == "zh":
             df[col] = df[col].map(lambda v: TYPE_LABELS.get(v, v))
     yes = "是" if lang == "zh" else "yes"
     for col in df.columns:
-        if df[col].dtype == bool:
+        if pd.api.types.is_timedelta64_dtype(df[col]):
+            df[col] = df[col].map(_duration)
+        elif df[col].dtype == bool:
             df[col] = df[col].map({True: yes, False: ""})
         elif df[col].dtype == object:
             df[col] = df[col].where(df[col].notna(), "（缺失）" if lang == "zh" else "(missing)")
@@ -302,6 +363,17 @@ def table(
     if pvalues:
         styler = styler.format("{:.3g}", subset=pvalues, na_rep="—")
     return styler
+
+
+def _duration(td) -> str:
+    """A duration as H:MM:SS (days added in front when there are any)."""
+    if pd.isna(td):
+        return "—"
+    secs = int(round(td.total_seconds()))
+    days, secs = divmod(secs, 86400)
+    h, rest = divmod(secs, 3600)
+    m, s = divmod(rest, 60)
+    return (f"{days} 天 " if days else "") + f"{h}:{m:02d}:{s:02d}"
 
 
 def load_summary(survey, lang: str = "zh") -> str:

@@ -94,6 +94,21 @@ TOUCHPOINTS = {
     "tp_return": ("退换货", "售后", -0.30, 0.25),
 }
 
+#: Purchase funnel of the event log: step -> planted probability of going on from the step
+#: before (the first step is everyone). Cart -> order is the planted weakest link, weaker
+#: still in the mini-program channel.
+FUNNEL = {"访问": 1.0, "浏览商品": 0.85, "加入购物车": 0.60, "提交订单": 0.45, "完成支付": 0.90}
+FUNNEL_MINIPROGRAM_ORDER = 0.30
+#: Self-service (help centre, chatbot) planted rates among respondents who used it.
+SELF_SERVICE = {
+    "used": 0.55,
+    "resolved": 0.62,
+    "reuse_if_resolved": 0.80,
+    "reuse_if_not": 0.30,
+    "searched": 0.70,
+    "opened_if_searched": 0.75,
+}
+
 #: Comment topics: key -> (prevalence among comments, positive snippets, negative snippets).
 TOPICS = {
     "logistics": (
@@ -157,6 +172,7 @@ class Sample:
     truth: dict
     staff: pd.DataFrame | None = None
     staff_codebook: dict | None = None
+    events: pd.DataFrame | None = None
 
 
 def resident_id_check_digit(first17: str) -> str:
@@ -369,6 +385,121 @@ def _comments(rng: np.random.Generator, satisfaction: np.ndarray, region: np.nda
     return texts, truth, pii, decoys
 
 
+def _self_service(rng: np.random.Generator, n: int, satisfaction: np.ndarray) -> pd.DataFrame:
+    """Self-service use and outcomes; blank where a question did not apply."""
+    ss = SELF_SERVICE
+    used = rng.random(n) < ss["used"]
+    resolved = used & (rng.random(n) < ss["resolved"])
+    reuse_p = np.where(resolved, ss["reuse_if_resolved"], ss["reuse_if_not"])
+    reused = rng.random(n) < reuse_p
+    feedback = np.select(
+        [
+            rng.random(n) < np.where(resolved, 0.55, 0.10),
+            rng.random(n) < np.where(resolved, 0.05, 0.45),
+        ],
+        [1, -1],
+        0,
+    )
+    searched = used & (rng.random(n) < ss["searched"])
+    opened = searched & (rng.random(n) < ss["opened_if_searched"])
+    sat = _scale(3.0 + 1.2 * resolved + 0.5 * satisfaction + 0.8 * rng.standard_normal(n), 1, 5)
+
+    def only(mask, values):
+        return np.where(mask, values, np.nan)
+
+    return pd.DataFrame(
+        {
+            "ss_used": used.astype(int),
+            "ss_resolved": only(used, resolved.astype(int)),
+            "ss_reused": only(used, reused.astype(int)),
+            "ss_feedback": only(used, feedback),
+            "ss_searched": only(used, searched.astype(int)),
+            "ss_opened": only(searched, opened.astype(int)),
+            "ss_sat": only(used, sat),
+        }
+    )
+
+
+def _events(rng: np.random.Generator, ids: list[str], channel: np.ndarray, wave: np.ndarray):
+    """A purchase-funnel event log with the oddities real logs have, and the true reach of each step."""
+    steps = list(FUNNEL)
+    n = len(ids)
+    start = pd.to_datetime(
+        pd.Series(wave).str.replace(
+            r"Q(\d)", lambda m: f"-{3 * int(m.group(1)) - 2:02d}-01", regex=True
+        )
+    )
+    t0 = start.to_numpy() + (rng.random(n) * 80 * 86400).astype("timedelta64[s]")
+    reached = np.ones(n, bool)
+    rows = []
+    reach_counts = {}
+    now = t0.copy()
+    for k, step in enumerate(steps):
+        if k:
+            p = np.full(n, FUNNEL[step])
+            if step == "提交订单":
+                p[channel == "小程序"] = FUNNEL_MINIPROGRAM_ORDER
+            reached &= rng.random(n) < p
+            gap = (rng.exponential(20 * 60, n)).astype("timedelta64[s]")
+            tie = rng.random(n) < 0.02  # two steps logged in the same second
+            now = now + np.where(tie, np.timedelta64(0, "s"), gap)
+        reach_counts[step] = int(reached.sum())
+        idx = np.flatnonzero(reached)
+        rows.append(
+            pd.DataFrame({"customer_id": np.asarray(ids)[idx], "step": step, "timestamp": now[idx]})
+        )
+        # Some customers repeat a step a little later (a second view, a retried payment).
+        rep = idx[rng.random(idx.size) < 0.05]
+        rows.append(
+            pd.DataFrame(
+                {
+                    "customer_id": np.asarray(ids)[rep],
+                    "step": step,
+                    "timestamp": now[rep] + np.timedelta64(90, "s"),
+                }
+            )
+        )
+    # Out-of-order noise: a payment callback logged before any order, for customers who never
+    # ordered; and service chats, an event type the funnel does not track.
+    never = np.flatnonzero(~reached)
+    odd = never[rng.random(never.size) < 0.02]
+    rows.append(
+        pd.DataFrame(
+            {
+                "customer_id": np.asarray(ids)[odd],
+                "step": "完成支付",
+                "timestamp": t0[odd] - np.timedelta64(3600, "s"),
+            }
+        )
+    )
+    chat = np.flatnonzero(rng.random(n) < 0.1)
+    rows.append(
+        pd.DataFrame(
+            {
+                "customer_id": np.asarray(ids)[chat],
+                "step": "客服咨询",
+                "timestamp": t0[chat] + np.timedelta64(600, "s"),
+            }
+        )
+    )
+    events = (
+        pd.concat(rows, ignore_index=True)
+        .sort_values(["timestamp", "customer_id"], kind="stable")
+        .reset_index(drop=True)
+    )
+    events["timestamp"] = events["timestamp"].dt.strftime("%Y-%m-%d %H:%M:%S")
+    truth = {
+        "steps": steps,
+        "planted_conversion": FUNNEL,
+        "miniprogram_order": FUNNEL_MINIPROGRAM_ORDER,
+        "customers_reaching": reach_counts,
+        "weakest_step": "提交订单",
+        "untracked_step": "客服咨询",
+        "out_of_order_payments": int(odd.size),
+    }
+    return events, truth
+
+
 def _weights(region: np.ndarray, tier: np.ndarray) -> np.ndarray:
     """Cell weights so region and tier shares match their population targets."""
     cells = pd.DataFrame({"region": region, "tier": tier})
@@ -436,6 +567,29 @@ def _codebook() -> dict:
             "role": "touchpoint",
             "stage": stage,
         }
+    ss_items = {
+        "ss_used": ("是否使用过自助服务", "binary"),
+        "ss_resolved": ("自助服务解决了问题", "binary"),
+        "ss_reused": ("再次遇到问题时仍先用自助服务", "binary"),
+        "ss_searched": ("在帮助中心搜索过", "binary"),
+        "ss_opened": ("打开了搜索结果", "binary"),
+    }
+    for name, (label, kind) in ss_items.items():
+        items[name] = {"label": label, "type": kind, "role": "self_service"}
+    items["ss_feedback"] = {
+        "label": "对答案的评价（1 有用，-1 没用，0 未评价）",
+        "type": "numeric",
+        "min": -1,
+        "max": 1,
+        "role": "self_service",
+    }
+    items["ss_sat"] = {
+        "label": "自助服务满意度",
+        "type": "scale",
+        "min": 1,
+        "max": 5,
+        "role": "self_service",
+    }
     items["comment"] = {"label": "开放意见", "type": "text"}
     return {
         "name": "零售全渠道顾客体验调研（样例）",
@@ -487,6 +641,9 @@ def generate(n: int = 5000, seed: int = 0) -> Sample:
     comments, topic_truth, pii, decoys = _comments(
         rng, satisfaction, data["region"].to_numpy(), ids
     )
+    ss = _self_service(np.random.default_rng([seed, 4]), n, satisfaction)
+    for col in ss.columns:
+        data[col] = ss[col]
     data["comment"] = comments
     numeric_cols = [
         c
@@ -531,15 +688,25 @@ def generate(n: int = 5000, seed: int = 0) -> Sample:
         "pii_decoys": decoys,
     }
     staff = _staff(np.random.default_rng([seed, 3]), max(60, n // 16))
+    events, funnel_truth = _events(
+        np.random.default_rng([seed, 5]), ids, data["channel"].to_numpy(), data["wave"].to_numpy()
+    )
+    truth["funnel"] = funnel_truth
+    truth["self_service"] = SELF_SERVICE
     truth["staff"] = {"optimism": STAFF_OPTIMISM, "items": STAFF_ITEMS}
     return Sample(
-        data=data, codebook=_codebook(), truth=truth, staff=staff, staff_codebook=_staff_codebook()
+        data=data,
+        codebook=_codebook(),
+        truth=truth,
+        staff=staff,
+        staff_codebook=_staff_codebook(),
+        events=events,
     )
 
 
 def write_sample(out_dir: str | Path, n: int = 5000, seed: int = 0) -> dict[str, Path]:
     """Write ``survey.csv`` (UTF-8), ``codebook.yaml``, ``ground_truth.json``, and the staff
-    survey ``staff.csv`` with ``staff.codebook.yaml``, to ``out_dir``."""
+    survey ``staff.csv`` with ``staff.codebook.yaml``, and the event log ``events.csv``, to ``out_dir``."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     sample = generate(n=n, seed=seed)
@@ -549,7 +716,9 @@ def write_sample(out_dir: str | Path, n: int = 5000, seed: int = 0) -> dict[str,
         "truth": out / "ground_truth.json",
         "staff": out / "staff.csv",
         "staff_codebook": out / "staff.codebook.yaml",
+        "events": out / "events.csv",
     }
+    sample.events.to_csv(paths["events"], index=False, encoding="utf-8", lineterminator="\n")
     header = "# Codebook of the generated sample survey (cxlab.sample.generate); see DESIGN.md.\n"
     for frame, book, key in (
         (sample.data, sample.codebook, "data"),
