@@ -31,6 +31,7 @@ __all__ = [
     "plot_peak_end",
     "plot_penalty_reward",
     "plot_quadrants",
+    "plot_topics",
     "plot_trend",
     "use_cjk_font",
 ]
@@ -510,6 +511,22 @@ def plot_peak_end(
         ax.text(i, r2, f"R²={r2:.3f}\nΔAIC={d:.0f}", ha="center", va="bottom", fontsize=8)
     ax.set_ylabel("R²")
     ax.set_ylim(0, min(1, table["r2"].max() * 1.25))
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_topics(summary: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None) -> Axes:
+    """Share of comments per topic, the negative part in red (the output of :func:`cxlab.text.topic_summary`, one group)."""
+    ax = ax or plt.gca()
+    t = summary.sort_values("share")
+    y = np.arange(len(t))
+    neg = (t["share"] * t["negative_share"].fillna(0) / 100).to_numpy()
+    ax.barh(y, t["share"] - neg, left=neg, color=PALETTE["bar"], label="非负面")
+    ax.barh(y, neg, color=PALETTE["detractors"], label="负面")
+    ax.set_yticks(y, t["label"])
+    ax.set_xlabel("提及该话题的评论占比（%）")
+    ax.legend(frameon=False, fontsize=8, loc="lower right")
     if title:
         ax.set_title(title)
     return ax

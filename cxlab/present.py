@@ -136,6 +136,15 @@ COLUMN_LABELS: dict[str, dict[str, str]] = {
         "f_vs_peak_end": "相对峰终模型 F",
         "p_vs_peak_end": "相对峰终模型 p",
         "kpi": "指标",
+        "topic": "话题",
+        "comments": "评论数",
+        "mean_sentiment": "平均情感",
+        "negative_share": "负面占比%",
+        "examples": "示例原话（已脱敏）",
+        "keyword": "关键词",
+        "redacted": "原话（已脱敏）",
+        "score": "得分",
+        "label_sentiment": "情感",
     },
     "en": {
         "n": "Base",
@@ -257,6 +266,15 @@ COLUMN_LABELS: dict[str, dict[str, str]] = {
         "f_vs_peak_end": "F vs peak-end model",
         "p_vs_peak_end": "p vs peak-end model",
         "kpi": "KPI",
+        "topic": "Topic",
+        "comments": "Comments",
+        "mean_sentiment": "Mean sentiment",
+        "negative_share": "Negative %",
+        "examples": "Examples (redacted)",
+        "keyword": "Keyword",
+        "redacted": "Comment (redacted)",
+        "score": "Score",
+        "label_sentiment": "Sentiment",
     },
 }
 
@@ -293,6 +311,9 @@ TYPE_LABELS = {
     "missing customer": "缺少顾客编号",
     "missing time": "缺少时间",
     "unparseable time": "无法解析的时间",
+    "positive": "正面",
+    "negative": "负面",
+    "neutral": "中性",
 }
 
 
@@ -339,11 +360,13 @@ def table(
         from cxlab.quadrants import QUADRANTS
 
         df["quadrant"] = df["quadrant"].map(QUADRANTS)
-    for col in ("type", "model", "level", "category", "kpi", "reason"):
+    for col in ("type", "model", "level", "category", "kpi", "reason", "label"):
         if col in df and lang == "zh":
             df[col] = df[col].map(lambda v: TYPE_LABELS.get(v, v))
     yes = "是" if lang == "zh" else "yes"
     for col in df.columns:
+        if df[col].map(lambda v: isinstance(v, list)).any():
+            df[col] = df[col].map(lambda v: " ｜ ".join(map(str, v)) if isinstance(v, list) else v)
         if pd.api.types.is_timedelta64_dtype(df[col]):
             df[col] = df[col].map(_duration)
         elif df[col].dtype == bool:
