@@ -34,7 +34,11 @@ def _parser() -> argparse.ArgumentParser:
         description="Run report notebooks (notebooks/<name>.ipynb) into reports/YYYY-MM-DD/.",
     )
     r.add_argument("name", help="report name, or `all` for every report")
-    r.add_argument("--data", help="survey file (default: the bundled sample survey)")
+    src = r.add_mutually_exclusive_group()
+    src.add_argument("--data", help="survey file (default: the bundled sample survey)")
+    src.add_argument(
+        "--data-dir", help="use the newest survey file in this folder (for scheduled runs)"
+    )
     r.add_argument("--codebook", help="codebook YAML (default: the one beside the data file)")
     r.add_argument(
         "-p",
@@ -52,6 +56,12 @@ def _parser() -> argparse.ArgumentParser:
         type=float,
         default=1800,
         help="seconds to wait for a run holding the same report (default 1800)",
+    )
+    r.add_argument(
+        "--keep",
+        type=int,
+        metavar="DAYS",
+        help="afterwards, delete dated report folders older than DAYS days",
     )
     r.add_argument(
         "--list-params", action="store_true", help="list each report's parameters and exit"
@@ -99,6 +109,12 @@ def _report(args) -> int:
             print(f"cxlab: -p takes KEY=VALUE, not {item!r}", file=sys.stderr)
             return EXIT_USAGE
         given[key.strip()] = value
+    if args.data_dir:
+        try:
+            args.data = str(reports.newest_data_file(args.data_dir))
+        except reports.ReportError as e:
+            print(f"cxlab: {e}", file=sys.stderr)
+            return EXIT_USAGE
     for key in ("data", "codebook"):
         if getattr(args, key):
             path = Path(getattr(args, key))
@@ -162,6 +178,10 @@ def _report(args) -> int:
                 print(f"{n}: {path}")
         else:
             print(f"cxlab: {err}", file=sys.stderr)
+    if args.keep is not None:
+        for folder in reports.prune(out_root, args.keep):
+            if not args.quiet:
+                print(f"removed {folder}")
     errors = [err for _, _, err in results if err is not None]
     code = EXIT_OK
     if any(not isinstance(e, reports.ReportLocked) for e in errors):

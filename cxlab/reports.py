@@ -48,6 +48,8 @@ __all__ = [
     "accepted_parameters",
     "check_parameters",
     "list_reports",
+    "newest_data_file",
+    "prune",
     "render_index",
     "run_report",
 ]
@@ -292,6 +294,30 @@ def _without_stderr(nb):
                 for o in cell.outputs
                 if not (o.get("output_type") == "stream" and o.get("name") == "stderr")
             ]
+    return nb
+
+
+def _without_tracebacks(nb):
+    """A copy whose error outputs are one line each: the page may be shared, the
+    traceback stays in the executed notebook kept beside it."""
+    import copy
+
+    import nbformat
+
+    nb = copy.deepcopy(nb)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        cell.outputs = [
+            nbformat.v4.new_output(
+                "stream",
+                name="stdout",
+                text=f"此单元运行失败：{o.get('ename')}: {o.get('evalue')}\n",
+            )
+            if o.get("output_type") == "error"
+            else o
+            for o in cell.outputs
+        ]
     return nb
 
 
@@ -570,7 +596,11 @@ def _run_locked(
             nbformat.write(nb, str(executed))
             os.replace(executed, failed_dir / f"{stem}.ipynb")
             partial = _render_html(
-                nb, title=f"{title}（运行失败）", meta=meta, footer=footer, show_code=True
+                _without_tracebacks(nb),
+                title=f"{title}（运行失败）",
+                meta=meta,
+                footer=footer,
+                show_code=False,
             )
             _atomic_write(failed_dir / f"{stem}.html", partial)
             rel = (failed_dir / f"{stem}.html").relative_to(out_root).as_posix()
@@ -604,3 +634,48 @@ def _title(nb, params: Mapping[str, Any], name: str) -> str:
                 if line.startswith("# "):
                     return line[2:].strip()
     return name
+
+
+def prune(out_root: str | Path, keep_days: int, *, today: dt.date | None = None) -> list[Path]:
+    """Delete dated report folders older than ``keep_days`` days, and their index entries.
+
+    Returns the folders removed. Folders not named YYYY-MM-DD are never touched.
+    """
+    from filelock import FileLock
+
+    out_root = Path(out_root)
+    cutoff = (today or dt.date.today()) - dt.timedelta(days=keep_days)
+    removed = []
+    for parent in (out_root, out_root / "_failed"):
+        if not parent.is_dir():
+            continue
+        for folder in sorted(parent.iterdir()):
+            try:
+                day = dt.date.fromisoformat(folder.name)
+            except ValueError:
+                continue
+            if folder.is_dir() and day < cutoff:
+                shutil.rmtree(folder)
+                removed.append(folder)
+    if removed:
+        with FileLock(str(out_root / ".index.lock")):
+            runs = [r for r in _read_index(out_root) if dt.date.fromisoformat(r["date"]) >= cutoff]
+            _atomic_write(out_root / "index.json", json.dumps(runs, ensure_ascii=False, indent=1))
+            _atomic_write(out_root / "index.html", render_index(runs))
+        log.info("pruned %d folder(s) older than %s", len(removed), cutoff)
+    return removed
+
+
+#: File types a survey export can have (codebooks and logs are not surveys).
+SURVEY_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".sav", ".zsav", ".parquet")
+
+
+def newest_data_file(folder: str | Path) -> Path:
+    """The most recently modified survey export in ``folder`` (for scheduled runs)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise ReportError(f"Data folder {folder} does not exist.")
+    files = [p for p in folder.iterdir() if p.is_file() and p.suffix.lower() in SURVEY_SUFFIXES]
+    if not files:
+        raise ReportError(f"No survey file ({', '.join(SURVEY_SUFFIXES)}) in {folder}.")
+    return max(files, key=lambda p: (p.stat().st_mtime, p.name))

@@ -119,6 +119,11 @@ def test_failed_run_keeps_previous_report_and_records_both(tmp_path):
     assert good.read_text(encoding="utf-8") == before  # the earlier page is untouched
     failed = list((out / "_failed").rglob("t--wave=Q1.*"))
     assert sorted(p.suffix for p in failed) == [".html", ".ipynb"]
+    partial = next(p for p in failed if p.suffix == ".html").read_text(encoding="utf-8")
+    assert (
+        "Traceback" not in partial
+        and "此单元运行失败：ZeroDivisionError: division by zero" in partial
+    )
     index = json.loads((out / "index.json").read_text(encoding="utf-8"))
     assert [r["status"] for r in index] == ["failed", "succeeded"]
     page = (out / "index.html").read_text(encoding="utf-8")
@@ -164,3 +169,44 @@ def test_every_report_runs_on_the_sample(tmp_path, name):
     path = reports.run_report(name, SMALL.get(name, {}), tmp_path)
     html = path.read_text(encoding="utf-8")
     assert "Traceback" not in html and "data:image/png;base64" in html
+
+
+def test_prune_removes_old_dated_folders_and_index_entries(tmp_path):
+    import datetime as dt
+
+    for day in ("2026-01-01", "2026-03-01", "not-a-date"):
+        (tmp_path / day).mkdir()
+    (tmp_path / "_failed" / "2026-01-02").mkdir(parents=True)
+    runs = [
+        {
+            "date": d,
+            "stem": "x",
+            "status": "succeeded",
+            "html": f"{d}/x.html",
+            "parameters": {},
+            "data": None,
+            "started": f"{d}T00:00:00",
+            "duration_s": 1.0,
+        }
+        for d in ("2026-01-01", "2026-03-01")
+    ]
+    (tmp_path / "index.json").write_text(json.dumps(runs), encoding="utf-8")
+    removed = reports.prune(tmp_path, 30, today=dt.date(2026, 3, 10))
+    assert sorted(p.name for p in removed) == ["2026-01-01", "2026-01-02"]
+    assert (tmp_path / "2026-03-01").exists() and (tmp_path / "not-a-date").exists()
+    assert [
+        r["date"] for r in json.loads((tmp_path / "index.json").read_text(encoding="utf-8"))
+    ] == ["2026-03-01"]
+
+
+def test_newest_data_file(tmp_path):
+    import os
+
+    for i, name in enumerate(["a.csv", "codebook.yaml", "b.xlsx"]):
+        (tmp_path / name).write_text("x")
+        os.utime(tmp_path / name, (1000 + i, 1000 + i))
+    assert reports.newest_data_file(tmp_path).name == "b.xlsx"
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(reports.ReportError, match="No survey file"):
+        reports.newest_data_file(empty)
