@@ -595,6 +595,7 @@ def _run_locked(
             failed_dir.mkdir(parents=True, exist_ok=True)
             nbformat.write(nb, str(executed))
             os.replace(executed, failed_dir / f"{stem}.ipynb")
+            meta.insert(0, ("状态", f"运行失败：{where}"))
             partial = _render_html(
                 _without_tracebacks(nb),
                 title=f"{title}（运行失败）",
