@@ -28,6 +28,7 @@ __all__ = [
     "Survey",
     "SurveyError",
     "detect_encoding",
+    "file_sha256",
     "find_codebook",
     "infer_codebook",
     "load_survey",
@@ -184,7 +185,11 @@ def detect_encoding(raw: bytes, sample: int = 200_000) -> str:
 # -- reading files ------------------------------------------------------------------------------
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: str | Path) -> str | None:
+    """SHA-256 of a file's bytes (None when it is not a readable file), for provenance."""
+    path = Path(path)
+    if not path.is_file():
+        return None
     h = hashlib.sha256()
     with path.open("rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -597,7 +602,7 @@ def load_survey(
         exclusions=exclusions,
         source=path,
         encoding=encoding,
-        sha256=_sha256(path),
+        sha256=file_sha256(path),
         n_read=len(data),
         value_labels=value_labels,
     )

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
-import hashlib
 import html
 import json
 import logging
@@ -39,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from cxlab import __version__
+from cxlab.io import file_sha256 as sha256
 from cxlab.paths import NOTEBOOKS, RESOURCES, SAMPLE_DATA
 
 __all__ = [
@@ -229,16 +229,6 @@ def parameter_slug(parameters: Mapping[str, Any]) -> str:
 
 
 # -- provenance ------------------------------------------------------------------------------------
-
-
-def sha256(path: Path) -> str | None:
-    if not path.is_file():
-        return None
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 def package_versions() -> dict[str, str]:
@@ -550,11 +540,12 @@ def _run_locked(
             else nbformat.read(path, as_version=4)
         )
         versions = package_versions()
+        digest = sha256(data_path)
         title = _title(nb, params, name)
         meta = [
             ("报告", f"{title}（{name}）"),
             ("生成时间", started.strftime("%Y-%m-%d %H:%M:%S %Z")),
-            ("数据文件", f"{data_path.name}（SHA-256 {(sha256(data_path) or '不可读')[:16]}…）"),
+            ("数据文件", f"{data_path.name}（SHA-256 {(digest or '不可读')[:16]}…）"),
             ("编码表", str(Path(codebook).name) if codebook else "数据文件旁的 codebook.yaml"),
             (
                 "参数",
@@ -564,13 +555,13 @@ def _run_locked(
         ]
         footer = (
             f"cxlab {versions['cxlab']} · 运行 {started.isoformat(timespec='seconds')} · 用时 {duration:.1f} 秒 · "
-            f"数据 {data_path} SHA-256 {sha256(data_path)} · "
+            f"数据 {data_path} SHA-256 {digest} · "
             + ", ".join(f"{k} {v}" for k, v in versions.items() if k != "cxlab")
         )
         nb.metadata["cxlab"] = {
             "parameters": params,
             "data": str(data_path),
-            "data_sha256": sha256(data_path),
+            "data_sha256": digest,
             "codebook": codebook,
             "versions": versions,
             "started": started.isoformat(),
@@ -582,7 +573,7 @@ def _run_locked(
             date=day,
             parameters=params,
             data=str(data_path),
-            data_sha256=sha256(data_path),
+            data_sha256=digest,
             codebook=codebook,
             started=started.isoformat(),
             duration_s=duration,
