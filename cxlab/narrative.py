@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from cxlab.present import say as _say
+
 __all__ = [
     "compare_sentences",
     "driver_points",
@@ -17,6 +19,10 @@ __all__ = [
     "satisfaction_points",
     "trend_sentence",
 ]
+
+
+def _join(items, lang: str) -> str:
+    return (", " if lang == "en" else "、").join(map(str, items))
 
 
 def _fmt(value: float, unit: str) -> str:
@@ -132,6 +138,7 @@ def driver_points(
     labels: dict | None = None,
     wave: str | None = None,
     top: int = 3,
+    lang: str = "zh",
 ) -> list[str]:
     """Key points of a driver analysis, each read off one result table.
 
@@ -142,43 +149,75 @@ def driver_points(
     penalty : output of :func:`cxlab.drivers.penalty_reward`, optional
     stability : output of :func:`cxlab.drivers.driver_stability`, optional
     wave : the wave column of ``stability``
+    lang : {"zh", "en"}
     """
 
     def name(d):
         return (labels or {}).get(d, d)
 
     t = importance.sort_values("share", ascending=False).head(top)
-    parts = "、".join(f"{name(r.driver)}（{r.share:.1f}%）" for r in t.itertuples())
-    r2 = importance["importance"].sum()
-    points = [f"驱动因素共解释结果变量 {100 * r2:.1f}% 的差异（R²）；最重要的是 {parts}。"]
-    fix = matrix.dropna(subset=["priority"]).sort_values("priority")
-    if len(fix):
+    r2 = 100 * importance["importance"].sum()
+    parts = _join(
+        [
+            f"{name(r.driver)}（{r.share:.1f}%）"
+            if lang == "zh"
+            else f"{name(r.driver)} ({r.share:.1f}%)"
+            for r in t.itertuples()
+        ],
+        lang,
+    )
+    points = [
+        _say(
+            lang,
+            f"驱动因素共解释结果变量 {r2:.1f}% 的差异（R²）；最重要的是 {parts}。",
+            f"The drivers explain {r2:.1f}% of the variance of the outcome (R²); the most important are {parts}.",
+        )
+    ]
+    fix = [name(d) for d in matrix.dropna(subset=["priority"]).sort_values("priority")["driver"]]
+    if fix:
         points.append(
-            "优先改进（重要性高、表现低于平均）："
-            + "、".join(name(d) for d in fix["driver"])
-            + "。"
+            _say(
+                lang,
+                f"优先改进（重要性高、表现低于平均）：{_join(fix, lang)}。",
+                f"Fix first (important, performing below average): {_join(fix, lang)}.",
+            )
         )
     else:
-        points.append("没有重要性高而表现低于平均的驱动因素。")
+        points.append(
+            _say(
+                lang,
+                "没有重要性高而表现低于平均的驱动因素。",
+                "No important driver performs below average.",
+            )
+        )
     if penalty is not None:
-        basic = penalty.loc[penalty["type"] == "basic", "driver"].tolist()
+        basic = [name(d) for d in penalty.loc[penalty["type"] == "basic", "driver"]]
         if basic:
             points.append(
-                "低分惩罚明显大于高分奖励（基本型，做不好就扣分）："
-                + "、".join(map(name, basic))
-                + "。"
+                _say(
+                    lang,
+                    f"低分惩罚明显大于高分奖励（基本型，做不好就扣分）：{_join(basic, lang)}。",
+                    f"Low ratings cost more than high ratings earn (basic factors): {_join(basic, lang)}.",
+                )
             )
     if stability is not None and wave is not None and "change_significant" in stability:
-        last = stability[stability[wave] == stability[wave].max()]
-        moved = last[last["change_significant"]]
+        latest = stability[wave].max()
+        moved = stability[(stability[wave] == latest) & stability["change_significant"]]
         for r in moved.itertuples():
-            word = "上升" if r.change > 0 else "下降"
             points.append(
-                f"{name(r.driver)}的重要性在 {getattr(r, wave)} 显著{word}（{r.change:+.3f}）。"
+                _say(
+                    lang,
+                    f"{name(r.driver)}的重要性在 {latest} 显著{'上升' if r.change > 0 else '下降'}（{r.change:+.3f}）。",
+                    f"The importance of {name(r.driver)} {'rose' if r.change > 0 else 'fell'} significantly in {latest} ({r.change:+.3f}).",
+                )
             )
         if not len(moved):
             points.append(
-                f"与上一波次相比，{stability[wave].max()} 各驱动因素的重要性没有显著变化。"
+                _say(
+                    lang,
+                    f"与上一波次相比，{latest} 各驱动因素的重要性没有显著变化。",
+                    f"No driver's importance changed significantly in {latest}.",
+                )
             )
     return points
 
@@ -201,6 +240,7 @@ def gap_points(
     *,
     labels: dict | None = None,
     alpha: float = 0.05,
+    lang: str = "zh",
 ) -> list[str]:
     """Where to act first, read off the SERVQUAL, IPA, Kano and perception-gap tables."""
 
@@ -211,58 +251,85 @@ def gap_points(
     dims = servqual[servqual["level"] == "dimension"].sort_values("gap")
     short = dims[(dims["gap"] < 0) & (dims["p"] < alpha)]
     if len(short):
-        worst = short.iloc[0]
+        w = short.iloc[0]
         points.append(
-            f"服务差距最大的维度是{worst['name']}：感知比期望低 {-worst['gap']:.2f} 分"
-            f"（95% 置信区间 {-worst['ci_high']:.2f}–{-worst['ci_low']:.2f}）。"
+            _say(
+                lang,
+                f"服务差距最大的维度是{w['name']}：感知比期望低 {-w['gap']:.2f} 分（95% 置信区间 {-w['ci_high']:.2f}–{-w['ci_low']:.2f}）。",
+                f"The largest service gap is in {w['name']}: perception falls {-w['gap']:.2f} points short of expectation "
+                f"(95% CI {-w['ci_high']:.2f} to {-w['ci_low']:.2f}).",
+            )
         )
-    above = dims[(dims["gap"] > 0) & (dims["p"] < alpha)]
-    if len(above):
-        points.append("超出期望的维度：" + "、".join(above["name"]) + "。")
+    above = dims[(dims["gap"] > 0) & (dims["p"] < alpha)]["name"].tolist()
+    if above:
+        points.append(
+            _say(
+                lang,
+                f"超出期望的维度：{_join(above, lang)}。",
+                f"Above expectation: {_join(above, lang)}.",
+            )
+        )
     items = servqual[
         (servqual["level"] == "item") & (servqual["gap"] < 0) & (servqual["p"] < alpha)
     ].nsmallest(3, "gap")
     if len(items):
-        points.append(
-            "差距最大的题目："
-            + "、".join(f"{name(r.name)}（{r.gap:.2f}）" for r in items.itertuples())
-            + "。"
+        listed = _join(
+            [
+                f"{name(r.name)}（{r.gap:.2f}）"
+                if lang == "zh"
+                else f"{name(r.name)} ({r.gap:.2f})"
+                for r in items.itertuples()
+            ],
+            lang,
         )
+        points.append(_say(lang, f"差距最大的题目：{listed}。", f"Largest item gaps: {listed}."))
     if ipa is not None:
-        first = ipa[ipa["quadrant"] == "concentrate here"].sort_values(
-            "importance", ascending=False
+        first = (
+            ipa[ipa["quadrant"] == "concentrate here"]
+            .sort_values("importance", ascending=False)["attribute"]
+            .tolist()
         )
-        if len(first):
+        if first:
             points.append(
-                "重要而表现偏低、应优先改进：" + "、".join(map(name, first["attribute"])) + "。"
+                _say(
+                    lang,
+                    f"重要而表现偏低、应优先改进：{_join(map(name, first), lang)}。",
+                    f"Important but under-performing, to fix first: {_join(map(name, first), lang)}.",
+                )
             )
     if kano is not None:
         must = kano[kano["category"] == "M"]["feature"].tolist()
         attractive = kano[kano["category"] == "A"]["feature"].tolist()
         if must:
-            points.append("必备型功能（做不到会引起不满）：" + "、".join(must) + "。")
+            points.append(
+                _say(
+                    lang,
+                    f"必备型功能（做不到会引起不满）：{_join(must, lang)}。",
+                    f"Must-be features (their absence dissatisfies): {_join(must, lang)}.",
+                )
+            )
         if attractive:
-            points.append("魅力型功能（做到会带来惊喜）：" + "、".join(attractive) + "。")
+            points.append(
+                _say(
+                    lang,
+                    f"魅力型功能（做到会带来惊喜）：{_join(attractive, lang)}。",
+                    f"Attractive features (their presence delights): {_join(attractive, lang)}.",
+                )
+            )
     if perception is not None:
         over = perception[(perception["gap"] > 0) & (perception["p"] < alpha)].sort_values(
             "gap", ascending=False
         )
         for r in over.head(3).itertuples():
             points.append(
-                f"员工高估了{name(r.item)}：员工认为 {r.internal_share:.0f}% 的顾客满意，"
-                f"顾客实际为 {r.customer_share:.0f}%（差 {r.gap:.0f} 个百分点）。"
+                _say(
+                    lang,
+                    f"员工高估了{name(r.item)}：员工认为 {r.internal_share:.0f}% 的顾客满意，顾客实际为 {r.customer_share:.0f}%（差 {r.gap:.0f} 个百分点）。",
+                    f"Staff overrate {name(r.item)}: they think {r.internal_share:.0f}% of customers are satisfied; "
+                    f"{r.customer_share:.0f}% are ({r.gap:.0f} points apart).",
+                )
             )
     return points
-
-
-SELF_SERVICE_NAMES = {
-    "resolution_rate": "自助解决率",
-    "reuse_rate": "自助复用率",
-    "positive_feedback_rate": "正面评价率",
-    "negative_feedback_rate": "负面评价率",
-    "relevance_rate": "搜索结果打开率",
-    "satisfaction": "自助服务满意度（前两档）",
-}
 
 
 def journey_points(
@@ -272,6 +339,7 @@ def journey_points(
     self_service: pd.DataFrame | None = None,
     *,
     labels: dict | None = None,
+    lang: str = "zh",
 ) -> list[str]:
     """The weakest links of the journey, read off the journey tables."""
 
@@ -279,40 +347,73 @@ def journey_points(
         return (labels or {}).get(key, key)
 
     points = []
-    worst = touchpoints.loc[touchpoints["mean"].idxmin()]
-    best = touchpoints.loc[touchpoints["mean"].idxmax()]
+    w = touchpoints.loc[touchpoints["mean"].idxmin()]
+    b = touchpoints.loc[touchpoints["mean"].idxmax()]
     points.append(
-        f"最薄弱的触点是{worst['stage']}阶段的{name(worst['touchpoint'])}：均值 {worst['mean']:.2f}"
-        f"（95% 置信区间 {worst['ci_low']:.2f}–{worst['ci_high']:.2f}），满意（前两档）仅 {worst['top_box']:.0f}%；"
-        f"最好的是{name(best['touchpoint'])}（{best['mean']:.2f}）。"
+        _say(
+            lang,
+            f"最薄弱的触点是{w['stage']}阶段的{name(w['touchpoint'])}：均值 {w['mean']:.2f}"
+            f"（95% 置信区间 {w['ci_low']:.2f}–{w['ci_high']:.2f}），满意（前两档）仅 {w['top_box']:.0f}%；"
+            f"最好的是{name(b['touchpoint'])}（{b['mean']:.2f}）。",
+            f"The weakest touchpoint is {name(w['touchpoint'])} ({w['stage']}): mean {w['mean']:.2f} "
+            f"(95% CI {w['ci_low']:.2f} to {w['ci_high']:.2f}), only {w['top_box']:.0f}% satisfied (top-2 box); "
+            f"the best is {name(b['touchpoint'])} ({b['mean']:.2f}).",
+        )
     )
     stage_means = touchpoints.groupby("stage", sort=False)["mean"].mean()
-    points.append(f"阶段均值最低的是{stage_means.idxmin()}（{stage_means.min():.2f}）。")
+    points.append(
+        _say(
+            lang,
+            f"阶段均值最低的是{stage_means.idxmin()}（{stage_means.min():.2f}）。",
+            f"The weakest stage is {stage_means.idxmin()} (mean {stage_means.min():.2f}).",
+        )
+    )
     if funnel is not None and len(funnel) > 1:
         steps = funnel.iloc[1:]
         low = steps.loc[steps["conversion_from_previous"].idxmin()]
         prev = funnel["step"].iloc[funnel.index.get_loc(low.name) - 1]
+        total = 100 * funnel["conversion_from_start"].iloc[-1]
+        rate = 100 * low["conversion_from_previous"]
         points.append(
-            f"漏斗流失最大的一步是从{prev}到{low['step']}：转化率 {100 * low['conversion_from_previous']:.0f}%，"
-            f"流失 {int(low['drop_off']):,} 人；从首步到末步总转化率 {100 * funnel['conversion_from_start'].iloc[-1]:.1f}%。"
+            _say(
+                lang,
+                f"漏斗流失最大的一步是从{prev}到{low['step']}：转化率 {rate:.0f}%，流失 {int(low['drop_off']):,} 人；"
+                f"从首步到末步总转化率 {total:.1f}%。",
+                f"The funnel loses most from {prev} to {low['step']}: {rate:.0f}% go on, {int(low['drop_off']):,} drop off; "
+                f"{total:.1f}% reach the last step.",
+            )
         )
     if peak_end is not None:
-        best_model = peak_end.loc[peak_end["best"]].iloc[0]
+        best = peak_end.loc[peak_end["best"]].iloc[0]
         full = peak_end.set_index("model").loc["mean_peak_end"]
-        if best_model["model"] == "mean":
-            points.append("总体满意度主要取决于整个旅程的平均体验；峰值与终值没有带来额外解释力。")
-        else:
-            extra = "显著" if full["p_vs_mean"] < 0.05 else "不显著"
+        if best["model"] == "mean":
             points.append(
-                f"拟合最好的模型是“{best_model['predictors']}”（R² = {best_model['r2']:.3f}）；"
-                f"在平均体验之外，峰值与终值的额外解释力{extra}（F 检验 p = {full['p_vs_mean']:.3g}）。"
+                _say(
+                    lang,
+                    "总体满意度主要取决于整个旅程的平均体验；峰值与终值没有带来额外解释力。",
+                    "Overall satisfaction follows the average of the journey; peak and end add nothing.",
+                )
+            )
+        else:
+            sig = full["p_vs_mean"] < 0.05
+            points.append(
+                _say(
+                    lang,
+                    f"拟合最好的模型是“{best['predictors']}”（R² = {best['r2']:.3f}）；"
+                    f"在平均体验之外，峰值与终值的额外解释力{'显著' if sig else '不显著'}（F 检验 p = {full['p_vs_mean']:.3g}）。",
+                    f'The best-fitting model is "{best["predictors"]}" (R² = {best["r2"]:.3f}); beyond the average, peak and '
+                    f"end add {'significantly' if sig else 'nothing significant'} (F test p = {full['p_vs_mean']:.3g}).",
+                )
             )
     if self_service is not None:
         res = self_service.set_index("kpi")
         if "resolution_rate" in res.index:
             r = res.loc["resolution_rate"]
             points.append(
-                f"{SELF_SERVICE_NAMES['resolution_rate']} {r['value']:.1f}%（95% 置信区间 {r['ci_low']:.1f}–{r['ci_high']:.1f}%，"
-                f"基数 {int(r['n']):,}）。"
+                _say(
+                    lang,
+                    f"自助解决率 {r['value']:.1f}%（95% 置信区间 {r['ci_low']:.1f}–{r['ci_high']:.1f}%，基数 {int(r['n']):,}）。",
+                    f"Self-service resolution rate {r['value']:.1f}% (95% CI {r['ci_low']:.1f} to {r['ci_high']:.1f}%, base {int(r['n']):,}).",
+                )
             )
     return points

@@ -38,6 +38,61 @@ __all__ = [
 
 #: The face used for Chinese text; the collection's SC face also covers traditional characters.
 CJK_FONT = "Noto Sans CJK SC"
+#: Words the charts draw themselves, by report language.
+TEXT = {
+    "zh": {
+        "missing": "（缺失）",
+        "share_r2": "占 R² 的比例（%）",
+        "penalty": "低分惩罚",
+        "reward": "高分奖励",
+        "effect": "对结果变量的影响",
+        "kano": ["魅力型 A", "期望型 O", "必备型 M", "无差异型 I"],
+        "worse": "不满足时的不满程度 |Worse|",
+        "better": "满足时的满意提升 Better",
+        "stage_mean": "阶段均值",
+        "models": {
+            "mean": "平均值",
+            "peak_end": "峰值 + 终值",
+            "mean_peak_end": "平均 + 峰值 + 终值",
+        },
+        "not_negative": "非负面",
+        "negative": "负面",
+        "topic_share": "提及该话题的评论占比（%）",
+        "performance": "表现",
+        "importance": "重要性",
+    },
+    "en": {
+        "missing": "(missing)",
+        "share_r2": "Share of R² (%)",
+        "penalty": "Penalty (low rating)",
+        "reward": "Reward (high rating)",
+        "effect": "Effect on the outcome",
+        "kano": ["Attractive A", "One-dimensional O", "Must-be M", "Indifferent I"],
+        "worse": "Dissatisfaction when absent |Worse|",
+        "better": "Satisfaction when present (Better)",
+        "stage_mean": "Stage mean",
+        "models": {"mean": "Mean", "peak_end": "Peak + end", "mean_peak_end": "Mean + peak + end"},
+        "not_negative": "Not negative",
+        "negative": "Negative",
+        "topic_share": "Comments mentioning the topic (%)",
+        "performance": "Performance",
+        "importance": "Importance",
+    },
+}
+QUADRANT_EN = {
+    "concentrate here": "Concentrate here",
+    "keep up the good work": "Keep up the good work",
+    "low priority": "Low priority",
+    "possible overkill": "Possible overkill",
+}
+
+
+def _t(lang: str) -> dict:
+    if lang not in TEXT:
+        raise ValueError(f"`lang` should be one of {sorted(TEXT)}, not {lang!r}.")
+    return TEXT[lang]
+
+
 PALETTE = {"promoters": "#2a9d8f", "passives": "#bfbfbf", "detractors": "#e76f51", "bar": "#457b9d"}
 
 
@@ -69,9 +124,10 @@ def use_cjk_font() -> str:
 use_cjk_font()
 
 
-def _label(group_cols: Sequence[str], table: pd.DataFrame) -> list[str]:
+def _label(group_cols: Sequence[str], table: pd.DataFrame, lang: str = "zh") -> list[str]:
+    missing = _t(lang)["missing"]
     return [
-        " / ".join("（缺失）" if pd.isna(v) else str(v) for v in row)
+        " / ".join(missing if pd.isna(v) else str(v) for v in row)
         for row in table[list(group_cols)].itertuples(index=False)
     ]
 
@@ -84,6 +140,7 @@ def plot_estimates(
     ax: Axes | None = None,
     title: str | None = None,
     xlabel: str | None = None,
+    lang: str = "zh",
     **kwargs,
 ) -> Axes:
     """Horizontal bars of an estimate per group with its confidence interval.
@@ -101,7 +158,7 @@ def plot_estimates(
     """
     by = [by] if isinstance(by, str) else list(by)
     ax = ax or plt.gca()
-    labels = _label(by, table)
+    labels = _label(by, table, lang)
     y = np.arange(len(table))
     est = table[value].to_numpy(dtype=float)
     err = np.vstack([est - table["ci_low"].to_numpy(float), table["ci_high"].to_numpy(float) - est])
@@ -262,6 +319,7 @@ def plot_importance(
     labels: dict | None = None,
     ax: Axes | None = None,
     title: str | None = None,
+    lang: str = "zh",
     **kwargs,
 ) -> Axes:
     """Share of R² per driver with its bootstrap interval (the output of :func:`cxlab.drivers.relative_importance`)."""
@@ -275,7 +333,7 @@ def plot_importance(
         xerr = np.vstack([t["share"] - t["ci_low"] * scale, t["ci_high"] * scale - t["share"]])
     ax.barh(y, t["share"], xerr=xerr, capsize=3, **kwargs)
     ax.set_yticks(y, [(labels or {}).get(d, d) for d in t["driver"]])
-    ax.set_xlabel("占 R² 的比例（%）")
+    ax.set_xlabel(_t(lang)["share_r2"])
     if title:
         ax.set_title(title)
     return ax
@@ -291,8 +349,9 @@ def plot_quadrants(
     crosshair: tuple[float, float] | None = None,
     ax: Axes | None = None,
     title: str | None = None,
-    xlabel: str = "表现",
-    ylabel: str = "重要性",
+    xlabel: str | None = None,
+    ylabel: str | None = None,
+    lang: str = "zh",
     **kwargs,
 ) -> Axes:
     """Importance x performance scatter with crosshair lines and quadrant names.
@@ -330,15 +389,15 @@ def plot_quadrants(
         ax.text(
             tx,
             ty,
-            QUADRANTS[key],
+            QUADRANTS[key] if lang == "zh" else QUADRANT_EN[key],
             transform=ax.transAxes,
             ha=ha,
             va=va,
             color="#888888",
             fontsize=9,
         )
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel(ylabel)
+    ax.set_xlabel(xlabel or _t(lang)["performance"])
+    ax.set_ylabel(ylabel or _t(lang)["importance"])
     if title:
         ax.set_title(title)
     return ax
@@ -350,24 +409,30 @@ def plot_penalty_reward(
     labels: dict | None = None,
     ax: Axes | None = None,
     title: str | None = None,
+    lang: str = "zh",
 ) -> Axes:
     """Penalty (left) and reward (right) per driver (the output of :func:`cxlab.drivers.penalty_reward`)."""
     ax = ax or plt.gca()
     t = table.iloc[::-1]
     y = np.arange(len(t))
-    ax.barh(y, t["penalty"], color=PALETTE["detractors"], label="低分惩罚")
-    ax.barh(y, t["reward"], color=PALETTE["promoters"], label="高分奖励")
+    ax.barh(y, t["penalty"], color=PALETTE["detractors"], label=_t(lang)["penalty"])
+    ax.barh(y, t["reward"], color=PALETTE["promoters"], label=_t(lang)["reward"])
     ax.axvline(0, color="black", linewidth=0.8)
     ax.set_yticks(y, [(labels or {}).get(d, d) for d in t["driver"]])
     ax.legend(frameon=False, fontsize=8)
-    ax.set_xlabel("对结果变量的影响")
+    ax.set_xlabel(_t(lang)["effect"])
     if title:
         ax.set_title(title)
     return ax
 
 
 def plot_kano(
-    table: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None, **kwargs
+    table: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    title: str | None = None,
+    lang: str = "zh",
+    **kwargs,
 ) -> Axes:
     """Better-worse diagram of Kano features (the output of :func:`cxlab.gaps.kano`).
 
@@ -390,14 +455,14 @@ def plot_kano(
             (0.98, 0.02, "right", "bottom"),
             (0.02, 0.02, "left", "bottom"),
         ],
-        ["魅力型 A", "期望型 O", "必备型 M", "无差异型 I"],
+        _t(lang)["kano"],
         strict=True,
     ):
         ax.text(tx, ty, text, transform=ax.transAxes, ha=ha, va=va, color="#888888", fontsize=9)
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
-    ax.set_xlabel("不满足时的不满程度 |Worse|")
-    ax.set_ylabel("满足时的满意提升 Better")
+    ax.set_xlabel(_t(lang)["worse"])
+    ax.set_ylabel(_t(lang)["better"])
     if title:
         ax.set_title(title)
     return ax
@@ -411,6 +476,7 @@ def plot_journey(
     title: str | None = None,
     value: str = "mean",
     cmap: str = "RdYlGn",
+    lang: str = "zh",
     **kwargs,
 ) -> Axes:
     """Journey map: touchpoints as a heat strip under their stages, with the satisfaction curve.
@@ -456,7 +522,7 @@ def plot_journey(
     ax2 = ax.twinx()
     kwargs.setdefault("color", "#1d3557")
     ax2.plot(centres, means, marker="o", **kwargs)
-    ax2.set_ylabel("阶段均值")
+    ax2.set_ylabel(_t(lang)["stage_mean"])
     ax.set_xlim(0, len(t))
     ax.set_ylim(0, 1.3)
     ax.set_yticks([])
@@ -500,11 +566,16 @@ def plot_funnel(
 
 
 def plot_peak_end(
-    table: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None, **kwargs
+    table: pd.DataFrame,
+    *,
+    ax: Axes | None = None,
+    title: str | None = None,
+    lang: str = "zh",
+    **kwargs,
 ) -> Axes:
     """R² of the mean, peak-end and combined models (the output of :func:`cxlab.journey.peak_end`)."""
     ax = ax or plt.gca()
-    names = {"mean": "平均值", "peak_end": "峰值 + 终值", "mean_peak_end": "平均 + 峰值 + 终值"}
+    names = _t(lang)["models"]
     colours = [PALETTE["promoters"] if b else PALETTE["bar"] for b in table["best"]]
     ax.bar([names.get(m, m) for m in table["model"]], table["r2"], color=colours, **kwargs)
     for i, (r2, d) in enumerate(zip(table["r2"], table["delta_aic"], strict=True)):
@@ -516,16 +587,18 @@ def plot_peak_end(
     return ax
 
 
-def plot_topics(summary: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None) -> Axes:
+def plot_topics(
+    summary: pd.DataFrame, *, ax: Axes | None = None, title: str | None = None, lang: str = "zh"
+) -> Axes:
     """Share of comments per topic, the negative part in red (the output of :func:`cxlab.text.topic_summary`, one group)."""
     ax = ax or plt.gca()
     t = summary.sort_values("share")
     y = np.arange(len(t))
     neg = (t["share"] * t["negative_share"].fillna(0) / 100).to_numpy()
-    ax.barh(y, t["share"] - neg, left=neg, color=PALETTE["bar"], label="非负面")
-    ax.barh(y, neg, color=PALETTE["detractors"], label="负面")
+    ax.barh(y, t["share"] - neg, left=neg, color=PALETTE["bar"], label=_t(lang)["not_negative"])
+    ax.barh(y, neg, color=PALETTE["detractors"], label=_t(lang)["negative"])
     ax.set_yticks(y, t["label"])
-    ax.set_xlabel("提及该话题的评论占比（%）")
+    ax.set_xlabel(_t(lang)["topic_share"])
     ax.legend(frameon=False, fontsize=8, loc="lower right")
     if title:
         ax.set_title(title)

@@ -13,7 +13,17 @@ import pandas as pd
 
 from cxlab.codebook import Codebook
 
-__all__ = ["COLUMN_LABELS", "column_label", "load_summary", "table"]
+__all__ = ["COLUMN_LABELS", "column_label", "load_summary", "say", "table"]
+
+LANGUAGES = ("zh", "en")
+
+
+def say(lang: str, zh: str, en: str) -> str:
+    """The text in the report language (``"zh"``, the default of every report, or ``"en"``)."""
+    if lang not in LANGUAGES:
+        raise ValueError(f"`lang` should be one of {LANGUAGES}, not {lang!r}.")
+    return en if lang == "en" else zh
+
 
 COLUMN_LABELS: dict[str, dict[str, str]] = {
     "zh": {

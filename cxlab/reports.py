@@ -246,8 +246,64 @@ def package_versions() -> dict[str, str]:
 _H2 = re.compile(r'<h2 id="([^"]+)">(.*?)(?:<a class="anchor-link".*?</a>)?</h2>', re.S)
 
 
+#: Words of the page frame, by report language (the `lang` parameter of a notebook).
+PAGE_TEXT = {
+    "zh": {
+        "report": "报告",
+        "time": "生成时间",
+        "data": "数据文件",
+        "codebook": "编码表",
+        "beside": "数据文件旁的 codebook.yaml",
+        "params": "参数",
+        "default": "默认",
+        "toc": "目录",
+        "status": "状态",
+        "failed": "运行失败",
+        "run": "运行",
+        "took": "用时",
+        "seconds": "秒",
+        "unreadable": "不可读",
+    },
+    "en": {
+        "report": "Report",
+        "time": "Generated",
+        "data": "Data file",
+        "codebook": "Codebook",
+        "beside": "codebook.yaml beside the data file",
+        "params": "Parameters",
+        "default": "defaults",
+        "toc": "Contents",
+        "status": "Status",
+        "failed": "Failed",
+        "run": "run",
+        "took": "took",
+        "seconds": "s",
+        "unreadable": "unreadable",
+    },
+}
+
+
+def _for_language(nb, lang: str):
+    """The notebook with the markdown cells of other languages left out.
+
+    Notebooks hold their narrative in each language, in cells tagged ``lang-zh``,
+    ``lang-en``; untagged cells are shown in every language.
+    """
+    import copy
+
+    nb = copy.deepcopy(nb)
+    nb.cells = [
+        c
+        for c in nb.cells
+        if not any(
+            t.startswith("lang-") and t != f"lang-{lang}" for t in c.metadata.get("tags", [])
+        )
+    ]
+    return nb
+
+
 def _render_html(
-    nb, *, title: str, meta: list[tuple[str, str]], footer: str, show_code: bool
+    nb, *, title: str, meta: list[tuple[str, str]], footer: str, show_code: bool, lang: str = "zh"
 ) -> str:
     from nbconvert import HTMLExporter
 
@@ -259,6 +315,7 @@ def _render_html(
         exclude_output_prompt=True,
         embed_images=True,
     )
+    nb = _for_language(nb, lang)
     if not show_code:
         # Warnings on stderr stay in the executed notebook beside the page, not in the shared page.
         nb = _without_stderr(nb)
@@ -269,7 +326,7 @@ def _render_html(
     nav = ""
     if toc:
         items = "".join(f'<li><a href="#{a}">{t}</a></li>' for a, t in toc)
-        nav = f'<nav class="cx-toc"><b>目录</b><ul>{items}</ul></nav>'
+        nav = f'<nav class="cx-toc"><b>{PAGE_TEXT[lang]["toc"]}</b><ul>{items}</ul></nav>'
     return body.replace("<!--CXLAB_TOC-->", nav, 1)
 
 
@@ -476,6 +533,10 @@ def run_report(
     path = notebook_path(notebook)
     name = path.stem
     params = check_parameters(path, parameters, from_text=from_text)
+    if "lang" in params and params["lang"] not in PAGE_TEXT:
+        raise ReportError(
+            f"Report {name!r}: `lang` should be one of {sorted(PAGE_TEXT)}, not {params['lang']!r}."
+        )
     out_root = Path(out_root)
     day = (today or dt.date.today()).isoformat()
     slug = parameter_slug(params)
@@ -541,21 +602,20 @@ def _run_locked(
         )
         versions = package_versions()
         digest = sha256(data_path)
-        title = _title(nb, params, name)
+        lang = params.get("lang", "zh") if params.get("lang", "zh") in PAGE_TEXT else "zh"
+        tx = PAGE_TEXT[lang]
+        title = _title(_for_language(nb, lang), params, name)
+        shown = ", ".join(f"{k}={v}" for k, v in params.items() if k not in FILE_PARAMETERS)
         meta = [
-            ("报告", f"{title}（{name}）"),
-            ("生成时间", started.strftime("%Y-%m-%d %H:%M:%S %Z")),
-            ("数据文件", f"{data_path.name}（SHA-256 {(digest or '不可读')[:16]}…）"),
-            ("编码表", str(Path(codebook).name) if codebook else "数据文件旁的 codebook.yaml"),
-            (
-                "参数",
-                ", ".join(f"{k}={v}" for k, v in params.items() if k not in FILE_PARAMETERS)
-                or "默认",
-            ),
+            (tx["report"], f"{title} ({name})" if lang == "en" else f"{title}（{name}）"),
+            (tx["time"], started.strftime("%Y-%m-%d %H:%M:%S %Z")),
+            (tx["data"], f"{data_path.name} (SHA-256 {(digest or tx['unreadable'])[:16]}…)"),
+            (tx["codebook"], str(Path(codebook).name) if codebook else tx["beside"]),
+            (tx["params"], shown or tx["default"]),
         ]
         footer = (
-            f"cxlab {versions['cxlab']} · 运行 {started.isoformat(timespec='seconds')} · 用时 {duration:.1f} 秒 · "
-            f"数据 {data_path} SHA-256 {digest} · "
+            f"cxlab {versions['cxlab']} · {tx['run']} {started.isoformat(timespec='seconds')} · "
+            f"{tx['took']} {duration:.1f} {tx['seconds']} · {data_path} SHA-256 {digest} · "
             + ", ".join(f"{k} {v}" for k, v in versions.items() if k != "cxlab")
         )
         nb.metadata["cxlab"] = {
@@ -586,13 +646,14 @@ def _run_locked(
             failed_dir.mkdir(parents=True, exist_ok=True)
             nbformat.write(nb, str(executed))
             os.replace(executed, failed_dir / f"{stem}.ipynb")
-            meta.insert(0, ("状态", f"运行失败：{where}"))
+            meta.insert(0, (tx["status"], f"{tx['failed']}: {where}"))
             partial = _render_html(
                 _without_tracebacks(nb),
-                title=f"{title}（运行失败）",
+                title=f"{title} ({tx['failed']})",
                 meta=meta,
                 footer=footer,
                 show_code=False,
+                lang=lang,
             )
             _atomic_write(failed_dir / f"{stem}.html", partial)
             rel = (failed_dir / f"{stem}.html").relative_to(out_root).as_posix()
@@ -602,7 +663,9 @@ def _run_locked(
                 f"Report {name!r} failed: {where}. The executed notebook and a partial page are in "
                 f"{failed_dir}; the previous report (if any) was kept."
             ) from None
-        page = _render_html(nb, title=title, meta=meta, footer=footer, show_code=show_code)
+        page = _render_html(
+            nb, title=title, meta=meta, footer=footer, show_code=show_code, lang=lang
+        )
         out_dir.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, str(executed))
         html_tmp = Path(tmp) / f"{stem}.html"

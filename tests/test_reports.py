@@ -210,3 +210,30 @@ def test_newest_data_file(tmp_path):
     empty.mkdir()
     with pytest.raises(reports.ReportError, match="No survey file"):
         reports.newest_data_file(empty)
+
+
+def test_language_cells_are_filtered():
+    nb = nbformat.v4.new_notebook()
+    cells = [nbformat.v4.new_markdown_cell(t) for t in ("## 样本", "## Sample", "both")]
+    cells[0].metadata["tags"] = ["lang-zh"]
+    cells[1].metadata["tags"] = ["lang-en"]
+    nb.cells = cells
+    assert [c.source for c in reports._for_language(nb, "en").cells] == ["## Sample", "both"]
+    assert [c.source for c in reports._for_language(nb, "zh").cells] == ["## 样本", "both"]
+
+
+def test_unknown_language_stops_before_any_kernel(tmp_path, no_kernel):
+    with pytest.raises(
+        reports.ReportError, match=r"`lang` should be one of \['en', 'zh'\], not 'fr'"
+    ):
+        reports.run_report("satisfaction", {"lang": "fr"}, tmp_path)
+
+
+@pytest.mark.slow
+def test_english_report(tmp_path):
+    html = reports.run_report("drivers", {"lang": "en", "bootstrap": 30}, tmp_path).read_text(
+        encoding="utf-8"
+    )
+    assert "Key-driver analysis" in html and "Relative importance" in html and "Contents" in html
+    assert "关键驱动因素分析" not in html and "目录" not in html
+    assert "Fix first" in html  # the generated summary is in English too
