@@ -617,7 +617,12 @@ def estimate(
 
 
 def kpis(
-    data: pd.DataFrame, codebook, *, weight: str | None = None, alpha: float = 0.05
+    data: pd.DataFrame,
+    codebook,
+    *,
+    weight: str | None = None,
+    alpha: float = 0.05,
+    lang: str = "zh",
 ) -> pd.DataFrame:
     """The headline figures a codebook defines: NPS, CSAT (top-2-box and mean), CES.
 
@@ -626,6 +631,8 @@ def kpis(
     codebook : cxlab.codebook.Codebook
         NPS comes from the ``nps`` item, CSAT from the ``role: outcome`` scale,
         CES from the ``role: effort`` scale (each when present).
+    lang : {"zh", "en"}
+        Language of the ``label`` column.
 
     Returns
     -------
@@ -635,6 +642,8 @@ def kpis(
         ``value``, ``ci_low``, ``ci_high``, ``unit`` (``"points"``, ``"%"`` or
         ``"mean"``).
     """
+    from cxlab.present import say
+
     rows = []
 
     def add(kpi, item, label, table, unit, value="value", lo="ci_low", hi="ci_high"):
@@ -661,25 +670,32 @@ def kpis(
         add(
             "csat",
             item,
-            f"{it.display}（前两档 %）",
+            say(lang, f"{it.display}（前两档 %）", f"{it.display} (top-2 box %)"),
             estimate(data, "top_box", item, weight=weight, alpha=alpha, scale=scale),
             "%",
         )
         add(
             "mean",
             item,
-            f"{it.display}（均值）",
+            say(lang, f"{it.display}（均值）", f"{it.display} (mean)"),
             estimate(data, "mean", item, weight=weight, alpha=alpha),
             "mean",
         )
     for item in codebook.select(role="effort")[:1]:
         it = codebook.items[item]
         t = ces(data, item, scale=(it.min, it.max), weight=weight, alpha=alpha)
-        add("ces", item, f"{it.display}（均值）", t, "mean", "mean")
+        add(
+            "ces",
+            item,
+            say(lang, f"{it.display}（均值）", f"{it.display} (mean)"),
+            t,
+            "mean",
+            "mean",
+        )
         add(
             "ces_easy",
             item,
-            f"{it.display}（省力 %）",
+            say(lang, f"{it.display}（省力 %）", f"{it.display} (easy %)"),
             t,
             "%",
             "easy",
