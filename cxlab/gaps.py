@@ -15,7 +15,7 @@ from scipy import stats
 
 from cxlab.quadrants import quadrant
 from cxlab.survey import require_columns, weighted_mean_table
-from cxlab.survey.metrics import _as_list, _weights
+from cxlab.survey.metrics import as_list, weights_array
 
 __all__ = [
     "KANO_TABLE",
@@ -194,7 +194,7 @@ def servqual(
         raise ValueError(f"`test` should be 't' or 'wilcoxon', not {test!r}.")
     if test == "wilcoxon" and weight:
         raise ValueError("The Wilcoxon test has no weighted form here; use test='t' with weights.")
-    by = _as_list(by)
+    by = as_list(by)
     require_columns(data, weight, *by)
     _check_pairs(data, pairs, scales)
     dimensions = dict(dimensions or {})
@@ -205,7 +205,7 @@ def servqual(
     gaps = {item: data[p].astype(float) - data[e].astype(float) for item, (e, p) in pairs.items()}
     any_answer = pd.concat(gaps, axis=1).notna().any(axis=1)
     w = (
-        pd.Series(_weights(data, weight, any_answer.to_numpy()), index=data.index)
+        pd.Series(weights_array(data, weight, any_answer.to_numpy()), index=data.index)
         if weight
         else None
     )
@@ -349,7 +349,7 @@ def ipa(
     attrs = list(performance)
     require_columns(data, *performance.values(), weight)
     w = (
-        pd.Series(_weights(data, weight, np.ones(len(data), bool)), index=data.index)
+        pd.Series(weights_array(data, weight, np.ones(len(data), bool)), index=data.index)
         if weight
         else None
     )
@@ -471,7 +471,7 @@ def kano(
         w = (
             np.ones(int(both.sum()))
             if weight is None
-            else _weights(data, weight, both.to_numpy())[both.to_numpy()]
+            else weights_array(data, weight, both.to_numpy())[both.to_numpy()]
         )
         share = {c: 100 * w[cat == c].sum() / w.sum() for c in KANO_CATEGORIES}
         best = max(KANO_CATEGORIES, key=lambda c: (round(share[c], 9), -_KANO_PRIORITY[c]))

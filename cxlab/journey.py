@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from cxlab.survey import require_columns, top_box, weighted_mean_table
-from cxlab.survey.metrics import _as_list, _weights
+from cxlab.survey.metrics import as_list, weights_array
 
 __all__ = ["funnel", "peak_end", "self_service", "touchpoints", "with_segment"]
 
@@ -74,7 +74,7 @@ def touchpoints(
     unknown = sorted({st for st in items.values() if st not in order})
     if unknown:
         raise ValueError(f"Stage(s) {unknown} are not in the stage order {order}.")
-    by_cols = _as_list(by)
+    by_cols = as_list(by)
     require_columns(data, *items, *by_cols, weight)
     rows = []
     for col, stage in sorted(items.items(), key=lambda kv: order.index(kv[1])):
@@ -84,7 +84,7 @@ def touchpoints(
         if data[col].notna().sum() == 0:
             raise ValueError(f"Touchpoint `{col}` has no ratings at all.")
         w = (
-            pd.Series(_weights(data, weight, data[col].notna().to_numpy()), index=data.index)
+            pd.Series(weights_array(data, weight, data[col].notna().to_numpy()), index=data.index)
             if weight
             else None
         )
@@ -421,7 +421,7 @@ def self_service(
     search) and satisfaction. Each is a (weighted) share with the interval of
     :func:`cxlab.survey.weighted_mean_table`.
     """
-    by_cols = _as_list(by)
+    by_cols = as_list(by)
     require_columns(
         data, resolved, reused, feedback, searched, opened, satisfaction, weight, *by_cols
     )
@@ -429,7 +429,7 @@ def self_service(
 
     def share(name: str, indicator: pd.Series):
         w = (
-            pd.Series(_weights(data, weight, indicator.notna().to_numpy()), index=data.index)
+            pd.Series(weights_array(data, weight, indicator.notna().to_numpy()), index=data.index)
             if weight
             else None
         )

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cxlab.survey.metrics import METRICS, _as_list, estimate, require_columns
+from cxlab.survey.metrics import METRICS, as_list, estimate, require_columns
 
 __all__ = ["compare", "compare_pairs", "trend"]
 
@@ -209,7 +209,7 @@ def trend(
     Waves are independent samples, so ``change_se = sqrt(se² + se_prev²)`` and
     the test is a z-test on the change (for shares, the unpooled Wald test).
     """
-    by_cols = _as_list(by)
+    by_cols = as_list(by)
     require_columns(data, wave)
     est = estimate(
         data, metric, item, by=[*by_cols, wave], weight=weight, alpha=alpha, scale=scale, k=k

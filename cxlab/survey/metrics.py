@@ -25,6 +25,7 @@ __all__ = [
     "nps",
     "top_box",
     "weighted_mean_table",
+    "weights_array",
 ]
 
 NPS_METHODS = ("wald", "adjusted_wald", "bootstrap")
@@ -33,7 +34,8 @@ NPS_METHODS = ("wald", "adjusted_wald", "bootstrap")
 # -- argument checks shared by every metric ------------------------------------------------------
 
 
-def _as_list(by: str | Sequence[str] | None) -> list[str]:
+def as_list(by: str | Sequence[str] | None) -> list[str]:
+    """``by`` as a list of column names (None: no groups)."""
     if by is None:
         return []
     return [by] if isinstance(by, str) else list(by)
@@ -49,7 +51,7 @@ def require_columns(data: pd.DataFrame, *columns: str | None, arg: str = "column
         raise ValueError(f"{arg} {missing} not in the data. Columns: {have}.")
 
 
-def _weights(data: pd.DataFrame, weight: str, rows) -> np.ndarray:
+def weights_array(data: pd.DataFrame, weight: str, rows) -> np.ndarray:
     """Weights as a float array (all rows), checked on the rows used.
 
     ``rows`` is a boolean mask, or a float array whose non-missing entries mark the rows used.
@@ -75,7 +77,7 @@ def _weights(data: pd.DataFrame, weight: str, rows) -> np.ndarray:
 def check_weights(data: pd.DataFrame, weight: str, rows: pd.Series) -> pd.Series:
     """The weights of the rows used, or ValueError if any is missing, zero or negative."""
     mask = np.asarray(rows, dtype=bool)
-    return pd.Series(_weights(data, weight, mask)[mask], index=data.index[mask])
+    return pd.Series(weights_array(data, weight, mask)[mask], index=data.index[mask])
 
 
 def _float_array(s: pd.Series) -> np.ndarray:
@@ -259,12 +261,12 @@ def nps(
     """
     if method not in NPS_METHODS:
         raise ValueError(f"`method` should be one of {NPS_METHODS}, not {method!r}.")
-    by = _as_list(by)
+    by = as_list(by)
     require_columns(data, score, weight, *by)
     values = _numeric(data, score, "score")
     _check_range(values, score, 0, 10, "NPS answers", data.index)
     s = values[0]
-    w = _weights(data, weight, s) if weight else None
+    w = weights_array(data, weight, s) if weight else None
     gi = _sums.group_index(_groups(data, by), len(s))
     counts = _sums.value_table(gi, s, w, bounds=values[1:])
     answered = ~np.isnan(s)
@@ -376,10 +378,10 @@ def mean_score(
     See :func:`weighted_mean_table` for the estimator, its variance
     (``survey::svymean``) and the t interval.
     """
-    by = _as_list(by)
+    by = as_list(by)
     require_columns(data, item, weight, *by)
     y, lo, hi = _numeric(data, item, "item")
-    w = _weights(data, weight, y) if weight else None
+    w = weights_array(data, weight, y) if weight else None
     gi = _sums.group_index(_groups(data, by), len(y))
     out = _finish(gi, _sums.sums(gi, y, w, bounds=(lo, hi)), alpha)
     out["note"] = _note(out["n"])
@@ -425,7 +427,7 @@ def top_box(
     linearisation variance of :func:`weighted_mean_table` (``survey::svymean``
     on the indicator; unweighted, ``sqrt(p(1-p)/(n-1))``).
     """
-    by = _as_list(by)
+    by = as_list(by)
     require_columns(data, item, weight, *by)
     values = _numeric(data, item, "item")
     y = values[0]
@@ -436,7 +438,7 @@ def top_box(
             f"`k` should be between 1 and {hi - lo:g} for a {lo:g}-{hi:g} scale, not {k}."
         )
     box = (lo, lo + k - 1) if bottom else (hi - k + 1, hi)
-    w = _weights(data, weight, y) if weight else None
+    w = weights_array(data, weight, y) if weight else None
     gi = _sums.group_index(_groups(data, by), len(y))
     counts = _sums.value_table(gi, y, w, bounds=values[1:])
     if counts is None:
@@ -512,7 +514,7 @@ def counts(
         Group columns (a missing key is its own group), ``n``, ``percent``
         (0-100) and, with ``weight``, ``weighted_percent``.
     """
-    by = _as_list(by)
+    by = as_list(by)
     require_columns(data, weight, *by)
     g = data.groupby(by, dropna=False, sort=True, observed=True)
     out = g.size().rename("n").reset_index()
@@ -585,7 +587,7 @@ def estimate(
     """
     if metric not in METRICS:
         raise ValueError(f"`metric` should be one of {sorted(METRICS)}, not {metric!r}.")
-    by_cols = _as_list(by)
+    by_cols = as_list(by)
     if metric == "nps":
         t = nps(data, item or "nps", by=by, weight=weight, alpha=alpha).rename(
             columns={"nps": "value"}

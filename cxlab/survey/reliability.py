@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cxlab.survey.metrics import _as_list, check_weights, require_columns
+from cxlab.survey.metrics import as_list, check_weights, require_columns
 
 __all__ = ["cronbach_alpha", "item_analysis", "likert_table", "reliability_table"]
 
@@ -117,7 +117,7 @@ def likert_table(
         ``percent`` (weighted when ``weight`` is given; 0-100 within item and
         group; missing answers are left out of the base).
     """
-    by_cols = _as_list(by)
+    by_cols = as_list(by)
     items = list(items)
     require_columns(data, *items, *by_cols, weight)
     parts = []
