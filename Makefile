@@ -37,7 +37,7 @@ format: $(STAMP)  ## ruff format and import sorting, in place
 	$(BIN)/ruff format .
 
 lab: $(STAMP)  ## start JupyterLab on the project's environment
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --notebook-dir=notebooks $(if $(filter 0,$(shell id -u)),--allow-root)
 
 sample: $(STAMP)  ## regenerate data/sample/ (deterministic)
 	$(BIN)/cxlab sample --out data/sample
