@@ -238,7 +238,7 @@ def test_penalty_reward_by_hand():
     rng = np.random.default_rng(0)
     x = rng.integers(1, 6, 2000)
     y = 5 - 2.0 * (x <= 2) + 0.5 * (x >= 5) + 0.3 * rng.standard_normal(2000)
-    out = drivers.penalty_reward(pd.DataFrame({"x": x, "y": y}), "y", ["x"], low=2, high=5).iloc[0]
+    out = drivers.penalty_reward(pd.DataFrame({"x": x, "y": y}), "y", ["x"], 2, 5).iloc[0]
     assert out["penalty"] == pytest.approx(-2.0, abs=0.05)
     assert out["reward"] == pytest.approx(0.5, abs=0.05)
     assert out["type"] == "basic"
