@@ -159,16 +159,19 @@ def test_every_notebook_is_stored_without_outputs():
         assert len(tagged) == 1, f"{path.name} needs exactly one cell tagged `parameters`"
 
 
-#: Small parameters so that CI runs every report notebook quickly.
-SMALL = {"drivers": {"bootstrap": 40}}
-
-
 @pytest.mark.slow
-@pytest.mark.parametrize("name", reports.list_reports())
-def test_every_report_runs_on_the_sample(tmp_path, name):
-    path = reports.run_report(name, SMALL.get(name, {}), tmp_path)
-    html = path.read_text(encoding="utf-8")
-    assert "Traceback" not in html and "data:image/png;base64" in html
+def test_every_report_runs_on_the_sample_two_at_a_time(tmp_path, capsys):
+    # `cxlab report all --jobs 2`, with a small bootstrap so that CI stays quick.
+    code = cli.main(
+        ["report", "all", "--jobs", "2", "--out", str(tmp_path), "-p", "bootstrap=30", "-q"]
+    )
+    assert code == cli.EXIT_OK, capsys.readouterr().err
+    index = json.loads((tmp_path / "index.json").read_text(encoding="utf-8"))
+    assert sorted(r["name"] for r in index) == sorted(reports.list_reports())
+    assert {r["status"] for r in index} == {"succeeded"}
+    for r in index:
+        html = (tmp_path / r["html"]).read_text(encoding="utf-8")
+        assert "Traceback" not in html and "data:image/png;base64" in html, r["name"]
 
 
 def test_prune_removes_old_dated_folders_and_index_entries(tmp_path):
