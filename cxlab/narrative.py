@@ -21,6 +21,17 @@ __all__ = [
 ]
 
 
+def _namer(labels: dict | None):
+    """Column key -> display label (the key itself when there is none)."""
+    labels = labels or {}
+    return lambda key: labels.get(key, key)
+
+
+def _listing(pairs, lang: str) -> str:
+    """ "名称（值）、…" or "name (value), …" from (name, formatted value) pairs."""
+    return _join([f"{n}（{v}）" if lang == "zh" else f"{n} ({v})" for n, v in pairs], lang)
+
+
 def _join(items, lang: str) -> str:
     return (", " if lang == "en" else "、").join(map(str, items))
 
@@ -152,20 +163,11 @@ def driver_points(
     lang : {"zh", "en"}
     """
 
-    def name(d):
-        return (labels or {}).get(d, d)
+    name = _namer(labels)
 
     t = importance.sort_values("share", ascending=False).head(top)
     r2 = 100 * importance["importance"].sum()
-    parts = _join(
-        [
-            f"{name(r.driver)}（{r.share:.1f}%）"
-            if lang == "zh"
-            else f"{name(r.driver)} ({r.share:.1f}%)"
-            for r in t.itertuples()
-        ],
-        lang,
-    )
+    parts = _listing([(name(r.driver), f"{r.share:.1f}%") for r in t.itertuples()], lang)
     points = [
         _say(
             lang,
@@ -244,8 +246,7 @@ def gap_points(
 ) -> list[str]:
     """Where to act first, read off the SERVQUAL, IPA, Kano and perception-gap tables."""
 
-    def name(key):
-        return (labels or {}).get(key, key)
+    name = _namer(labels)
 
     points = []
     dims = servqual[servqual["level"] == "dimension"].sort_values("gap")
@@ -273,15 +274,7 @@ def gap_points(
         (servqual["level"] == "item") & (servqual["gap"] < 0) & (servqual["p"] < alpha)
     ].nsmallest(3, "gap")
     if len(items):
-        listed = _join(
-            [
-                f"{name(r.name)}（{r.gap:.2f}）"
-                if lang == "zh"
-                else f"{name(r.name)} ({r.gap:.2f})"
-                for r in items.itertuples()
-            ],
-            lang,
-        )
+        listed = _listing([(name(r.name), f"{r.gap:.2f}") for r in items.itertuples()], lang)
         points.append(_say(lang, f"差距最大的题目：{listed}。", f"Largest item gaps: {listed}."))
     if ipa is not None:
         first = (
@@ -343,8 +336,7 @@ def journey_points(
 ) -> list[str]:
     """The weakest links of the journey, read off the journey tables."""
 
-    def name(key):
-        return (labels or {}).get(key, key)
+    name = _namer(labels)
 
     points = []
     w = touchpoints.loc[touchpoints["mean"].idxmin()]
