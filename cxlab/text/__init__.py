@@ -1,0 +1,39 @@
+"""Voice of the customer: Chinese open comments.
+
+Normalisation (full-width forms, whitespace, emoji, traditional to simplified
+for analysis only), jieba segmentation with a CX domain dictionary, keywords,
+lexicon-and-rules sentiment, topic tagging against a taxonomy, personal-data
+redaction, and :func:`analyze`, which does it all on a pandas Series, on
+several processes, or on dask with the same results.
+
+Every verbatim that reaches a notebook output or a report goes through
+:func:`redact` first. Resources (lexicons, dictionary, taxonomy) live in
+``cxlab/resources/`` and are loaded once per process.
+"""
+
+from cxlab.text.analyze import ANALYSIS_COLUMNS, analyze, topic_summary
+from cxlab.text.keywords import keywords
+from cxlab.text.normalize import normalize, script
+from cxlab.text.redact import PLACEHOLDERS, luhn_valid, redact, resident_id_valid
+from cxlab.text.segment import segment, tokenizer
+from cxlab.text.sentiment import NEUTRAL_BAND, sentiment
+from cxlab.text.topics import load_taxonomy, topics
+
+__all__ = [
+    "ANALYSIS_COLUMNS",
+    "NEUTRAL_BAND",
+    "PLACEHOLDERS",
+    "analyze",
+    "keywords",
+    "load_taxonomy",
+    "luhn_valid",
+    "normalize",
+    "redact",
+    "resident_id_valid",
+    "script",
+    "segment",
+    "sentiment",
+    "tokenizer",
+    "topic_summary",
+    "topics",
+]
