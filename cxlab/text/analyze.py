@@ -8,16 +8,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from cxlab.text import model
 from cxlab.text.normalize import _normalize_one, _script_one, _tables
 from cxlab.text.redact import _redact_one
 from cxlab.text.segment import _lexicon, _tokens, tokenizer
-from cxlab.text.sentiment import _sentiment_tokens, _squash
+from cxlab.text.sentiment import _check_method, _score
 from cxlab.text.topics import _topics_one, load_taxonomy
 
 ANALYSIS_COLUMNS = ["redacted", "script", "n_tokens", "score", "label", "topics"]
 
 
-def _analyze_records(texts: list, taxonomy, extra: tuple[str, ...]) -> list[tuple]:
+def _analyze_records(texts: list, taxonomy, extra: tuple[str, ...], method: str) -> list[tuple]:
     tax = load_taxonomy(taxonomy)
     out = []
     for t in texts:
@@ -26,7 +27,7 @@ def _analyze_records(texts: list, taxonomy, extra: tuple[str, ...]) -> list[tupl
             continue
         norm = _normalize_one(t)
         toks = _tokens(norm, extra)
-        score, label = _squash(_sentiment_tokens(toks))
+        score, label = _score(toks, norm, method)
         out.append(
             (
                 _redact_one(t),
@@ -49,20 +50,20 @@ def _frame(records: list[tuple], index, keys: Sequence[str]) -> pd.DataFrame:
     return out
 
 
-def _analyze_partition(part: pd.Series, taxonomy, extra) -> pd.DataFrame:
+def _analyze_partition(part: pd.Series, taxonomy, extra, method) -> pd.DataFrame:
     keys = list(load_taxonomy(taxonomy))
-    return _frame(_analyze_records(part.tolist(), taxonomy, extra), part.index, keys)
+    return _frame(_analyze_records(part.tolist(), taxonomy, extra, method), part.index, keys)
 
 
 def _pool_init(extra: tuple[str, ...]) -> None:
     tokenizer(extra)
     _lexicon()
     _tables()
+    model.weights()
 
 
 def _pool_work(args):
-    texts, taxonomy, extra = args
-    return _analyze_records(texts, taxonomy, extra)
+    return _analyze_records(*args)
 
 
 def analyze(
@@ -70,6 +71,7 @@ def analyze(
     *,
     taxonomy: str | Path | Mapping | None = None,
     extra_words: Sequence[str] = (),
+    method: str = "model",
     engine: str = "pandas",
     n_jobs: int | None = None,
     scheduler: str | None = None,
@@ -86,6 +88,8 @@ def analyze(
         Topic taxonomy (see :func:`topics`).
     extra_words : sequence of str
         Words for the segmenter to keep whole.
+    method : {"model", "rules"}
+        Sentiment method (see :func:`sentiment`).
     engine : {"pandas", "processes", "dask"}
         One process; ``n_jobs`` worker processes; or dask (``scheduler`` is a
         ``dask.distributed`` address, or None for a local cluster of
@@ -106,11 +110,12 @@ def analyze(
     """
     from tqdm.auto import tqdm
 
+    _check_method(method)
     extra = tuple(extra_words)
     keys = list(load_taxonomy(taxonomy))
     is_dask = type(texts).__module__.startswith("dask")
     if is_dask or engine == "dask":
-        return _analyze_dask(texts, taxonomy, extra, n_jobs, scheduler, is_dask)
+        return _analyze_dask(texts, taxonomy, extra, method, n_jobs, scheduler, is_dask)
     if engine not in ("pandas", "processes"):
         raise ValueError(f"`engine` should be 'pandas', 'processes' or 'dask', not {engine!r}.")
     s = texts if isinstance(texts, pd.Series) else pd.Series(list(texts))
@@ -127,7 +132,7 @@ def analyze(
     with bar:
         if engine == "pandas":
             for p in parts:
-                records += _analyze_records(p, taxonomy, extra)
+                records += _analyze_records(p, taxonomy, extra, method)
                 bar.update(len(p))
         else:
             import multiprocessing as mp
@@ -136,13 +141,13 @@ def analyze(
             workers = n_jobs or os.cpu_count() or 1
             ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
             with ctx.Pool(workers, initializer=_pool_init, initargs=(extra,)) as pool:
-                for recs in pool.imap(_pool_work, [(p, taxonomy, extra) for p in parts]):
+                for recs in pool.imap(_pool_work, [(p, taxonomy, extra, method) for p in parts]):
                     records += recs
                     bar.update(len(recs))
     return _frame(records, s.index, keys)
 
 
-def _analyze_dask(texts, taxonomy, extra, n_jobs, scheduler, is_dask) -> pd.DataFrame:
+def _analyze_dask(texts, taxonomy, extra, method, n_jobs, scheduler, is_dask) -> pd.DataFrame:
     import dask.dataframe as dd
     from dask.distributed import Client, LocalCluster
 
@@ -151,7 +156,7 @@ def _analyze_dask(texts, taxonomy, extra, n_jobs, scheduler, is_dask) -> pd.Data
     if not is_dask:
         s = texts if isinstance(texts, pd.Series) else pd.Series(list(texts))
         texts = dd.from_pandas(s, npartitions=max(1, min(len(s) // 2000 + 1, 4 * (n_jobs or 2))))
-    lazy = texts.map_partitions(_analyze_partition, taxonomy, extra, meta=meta)
+    lazy = texts.map_partitions(_analyze_partition, taxonomy, extra, method, meta=meta)
     if scheduler is not None:
         with Client(scheduler) as client:
             return client.compute(lazy).result()

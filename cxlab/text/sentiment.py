@@ -8,10 +8,11 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from cxlab.text import model
+from cxlab.text.model import _CLAUSE_END
 from cxlab.text.normalize import _normalize_one
 from cxlab.text.segment import _lexicon, _tokens
 
-_CLAUSE_END = frozenset("，,。.！!？?；;～~…\n、：: ")
 #: A negated sentiment word flips sign and loses some force ("不好" is milder than "差").
 NEGATION_FACTOR = -0.8
 #: Weight of what follows a contrast word ("但是") and of what came before it.
@@ -35,7 +36,7 @@ def _sentiment_tokens(tokens: list[str]) -> float:
             continue
         if tok in contrast:
             # Everything said so far counts less; this clause on counts more.
-            total_before.extend(v * BEFORE_CONTRAST for c in clauses for v in c)
+            total_before.extend(v * BEFORE_CONTRAST for c in clauses for v in c if v == v)
             clauses = [[]]
             clauses[0].append(float("nan"))  # marker: weight this clause up
             if tok in lex:
@@ -77,16 +78,44 @@ def _sentiment_tokens(tokens: list[str]) -> float:
     return total
 
 
-def _squash(total: float) -> tuple[float, str]:
-    score = math.tanh(total / 2)
-    label = (
-        "positive" if score > NEUTRAL_BAND else "negative" if score < -NEUTRAL_BAND else "neutral"
-    )
-    return score, label
+def _rule_score(tokens: list[str]) -> float:
+    """The rules' score in [-1, 1]: tanh(sum / 2)."""
+    return math.tanh(_sentiment_tokens(tokens) / 2)
 
 
-def sentiment(texts, *, extra_words: Sequence[str] = ()) -> pd.DataFrame:
+def _band(score: float) -> str:
+    if score > NEUTRAL_BAND:
+        return "positive"
+    return "negative" if score < -NEUTRAL_BAND else "neutral"
+
+
+METHODS = ("model", "rules")
+
+
+def _score(tokens: list[str], normalized: str, method: str) -> tuple[float, str]:
+    """(score, label) of one tokenised text."""
+    rule = _rule_score(tokens)
+    if method == "rules":
+        return rule, _band(rule)
+    p = model.probabilities(model.features(tokens, normalized, _lexicon()[2]), rule)
+    return p[1] - p[0], model.CLASSES[p.index(max(p))]
+
+
+def _check_method(method: str) -> None:
+    if method not in METHODS:
+        raise ValueError(f"`method` should be 'model' or 'rules', not {method!r}.")
+
+
+def sentiment(texts, *, method: str = "model", extra_words: Sequence[str] = ()) -> pd.DataFrame:
     """Sentiment of each text: a score in [-1, 1] and a label.
+
+    Parameters
+    ----------
+    texts : pandas.Series or iterable of str
+    method : {"model", "rules"}
+        The trained model (default), or the lexicon rules alone.
+    extra_words : sequence of str
+        Words for the segmenter to keep whole.
 
     Returns
     -------
@@ -97,16 +126,28 @@ def sentiment(texts, *, extra_words: Sequence[str] = ()) -> pd.DataFrame:
 
     Notes
     -----
-    Lexicon and rules, applied within each clause (split at punctuation): a
-    sentiment word's weight (``resources/sentiment_lexicon.tsv``, -2..+2) is
-    multiplied by the degree words before it (很 1.3, 非常 1.6, 有点 0.6, ...)
-    and flipped and damped by an odd number of negators before it (不, 没,
-    别, 无 ...: x -0.8; "不太好" = -0.8 x 0.6). After a contrast word (但是,
-    不过, 可是 ...) the text weighs x1.5 and what came before x0.6, since the
-    clause after "but" carries the writer's verdict. score = tanh(sum / 2);
-    |score| < 0.1 is neutral. Traditional script is converted to simplified
-    first, so both give the same result.
+    *Rules.* Lexicon and rules, applied within each clause (split at
+    punctuation): a sentiment word's weight (``resources/sentiment_lexicon.tsv``,
+    -2..+2) is multiplied by the degree words before it (很 1.3, 非常 1.6,
+    有点 0.6, ...) and flipped and damped by an odd number of negators before
+    it (不, 没, 别, 无 ...: x -0.8; "不太好" = -0.8 x 0.6). After a contrast
+    word (但是, 不过, 可是 ...) the text weighs x1.5 and what came before x0.6,
+    since the clause after "but" carries the writer's verdict.
+    rule = tanh(sum / 2); with ``method="rules"`` the score is the rule and
+    |score| < 0.1 is neutral.
+
+    *Model.* A multinomial logistic regression (negative / positive /
+    neutral) over the words (marked when negated in their clause), character
+    bigrams, "!" and "?", and the rule score above as one more input
+    (:mod:`cxlab.text.model`), trained on a labelled corpus written for cxlab
+    (reviews, services, complaints, news: ``data/sentiment/``). score =
+    P(positive) - P(negative); the label is the most probable class.
+
+    Traditional script is converted to simplified first, so both give the
+    same result. Accuracy on real reviews is measured by
+    ``benchmarks/eval_sentiment.py``.
     """
+    _check_method(method)
     extra = tuple(extra_words)
     s = texts if isinstance(texts, pd.Series) else pd.Series(list(texts))
     scores, labels = [], []
@@ -115,7 +156,8 @@ def sentiment(texts, *, extra_words: Sequence[str] = ()) -> pd.DataFrame:
             scores.append(np.nan)
             labels.append(None)
             continue
-        sc, lab = _squash(_sentiment_tokens(_tokens(_normalize_one(t), extra)))
+        norm = _normalize_one(t)
+        sc, lab = _score(_tokens(norm, extra), norm, method)
         scores.append(sc)
         labels.append(lab)
     return pd.DataFrame({"score": scores, "label": labels}, index=s.index)
