@@ -74,7 +74,7 @@ def fit(texts: Sequence[str], labels: Sequence[int], c: float = C):
     cols = [index[f] for fs in feats for f in fs]
     x = sparse.csr_matrix((np.ones(len(cols)), (rows, cols)), shape=(len(feats), len(vocab)))
     x = sparse.hstack([x, sparse.csr_matrix(np.array(rules)[:, None])]).tocsr()
-    model = LogisticRegression(C=c, max_iter=5000, tol=1e-8)
+    model = LogisticRegression(C=c, class_weight="balanced", max_iter=5000, tol=1e-8)
     model.fit(x, np.asarray(labels))
     if list(model.classes_) != [0, 1, 2]:
         raise ValueError("The training corpus needs examples of all three classes (0, 1, 2).")
