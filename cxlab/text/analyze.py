@@ -27,7 +27,7 @@ def _analyze_records(texts: list, taxonomy, extra: tuple[str, ...], method: str)
             continue
         norm = _normalize_one(t)
         toks = _tokens(norm, extra)
-        score, label = _score(toks, norm, method)
+        score, label = _score(toks, method)
         out.append(
             (
                 _redact_one(t),

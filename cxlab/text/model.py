@@ -1,5 +1,5 @@
-"""The sentiment model: multinomial logistic regression over words, character bigrams and the
-rule score, trained on the labelled corpus written for cxlab (``data/sentiment/``).
+"""The sentiment model: multinomial logistic regression over words (with negation and degree)
+and the rule score, trained on the labelled corpus written for cxlab (``data/sentiment/``).
 
 At run time the model is a table (``resources/sentiment_model.tsv``: feature, then one weight
 per class) read once per process; scoring a text is a sum of table look-ups, so cxlab needs
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from cxlab.paths import RESOURCES
@@ -24,41 +24,39 @@ _MARKS = {"!": "p:!", "?": "p:?", "！": "p:!", "？": "p:?"}
 _RULE, _BIAS = "__rule__", "__bias__"
 
 
-def _charlike(ch: str) -> bool:
-    return ch.isalnum()
+def features(
+    tokens: Sequence[str], negators: frozenset[str], degree: Mapping[str, float]
+) -> dict[str, float]:
+    """Features of one text (the tokens of its normalised form) and their values.
 
-
-def features(tokens: Sequence[str], normalized: str, negators: frozenset[str]) -> set[str]:
-    """Binary features of one text (tokens of its normalised form, and that form).
-
-    * ``w:word`` for each token; after an odd number of negators in the same clause
-      ``n:word`` instead (Das & Chen 2001: "不 满意" is not "满意");
-    * ``c:xy`` for each pair of adjacent letters or characters (character bigrams, which
-      carry words the segmenter split or does not know);
-    * ``p:!`` and ``p:?`` when the text has them.
+    * ``w:word`` for each word; after an odd number of negators in the same clause
+      ``n:word`` instead (Das & Chen 2001: "不 满意" is not "满意"). The value is the
+      product of the degree words just before it in the clause (很 1.3, 有点 0.6, ...;
+      1 without), so degree scales a word's evidence as it does in the rules;
+      negators and degree words are read this way, not counted as words themselves;
+    * ``c:xy`` (value 1) for each pair of adjacent characters inside a word, so a word
+      the training text never had still shares evidence with words it did have;
+    * ``p:!`` and ``p:?`` (value 1) when the text has them.
     """
-    out: set[str] = set()
-    negated = False
+    out: dict[str, float] = {}
+    negated, mult = False, 1.0
     for tok in tokens:
         if tok in _CLAUSE_END or tok.isspace():
-            negated = False
+            negated, mult = False, 1.0
             mark = _MARKS.get(tok)
             if mark:
-                out.add(mark)
+                out[mark] = 1.0
             continue
-        if tok in negators:
-            negated = not negated
-            out.add("w:" + tok)
+        if tok in negators or tok in degree:
+            if tok in negators:
+                negated = not negated
+            mult *= degree.get(tok, 1.0)
             continue
-        out.add(("n:" if negated else "w:") + tok)
-    prev = ""
-    for ch in normalized:
-        if _charlike(ch):
-            if prev:
-                out.add("c:" + prev + ch)
-            prev = ch
-        else:
-            prev = ""
+        name = ("n:" if negated else "w:") + tok
+        out[name] = max(out.get(name, 0.0), mult)
+        mult = 1.0
+        for i in range(len(tok) - 1):
+            out["c:" + tok[i : i + 2]] = 1.0
     return out
 
 
@@ -77,18 +75,18 @@ def weights(path: Path = MODEL_FILE) -> dict[str, tuple[float, ...]]:
     return table
 
 
-def probabilities(feats: Iterable[str], rule: float) -> tuple[float, ...]:
+def probabilities(feats: Mapping[str, float], rule: float) -> tuple[float, ...]:
     """Class probabilities (softmax of the summed weights), in the order of :data:`CLASSES`."""
     table = weights()
     bias, rw = table[_BIAS], table[_RULE]
     logits = [b + rule * r for b, r in zip(bias, rw, strict=True)]
     get = table.get
-    for f in feats:
+    for f, v in feats.items():
         w = get(f)
         if w is not None:
-            logits[0] += w[0]
-            logits[1] += w[1]
-            logits[2] += w[2]
+            logits[0] += v * w[0]
+            logits[1] += v * w[1]
+            logits[2] += v * w[2]
     top = max(logits)
     ex = [math.exp(v - top) for v in logits]
     total = sum(ex)

@@ -17,14 +17,35 @@ from cxlab.text.segment import _lexicon, _tokens
 NEGATION_FACTOR = -0.8
 #: Weight of what follows a contrast word ("但是") and of what came before it.
 AFTER_CONTRAST, BEFORE_CONTRAST = 1.5, 0.6
-#: Single-character negators that jieba can glue to the word after them.
-_NEG_PREFIX = frozenset("不没无非别未")
-#: |score| below this is neutral.
+#: |score| below this is labelled neutral (both methods).
 NEUTRAL_BAND = 0.1
 
 
+def _split_modifiers(tokens: list[str]) -> list[str]:
+    """Tokens with negators and degree words split off the sentiment word jieba glued them to.
+
+    jieba keeps "很满意", "不太好", "太贵" whole; when a token is not itself a lexicon
+    word but is a modifier (longest of 3, 2, 1 characters) followed by one, read it as the
+    two words it is ("不太" + "好").
+    """
+    lex, degree, neg, _, _ = _lexicon()
+    out = []
+    for tok in tokens:
+        if len(tok) > 1 and tok not in lex and tok not in degree and tok not in neg:
+            for k in (3, 2, 1):
+                head, rest = tok[:k], tok[k:]
+                if rest and rest in lex and (head in neg or head in degree):
+                    out += (head, rest)
+                    break
+            else:
+                out.append(tok)
+        else:
+            out.append(tok)
+    return out
+
+
 def _sentiment_tokens(tokens: list[str]) -> float:
-    """Raw sentiment of a tokenised text (before squashing to [-1, 1])."""
+    """Raw sentiment of a tokenised text with modifiers split off (before squashing)."""
     lex, degree, neg, contrast, _ = _lexicon()
     clauses: list[list[float]] = [[]]
     total_before: list[float] = []
@@ -51,16 +72,6 @@ def _sentiment_tokens(tokens: list[str]) -> float:
             mult *= degree[tok]
             continue
         w = lex.get(tok)
-        if w is None and len(tok) >= 2:
-            # jieba may glue a negator or degree word to a sentiment word ("不差", "太贵"):
-            # read the prefix as the modifier it is.
-            head, rest = tok[0], tok[1:]
-            if rest in lex and head in _NEG_PREFIX:
-                neg_count += 1
-                w = lex[rest]
-            elif rest in lex and head in degree:
-                mult *= degree[head]
-                w = lex[rest]
         if w is not None:
             v = w * mult
             if neg_count % 2 == 1:
@@ -92,13 +103,21 @@ def _band(score: float) -> str:
 METHODS = ("model", "rules")
 
 
-def _score(tokens: list[str], normalized: str, method: str) -> tuple[float, str]:
+def _inputs(tokens: list[str]) -> tuple[dict[str, float], float]:
+    """The model's features and the rule score of one tokenised text (training uses this too)."""
+    _, degree, neg, _, _ = _lexicon()
+    words = _split_modifiers(tokens)
+    return model.features(words, neg, degree), _rule_score(words)
+
+
+def _score(tokens: list[str], method: str) -> tuple[float, str]:
     """(score, label) of one tokenised text."""
-    rule = _rule_score(tokens)
     if method == "rules":
+        rule = _rule_score(_split_modifiers(tokens))
         return rule, _band(rule)
-    p = model.probabilities(model.features(tokens, normalized, _lexicon()[2]), rule)
-    return p[1] - p[0], model.CLASSES[p.index(max(p))]
+    p = model.probabilities(*_inputs(tokens))
+    score = p[1] - p[0]
+    return score, _band(score)
 
 
 def _check_method(method: str) -> None:
@@ -133,15 +152,16 @@ def sentiment(texts, *, method: str = "model", extra_words: Sequence[str] = ()) 
     it (不, 没, 别, 无 ...: x -0.8; "不太好" = -0.8 x 0.6). After a contrast
     word (但是, 不过, 可是 ...) the text weighs x1.5 and what came before x0.6,
     since the clause after "but" carries the writer's verdict.
-    rule = tanh(sum / 2); with ``method="rules"`` the score is the rule and
-    |score| < 0.1 is neutral.
+    rule = tanh(sum / 2); with ``method="rules"`` the score is the rule.
 
     *Model.* A multinomial logistic regression (negative / positive /
     neutral) over the words (marked when negated in their clause), character
     bigrams, "!" and "?", and the rule score above as one more input
     (:mod:`cxlab.text.model`), trained on a labelled corpus written for cxlab
     (reviews, services, complaints, news: ``data/sentiment/``). score =
-    P(positive) - P(negative); the label is the most probable class.
+    P(positive) - P(negative), so a text the model finds neutral scores near 0.
+
+    Either way, |score| < 0.1 is labelled neutral.
 
     Traditional script is converted to simplified first, so both give the
     same result. Accuracy on real reviews is measured by
@@ -156,8 +176,7 @@ def sentiment(texts, *, method: str = "model", extra_words: Sequence[str] = ()) 
             scores.append(np.nan)
             labels.append(None)
             continue
-        norm = _normalize_one(t)
-        sc, lab = _score(_tokens(norm, extra), norm, method)
+        sc, lab = _score(_tokens(_normalize_one(t), extra), method)
         scores.append(sc)
         labels.append(lab)
     return pd.DataFrame({"score": scores, "label": labels}, index=s.index)

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from cxlab.paths import PROJECT_ROOT
-from cxlab.text.model import _BIAS, _RULE, CLASSES, MODEL_FILE, features
+from cxlab.text.model import _BIAS, _RULE, CLASSES, MODEL_FILE
 
 TRAIN_DIR = PROJECT_ROOT / "data" / "sentiment"
 #: Inverse regularisation strength (chosen on data/sentiment/heldout.tsv, see the README there).
@@ -44,16 +44,14 @@ def read_corpus(paths: Iterable[Path]) -> list[tuple[str, str, int]]:
 def encode(texts: Sequence[str]) -> tuple[list[set[str]], list[float]]:
     """Features and rule scores of texts, exactly as :func:`cxlab.text.sentiment` computes them."""
     from cxlab.text.normalize import _normalize_one
-    from cxlab.text.segment import _lexicon, _tokens
-    from cxlab.text.sentiment import _rule_score
+    from cxlab.text.segment import _tokens
+    from cxlab.text.sentiment import _inputs
 
-    negators = _lexicon()[2]
     feats, rules = [], []
     for t in texts:
-        norm = _normalize_one(t)
-        toks = _tokens(norm)
-        feats.append(features(toks, norm, negators))
-        rules.append(_rule_score(toks))
+        f, r = _inputs(_tokens(_normalize_one(t)))
+        feats.append(f)
+        rules.append(r)
     return feats, rules
 
 
@@ -72,7 +70,8 @@ def fit(texts: Sequence[str], labels: Sequence[int], c: float = C):
     index = {f: i for i, f in enumerate(vocab)}
     rows = [i for i, fs in enumerate(feats) for _ in fs]
     cols = [index[f] for fs in feats for f in fs]
-    x = sparse.csr_matrix((np.ones(len(cols)), (rows, cols)), shape=(len(feats), len(vocab)))
+    vals = [v for fs in feats for v in fs.values()]
+    x = sparse.csr_matrix((vals, (rows, cols)), shape=(len(feats), len(vocab)))
     x = sparse.hstack([x, sparse.csr_matrix(np.array(rules)[:, None])]).tocsr()
     model = LogisticRegression(C=c, class_weight="balanced", max_iter=5000, tol=1e-8)
     model.fit(x, np.asarray(labels))
