@@ -52,12 +52,20 @@ def features(
                 negated = not negated
             mult *= degree.get(tok, 1.0)
             continue
-        name = ("n:" if negated else "w:") + tok
-        out[name] = max(out.get(name, 0.0), mult)
+        name, grams = _names(tok, negated)
+        if out.get(name, 0.0) < mult:
+            out[name] = mult
         mult = 1.0
-        for i in range(len(tok) - 1):
-            out["c:" + tok[i : i + 2]] = 1.0
+        out.update(grams)
     return out
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _names(tok: str, negated: bool) -> tuple[str, dict[str, float]]:
+    """Feature name of a word and its character bigrams (cached: comments repeat words)."""
+    return ("n:" if negated else "w:") + tok, {
+        "c:" + tok[i : i + 2]: 1.0 for i in range(len(tok) - 1)
+    }
 
 
 @functools.cache

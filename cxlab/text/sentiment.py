@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 
@@ -28,20 +29,21 @@ def _split_modifiers(tokens: list[str]) -> list[str]:
     word but is a modifier (longest of 3, 2, 1 characters) followed by one, read it as the
     two words it is ("不太" + "好").
     """
-    lex, degree, neg, _, _ = _lexicon()
-    out = []
+    out: list[str] = []
     for tok in tokens:
-        if len(tok) > 1 and tok not in lex and tok not in degree and tok not in neg:
-            for k in (3, 2, 1):
-                head, rest = tok[:k], tok[k:]
-                if rest and rest in lex and (head in neg or head in degree):
-                    out += (head, rest)
-                    break
-            else:
-                out.append(tok)
-        else:
-            out.append(tok)
+        out += _split_one(tok) if len(tok) > 1 else (tok,)
     return out
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _split_one(tok: str) -> tuple[str, ...]:
+    lex, degree, neg, _, _ = _lexicon()
+    if tok not in lex and tok not in degree and tok not in neg:
+        for k in (3, 2, 1):
+            head, rest = tok[:k], tok[k:]
+            if rest and rest in lex and (head in neg or head in degree):
+                return head, rest
+    return (tok,)
 
 
 def _sentiment_tokens(tokens: list[str]) -> float:

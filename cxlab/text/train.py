@@ -16,6 +16,9 @@ from pathlib import Path
 
 from cxlab.paths import PROJECT_ROOT
 from cxlab.text.model import _BIAS, _RULE, CLASSES, MODEL_FILE
+from cxlab.text.normalize import _normalize_one
+from cxlab.text.segment import _tokens
+from cxlab.text.sentiment import _inputs
 
 TRAIN_DIR = PROJECT_ROOT / "data" / "sentiment"
 #: Inverse regularisation strength (chosen on data/sentiment/heldout.tsv, see the README there).
@@ -41,12 +44,8 @@ def read_corpus(paths: Iterable[Path]) -> list[tuple[str, str, int]]:
     return rows
 
 
-def encode(texts: Sequence[str]) -> tuple[list[set[str]], list[float]]:
+def encode(texts: Sequence[str]) -> tuple[list[dict[str, float]], list[float]]:
     """Features and rule scores of texts, exactly as :func:`cxlab.text.sentiment` computes them."""
-    from cxlab.text.normalize import _normalize_one
-    from cxlab.text.segment import _tokens
-    from cxlab.text.sentiment import _inputs
-
     feats, rules = [], []
     for t in texts:
         f, r = _inputs(_tokens(_normalize_one(t)))
@@ -59,7 +58,9 @@ def fit(texts: Sequence[str], labels: Sequence[int], c: float = C):
     """Fit the model; returns (feature names, coefficient matrix classes x features, intercepts).
 
     L2-penalised multinomial logistic regression (scikit-learn ``LogisticRegression``,
-    lbfgs), with the rule score as one more (continuous) column.
+    lbfgs; classes weighted inversely to their frequency), with the rule score as one more
+    (continuous) column. See Hastie, Tibshirani & Friedman, *The Elements of Statistical
+    Learning* (2009), 4.4.
     """
     import numpy as np
     from scipy import sparse
@@ -73,11 +74,11 @@ def fit(texts: Sequence[str], labels: Sequence[int], c: float = C):
     vals = [v for fs in feats for v in fs.values()]
     x = sparse.csr_matrix((vals, (rows, cols)), shape=(len(feats), len(vocab)))
     x = sparse.hstack([x, sparse.csr_matrix(np.array(rules)[:, None])]).tocsr()
-    model = LogisticRegression(C=c, class_weight="balanced", max_iter=5000, tol=1e-8)
-    model.fit(x, np.asarray(labels))
-    if list(model.classes_) != [0, 1, 2]:
+    clf = LogisticRegression(C=c, class_weight="balanced", max_iter=5000, tol=1e-8)
+    clf.fit(x, np.asarray(labels))
+    if list(clf.classes_) != [0, 1, 2]:
         raise ValueError("The training corpus needs examples of all three classes (0, 1, 2).")
-    return [*vocab, _RULE], model.coef_, model.intercept_
+    return [*vocab, _RULE], clf.coef_, clf.intercept_
 
 
 def write_model(names, coef, intercept, path: Path, header: Sequence[str]) -> int:
