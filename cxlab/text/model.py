@@ -86,16 +86,16 @@ def weights(path: Path = MODEL_FILE) -> dict[str, tuple[float, ...]]:
 def probabilities(feats: Mapping[str, float], rule: float) -> tuple[float, ...]:
     """Class probabilities (softmax of the summed weights), in the order of :data:`CLASSES`."""
     table = weights()
-    bias, rw = table[_BIAS], table[_RULE]
-    logits = [b + rule * r for b, r in zip(bias, rw, strict=True)]
+    (b0, b1, b2), (r0, r1, r2) = table[_BIAS], table[_RULE]
+    l0, l1, l2 = b0 + rule * r0, b1 + rule * r1, b2 + rule * r2
     get = table.get
     for f, v in feats.items():
         w = get(f)
         if w is not None:
-            logits[0] += v * w[0]
-            logits[1] += v * w[1]
-            logits[2] += v * w[2]
-    top = max(logits)
-    ex = [math.exp(v - top) for v in logits]
-    total = sum(ex)
-    return tuple(e / total for e in ex)
+            l0 += v * w[0]
+            l1 += v * w[1]
+            l2 += v * w[2]
+    top = max(l0, l1, l2)
+    e0, e1, e2 = math.exp(l0 - top), math.exp(l1 - top), math.exp(l2 - top)
+    total = e0 + e1 + e2
+    return e0 / total, e1 / total, e2 / total
