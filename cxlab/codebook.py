@@ -137,6 +137,29 @@ class Codebook:
             if (type is None or item.type == type) and (role is None or item.role == role)
         ]
 
+    def require(
+        self, *, type: str | None = None, role: str | None = None, at_least: int = 1
+    ) -> list[str]:
+        """Like :meth:`select`, but raise :class:`CodebookError` when fewer than ``at_least`` match.
+
+        The message names the type or role the codebook lacks and how to add it.
+        """
+        found = self.select(type=type, role=role)
+        if len(found) < at_least:
+            what = " and ".join(
+                f"{k} `{v}`" for k, v in (("type", type), ("role", role)) if v is not None
+            )
+            example = ", ".join(f"{k}: {v}" for k, v in (("type", type), ("role", role)) if v)
+            raise CodebookError(
+                f"Codebook {self.source}: needs at least {at_least} item(s) with {what}, "
+                f"and has {len(found)}. Add `{example}` to the item(s) under `items`."
+            )
+        return found
+
+    def one(self, *, type: str | None = None, role: str | None = None) -> str:
+        """The first item of a type and/or role; :class:`CodebookError` if there is none."""
+        return self.require(type=type, role=role)[0]
+
     @property
     def columns(self) -> list[str]:
         """Every column the codebook names (id, weight, wave, segments, items)."""
