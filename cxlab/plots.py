@@ -360,7 +360,7 @@ def plot_quadrants(
     ``table.attrs`` (``importance_crosshair``, ``performance_crosshair``) as
     :func:`cxlab.drivers.driver_matrix` and :func:`cxlab.gaps.ipa` set them.
     """
-    from cxlab.quadrants import QUADRANTS
+    from cxlab.messages import msg
 
     ax = ax or plt.gca()
     ci, cp = crosshair or (
@@ -389,7 +389,7 @@ def plot_quadrants(
         ax.text(
             tx,
             ty,
-            QUADRANTS[key] if lang == "zh" else QUADRANT_EN[key],
+            msg(f"quadrant.{key}", lang),
             transform=ax.transAxes,
             ha=ha,
             va=va,

@@ -367,9 +367,9 @@ def table(
             if col in df:
                 df[col] = df[col].map(codebook.label)
     if "quadrant" in df and lang == "zh":
-        from cxlab.quadrants import QUADRANTS
+        from cxlab.messages import msg
 
-        df["quadrant"] = df["quadrant"].map(QUADRANTS)
+        df["quadrant"] = df["quadrant"].map(lambda c: msg(f"quadrant.{c}", lang))
     for col in ("type", "model", "level", "category", "kpi", "reason", "label"):
         if col in df and lang == "zh":
             df[col] = df[col].map(lambda v: TYPE_LABELS.get(v, v))
