@@ -153,8 +153,10 @@ def test_docstrings_document_parameters_returns_and_examples(name, fn):
     params = [p for p in inspect.signature(fn).parameters if p not in ("self", "args", "kwargs")]
     if params:
         assert "Parameters\n----------" in doc, f"{name}: document its Parameters"
-    assert "Returns\n-------" in doc or "Yields\n------" in doc or "-> None" in str(
-        inspect.signature(fn)
+    assert (
+        "Returns\n-------" in doc
+        or "Yields\n------" in doc
+        or "-> None" in str(inspect.signature(fn))
     ), f"{name}: document what it Returns"
     assert "Examples\n--------" in doc, f"{name}: add a short Examples block"
 
