@@ -164,9 +164,7 @@ def _with_changes(t: pd.DataFrame, cur: tuple, prev: tuple | None, alpha: float)
         t["rank_change_ci_low"] = np.quantile(rdiff, lo, axis=0)
         t["rank_change_ci_high"] = np.quantile(rdiff, hi, axis=0)
         t["change_significant"] = ~((t["change_ci_low"] <= 0) & (0 <= t["change_ci_high"]))
-        t["rank_significant"] = ~(
-            (t["rank_change_ci_low"] <= 0) & (0 <= t["rank_change_ci_high"])
-        )
+        t["rank_significant"] = ~((t["rank_change_ci_low"] <= 0) & (0 <= t["rank_change_ci_high"]))
     return t
 
 
