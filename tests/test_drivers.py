@@ -420,3 +420,16 @@ def test_results_are_frozen_and_options_keyword_only(weighted):
             positional = [p.name for p in params if p.kind is p.POSITIONAL_OR_KEYWORD]
             assert positional[:3] == ["df", "outcome", "drivers"], name
             assert set(positional) <= {"df", "outcome", "drivers", "wave"}, name
+
+
+def test_every_code_has_words():
+    from cxlab.drivers.nonlinear import TYPES
+    from cxlab.messages import msg
+
+    for key in [
+        *(f"type.{t}" for t in TYPES),
+        "model.promoter",
+        "model.detractor",
+        "model.ordinal",
+    ]:
+        assert msg(key, "zh") and msg(key, "en")
