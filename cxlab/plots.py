@@ -356,17 +356,21 @@ def plot_quadrants(
 ) -> Axes:
     """Importance x performance scatter with crosshair lines and quadrant names.
 
-    ``crosshair`` is (importance, performance); by default it is read from
-    ``table.attrs`` (``importance_crosshair``, ``performance_crosshair``) as
-    :func:`cxlab.drivers.driver_matrix` and :func:`cxlab.gaps.ipa` set them.
+    ``table`` is a :class:`cxlab.quadrants.ImportancePerformance` (as
+    :func:`cxlab.drivers.driver_matrix` returns it): its ``points`` are drawn, split at its
+    ``crosshair`` unless ``crosshair`` (importance, performance) is given. A plain DataFrame
+    needs ``crosshair``.
     """
     from cxlab.messages import msg
+    from cxlab.quadrants import ImportancePerformance
 
     ax = ax or plt.gca()
-    ci, cp = crosshair or (
-        table.attrs["importance_crosshair"],
-        table.attrs["performance_crosshair"],
-    )
+    if isinstance(table, ImportancePerformance):
+        crosshair = crosshair or tuple(table.crosshair.loc[0, ["importance", "performance"]])
+        table = table.points
+    if crosshair is None:
+        raise ValueError("`crosshair` (importance, performance) is needed with a DataFrame.")
+    ci, cp = crosshair
     kwargs.setdefault("color", PALETTE["bar"])
     ax.scatter(table[x], table[y], zorder=3, **kwargs)
     for _, r in table.iterrows():
