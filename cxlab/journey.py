@@ -22,6 +22,7 @@ from cxlab.codebook import CodebookError
 from cxlab.survey import top_box, weighted_mean_table
 
 __all__ = [
+    "SELF_SERVICE_PREFIX",
     "UNMATCHED",
     "Funnel",
     "PeakEnd",
