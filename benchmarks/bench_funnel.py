@@ -58,7 +58,7 @@ def main() -> None:
     times = []
     for _ in range(3):
         t0 = time.perf_counter()
-        out = journey.funnel(ev, STEPS)
+        out = journey.funnel(ev, STEPS).steps
         times.append(time.perf_counter() - t0)
     peak_cx = maxrss_mb() - loaded
     t_base = []

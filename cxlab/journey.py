@@ -1,23 +1,115 @@
-"""The customer journey: touchpoints by stage, the purchase funnel, peak-end, self-service KPIs."""
+"""The customer journey: touchpoints by stage, the purchase funnel, peak-end, self-service KPIs.
+
+All functions are pure: a DataFrame and column names in, tidy DataFrames (or a small frozen
+dataclass of them) out. Results carry codes (``model``, ``kpi``, ``reason`` values, the
+segment :data:`UNMATCHED`); their words are in the message catalogue (``model.peak_end``,
+``kpi.resolution_rate``, ``reason.missing time``, ``by.unmatched``; see :mod:`cxlab.messages`).
+Weights follow the weight rule of :mod:`cxlab.checks`: weighted results report ``n``
+(answered) and ``n_used`` (weight > 0).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from cxlab.survey import require_columns, top_box, weighted_mean_table
-from cxlab.survey.metrics import as_list, weights_array
+from cxlab._bases import used_rows, with_bases
+from cxlab.checks import as_list, require_columns
+from cxlab.codebook import CodebookError
+from cxlab.survey import top_box, weighted_mean_table
 
-__all__ = ["funnel", "peak_end", "self_service", "touchpoints", "with_segment"]
+__all__ = [
+    "SELF_SERVICE_PREFIX",
+    "UNMATCHED",
+    "Funnel",
+    "PeakEnd",
+    "funnel",
+    "peak_end",
+    "self_service",
+    "self_service_spec",
+    "touchpoints",
+    "with_segment",
+]
+
+#: The segment :func:`with_segment` gives customers of the event log who are not in the survey.
+UNMATCHED = "unmatched"
+
+
+def _counting(df: pd.DataFrame, answered, weight: str | None):
+    """The rows that count, the frame to estimate on and its weights (None unweighted).
+
+    The frame is ``df`` itself when every answered row counts, so results without zero
+    weights are computed exactly as before the weight rule.
+    """
+    answered = np.asarray(answered, dtype=bool)
+    w, used = used_rows(df, weight, answered)
+    sub = df if used.sum() == answered.sum() else df[used]
+    ws = None if w is None else pd.Series(w, index=df.index).loc[sub.index]
+    return used, sub, ws
+
+
+def _top_box_table(df, col, by_cols, weight, **options) -> pd.DataFrame:
+    """Top-box share of ``col`` on the rows that count, with ``n`` and ``n_used``."""
+    answered = df[col].notna().to_numpy()
+    used, sub, _ = _counting(df, answered, weight)
+    tb = top_box(sub, col, by=by_cols or None, weight=weight, **options)
+    tb = tb[[*by_cols, "n", "share", "ci_low", "ci_high"]]
+    return with_bases(tb, df, answered, used, by_cols)
 
 
 # -- touchpoints -----------------------------------------------------------------------------------
 
 
+def _touchpoint_items(codebook, items) -> dict[str, str]:
+    if items is None:
+        if codebook is None:
+            raise ValueError(
+                "Give `codebook` (touchpoint items with a `stage`) or `items` (column -> stage)."
+            )
+        items = {c: codebook.items[c].stage for c in codebook.require(role="touchpoint")}
+        missing_stage = [c for c, st in items.items() if not st]
+        if missing_stage:
+            raise CodebookError(
+                f"Touchpoint item(s) {missing_stage} have no `stage` in codebook {codebook.source}."
+            )
+    if not items:
+        raise ValueError("No touchpoints: `items` is empty.")
+    return dict(items)
+
+
+def _stage_order(items: dict, stages, codebook) -> list[str]:
+    if stages:
+        order = list(stages)
+    elif codebook is not None and codebook.stages:
+        order = list(codebook.stages)
+    else:
+        order = list(dict.fromkeys(items.values()))
+    unknown = sorted({st for st in items.values() if st not in order})
+    if unknown:
+        raise ValueError(f"Stage(s) {unknown} are not in the stage order {order}.")
+    return order
+
+
+def _touchpoint_rows(df, col, scale, by_cols, weight, k, alpha) -> pd.DataFrame:
+    if df[col].notna().sum() == 0:
+        raise ValueError(f"Touchpoint `{col}` has no ratings at all.")
+    answered = df[col].notna().to_numpy()
+    used, sub, ws = _counting(df, answered, weight)
+    keys = sub[by_cols] if by_cols else None
+    m = weighted_mean_table(sub[col].astype(float), keys=keys, weights=ws, alpha=alpha)
+    part = with_bases(m[[*by_cols, "n", "mean", "ci_low", "ci_high"]], df, answered, used, by_cols)
+    tb = top_box(sub, col, k=k, scale=scale, by=by_cols or None, weight=weight, alpha=alpha)
+    part["top_box"] = tb["share"].to_numpy()
+    part["top_box_ci_low"] = tb["ci_low"].to_numpy()
+    part["top_box_ci_high"] = tb["ci_high"].to_numpy()
+    return part
+
+
 def touchpoints(
-    data: pd.DataFrame,
+    df: pd.DataFrame,
     codebook=None,
     *,
     items: dict[str, str] | None = None,
@@ -32,70 +124,57 @@ def touchpoints(
 
     Parameters
     ----------
-    codebook : Codebook, optional
+    df : pandas.DataFrame
+        One row per respondent.
+    codebook : cxlab.codebook.Codebook, optional
         Touchpoints are its ``role: touchpoint`` items with a ``stage``;
         stage order from its ``stages`` key; scale from the items.
     items : mapping touchpoint column -> stage, optional
         Instead of the codebook.
     stages : list of str, optional
         Stage order (default: the codebook's ``stages``, else first appearance).
+    by : str or list of str, optional
+        Group columns.
+    weight : str, optional
+        Weight column (the weight rule of :mod:`cxlab.checks`).
     scale : (min, max), optional
         Rating scale (default: from the codebook); top box is the top ``k`` points.
+    k : int
+        Answer points in the top box.
+    alpha : float
+        Significance level (0.05: 95 % intervals).
 
     Returns
     -------
     pandas.DataFrame
-        Group columns, then ``stage``, ``touchpoint``, ``n``, ``mean``,
-        ``ci_low``, ``ci_high``, ``top_box`` (percent), ``top_box_ci_low``,
-        ``top_box_ci_high`` and ``weakest`` (True for the touchpoint with the
-        lowest mean in its stage and group), in journey order.
+        Group columns, then ``stage``, ``touchpoint``, ``n`` (respondents who rated it),
+        ``n_used`` (of them with weight > 0), ``mean``, ``ci_low``, ``ci_high``, ``top_box``
+        (percent), ``top_box_ci_low``, ``top_box_ci_high`` and ``weakest`` (True for the
+        touchpoint with the lowest mean in its stage and group), in journey order.
+
+    Raises
+    ------
+    CodebookError
+        The codebook has no touchpoint item, or one without a stage.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"ad": [4, 5, 3, 4], "shop": [2, 3, 4, 3], "pay": [5, 4, 4, 5]})
+    >>> out = touchpoints(df, items={"ad": "aware", "shop": "buy", "pay": "buy"}, scale=(1, 5))
+    >>> out[["stage", "touchpoint", "mean", "top_box", "weakest"]].to_dict("list")
+    {'stage': ['aware', 'buy', 'buy'], 'touchpoint': ['ad', 'shop', 'pay'], \
+'mean': [4.0, 3.0, 4.5], 'top_box': [75.0, 25.0, 100.0], 'weakest': [True, True, False]}
     """
-    if items is None:
-        if codebook is None:
-            raise ValueError(
-                "Give `codebook` (touchpoint items with a `stage`) or `items` (column -> stage)."
-            )
-        items = {c: codebook.items[c].stage for c in codebook.select(role="touchpoint")}
-        missing_stage = [c for c, st in items.items() if not st]
-        if missing_stage:
-            raise ValueError(
-                f"Touchpoint item(s) {missing_stage} have no `stage` in codebook {codebook.source}."
-            )
-    if not items:
-        raise ValueError("No touchpoints: the codebook has no `role: touchpoint` items.")
-    order = list(
-        stages
-        or (
-            codebook.stages
-            if codebook is not None and codebook.stages
-            else dict.fromkeys(items.values())
-        )
-    )
-    unknown = sorted({st for st in items.values() if st not in order})
-    if unknown:
-        raise ValueError(f"Stage(s) {unknown} are not in the stage order {order}.")
+    items = _touchpoint_items(codebook, items)
+    order = _stage_order(items, stages, codebook)
     by_cols = as_list(by)
-    require_columns(data, *items, *by_cols, weight)
+    require_columns(df, *items, *by_cols, weight)
     rows = []
     for col, stage in sorted(items.items(), key=lambda kv: order.index(kv[1])):
         sc = scale
         if sc is None and codebook is not None and col in codebook.items:
             sc = (codebook.items[col].min, codebook.items[col].max)
-        if data[col].notna().sum() == 0:
-            raise ValueError(f"Touchpoint `{col}` has no ratings at all.")
-        w = (
-            pd.Series(weights_array(data, weight, data[col].notna().to_numpy()), index=data.index)
-            if weight
-            else None
-        )
-        m = weighted_mean_table(
-            data[col].astype(float), keys=data[by_cols] if by_cols else None, weights=w, alpha=alpha
-        )
-        tb = top_box(data, col, k=k, scale=sc, by=by or None, weight=weight, alpha=alpha)
-        part = m[[*by_cols, "n", "mean", "ci_low", "ci_high"]].copy()
-        part["top_box"] = tb["share"].to_numpy()
-        part["top_box_ci_low"] = tb["ci_low"].to_numpy()
-        part["top_box_ci_high"] = tb["ci_high"].to_numpy()
+        part = _touchpoint_rows(df, col, sc, by_cols, weight, k, alpha)
         part.insert(len(by_cols), "stage", stage)
         part.insert(len(by_cols) + 1, "touchpoint", col)
         rows.append(part)
@@ -108,67 +187,49 @@ def touchpoints(
 # -- funnel ------------------------------------------------------------------------------------------
 
 
-def funnel(
-    events: pd.DataFrame,
-    steps: Sequence[str],
-    *,
-    id: str = "customer_id",
-    step: str = "step",
-    time: str = "timestamp",
-    by: str | None = None,
-    unknown: str = "exclude",
-) -> pd.DataFrame:
-    """Customers reaching each step of a funnel, from an event log.
+@dataclass(frozen=True)
+class Funnel:
+    """The result of :func:`funnel`.
 
-    Parameters
+    Attributes
     ----------
-    events : pandas.DataFrame
-        One row per event: customer, step, time.
-    steps : list of str
-        The funnel's steps in order.
-    id, step, time : str
-        Column names. ``time`` may hold datetimes or text that parses as one.
-    by : str, optional
-        A column constant per customer (e.g. channel): one funnel per group.
-    unknown : {"exclude", "raise"}
-        What to do with events whose step is not in ``steps``.
-
-    Returns
-    -------
-    pandas.DataFrame
-        Group column, then one row per step: ``step``, ``customers`` (who
-        reached it), ``conversion_from_previous`` and ``conversion_from_start``
-        (fractions 0-1), ``drop_off`` (customers who reached the previous step
-        but not this one) and ``median_time_from_previous`` (Timedelta).
-        ``attrs["exclusions"]`` counts the events left out, by reason.
-
-    Notes
-    -----
-    A customer reaches the first step at their earliest event of it, and step
-    k at their earliest step-k event at or after the time they reached step
-    k - 1 (events with equal times count as in order). So a skipped step ends
-    the customer's funnel at the step before it; a repeated step counts once;
-    a step logged before its predecessor (a payment callback before any order)
-    does not count. Events with a missing or unparseable time, a missing
-    customer or an unknown step are left out and counted, never dropped silently.
+    steps : pandas.DataFrame
+        Group column, then one row per step: ``step``, ``customers`` (who reached it),
+        ``conversion_from_previous`` and ``conversion_from_start`` (fractions 0-1),
+        ``drop_off`` (customers who reached the previous step but not this one) and
+        ``median_time_from_previous`` (Timedelta).
+    exclusions : pandas.DataFrame
+        The events left out: ``reason`` (a code: ``missing customer``, ``missing time``,
+        ``unparseable time``, ``step not in funnel``) and ``events``; one row per reason that
+        occurred.
+    events_used : int
+        Events that entered the funnel (with the exclusions, every event of the log).
     """
+
+    steps: pd.DataFrame
+    exclusions: pd.DataFrame
+    events_used: int
+
+
+def _check_funnel_args(df, steps, respondent, step, time, by, unknown) -> list:
     if unknown not in ("exclude", "raise"):
         raise ValueError(f"`unknown` should be 'exclude' or 'raise', not {unknown!r}.")
     steps = list(steps)
     if len(steps) < 2 or len(set(steps)) != len(steps):
         raise ValueError(f"`steps` should list at least two distinct steps in order, not {steps}.")
-    require_columns(events, id, step, time, by, arg="event column(s)")
-    ev = events[[id, step, time, *([by] if by else [])]]
-    t = ev[time]
-    if not pd.api.types.is_datetime64_any_dtype(t):
-        t = pd.to_datetime(t, errors="coerce", format="mixed")
+    require_columns(df, respondent, step, time, by, arg="event column(s)")
+    return steps
+
+
+def _usable_events(ev, respondent, step, time, t, steps, unknown):
+    """Which events enter the funnel, and how many are left out for each reason."""
     known = ev[step].isin(steps)
     if unknown == "raise" and (~known).any():
         odd = sorted(map(str, ev.loc[~known, step].dropna().unique()))[:10]
         raise ValueError(f"{int((~known).sum())} event(s) have steps not in `steps`: {odd}.")
     # Each event left out is counted once, under the first reason that applies.
     checks = [
-        ("missing customer", ev[id].isna()),
+        ("missing customer", ev[respondent].isna()),
         ("missing time", ev[time].isna()),
         ("unparseable time", ev[time].notna() & t.isna()),
         ("step not in funnel", ~known),
@@ -179,129 +240,290 @@ def funnel(
         if hit.any():
             reasons[reason] = int(hit.sum())
         taken |= mask
-    ok = ~taken
-    work = pd.DataFrame(
-        {
-            "id": ev.loc[ok, id],
-            "k": pd.Categorical(ev.loc[ok, step], categories=steps).codes,
-            "t": t[ok],
-        }
-    )
-    if by:
-        groups = ev.loc[ok].groupby(id)[by].nunique()
-        if (groups > 1).any():
-            raise ValueError(
-                f"`{by}` should be constant per customer; {int((groups > 1).sum())} customers have several values."
-            )
-        group_of = ev.loc[ok].drop_duplicates(id).set_index(id)[by]
-    reach = work[work["k"] == 0].groupby("id")["t"].min().rename("t0").to_frame()
-    times = [reach["t0"]]
-    for k in range(1, len(steps)):
+    return ~taken, reasons
+
+
+def _group_of(ev: pd.DataFrame, respondent: str, by: str) -> pd.Series:
+    """Each customer's group; ValueError if a customer has several."""
+    groups = ev.groupby(respondent)[by].nunique()
+    if (groups > 1).any():
+        raise ValueError(
+            f"`{by}` should be constant per customer; "
+            f"{int((groups > 1).sum())} customers have several values."
+        )
+    return ev.drop_duplicates(respondent).set_index(respondent)[by]
+
+
+def _reach_times(work: pd.DataFrame, n_steps: int) -> list[pd.Series]:
+    """Per step, the time each customer reached it (index: customer)."""
+    times = [work[work["k"] == 0].groupby("id")["t"].min()]
+    for k in range(1, n_steps):
         cand = work[work["k"] == k].merge(
             times[-1].rename("prev").rename_axis("id").reset_index(), on="id"
         )
         cand = cand[cand["t"] >= cand["prev"]]
         times.append(cand.groupby("id")["t"].min())
+    return times
+
+
+def _funnel_table(times: list[pd.Series], steps: list, ids) -> pd.DataFrame:
+    """The step table of the customers in ``ids`` (None: all)."""
+    rows, prev_t, start = [], None, 0
+    for k, s in enumerate(steps):
+        tk = times[k] if ids is None else times[k][times[k].index.isin(ids)]
+        n = len(tk)
+        # The first step is its own "previous" step: conversion 1, no drop-off, no time.
+        start = n if k == 0 else start
+        prev_n = n if k == 0 else rows[-1]["customers"]
+        delta = (tk - prev_t.reindex(tk.index)).median() if k and n else pd.NaT
+        rows.append(
+            {
+                "step": s,
+                "customers": n,
+                "conversion_from_previous": n / prev_n if prev_n else np.nan,
+                "conversion_from_start": n / start if start else np.nan,
+                "drop_off": prev_n - n,
+                "median_time_from_previous": delta,
+            }
+        )
+        prev_t = tk
+    return pd.DataFrame(rows)
+
+
+def funnel(
+    df: pd.DataFrame,
+    steps: Sequence[str],
+    *,
+    respondent: str = "customer_id",
+    step: str = "step",
+    time: str = "timestamp",
+    by: str | None = None,
+    unknown: str = "exclude",
+) -> Funnel:
+    """Customers reaching each step of a funnel, from an event log.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The event log: one row per event (customer, step, time).
+    steps : list of str
+        The funnel's steps in order.
+    respondent, step, time : str
+        Column names: the customer id, the step, the time. ``time`` may hold datetimes or
+        text that parses as one.
+    by : str, optional
+        A column constant per customer (e.g. channel): one funnel per group
+        (:func:`with_segment` adds a survey column to the log).
+    unknown : {"exclude", "raise"}
+        What to do with events whose step is not in ``steps``.
+
+    Returns
+    -------
+    Funnel
+        ``steps`` (the step table: group column, ``step``, ``customers``,
+        ``conversion_from_previous``, ``conversion_from_start``, ``drop_off``,
+        ``median_time_from_previous``), ``exclusions`` (``reason``, ``events``) and
+        ``events_used``; see :class:`Funnel`.
+
+    Notes
+    -----
+    A customer reaches the first step at their earliest event of it, and step
+    k at their earliest step-k event at or after the time they reached step
+    k - 1 (events with equal times count as in order). So a skipped step ends
+    the customer's funnel at the step before it; a repeated step counts once;
+    a step logged before its predecessor (a payment callback before any order)
+    does not count. Events with a missing or unparseable time, a missing
+    customer or an unknown step are left out and counted, never dropped silently.
+
+    Examples
+    --------
+    >>> log = pd.DataFrame({"customer_id": ["a", "a", "b", "b", "c"],
+    ...                     "step": ["view", "order", "view", "chat", "view"],
+    ...                     "timestamp": ["2025-01-01 10:00", "2025-01-01 10:30",
+    ...                                   "2025-01-01 11:00", "2025-01-01 11:05", None]})
+    >>> fn = funnel(log, ["view", "order"])
+    >>> fn.steps[["step", "customers", "conversion_from_previous"]].to_dict("list")
+    {'step': ['view', 'order'], 'customers': [2, 1], 'conversion_from_previous': [1.0, 0.5]}
+    >>> fn.exclusions.to_dict("list"), fn.events_used
+    ({'reason': ['missing time', 'step not in funnel'], 'events': [1, 1]}, 3)
+    """
+    steps = _check_funnel_args(df, steps, respondent, step, time, by, unknown)
+    ev = df[[respondent, step, time, *([by] if by else [])]]
+    t = ev[time]
+    if not pd.api.types.is_datetime64_any_dtype(t):
+        t = pd.to_datetime(t, errors="coerce", format="mixed")
+    ok, reasons = _usable_events(ev, respondent, step, time, t, steps, unknown)
+    work = pd.DataFrame(
+        {
+            "id": ev.loc[ok, respondent],
+            "k": pd.Categorical(ev.loc[ok, step], categories=steps).codes,
+            "t": t[ok],
+        }
+    )
+    group_of = _group_of(ev.loc[ok], respondent, by) if by else None
+    times = _reach_times(work, len(steps))
     frames = []
-    keys = [None] if not by else sorted(group_of.dropna().unique().tolist())
-    for key in keys:
-        ids = None if key is None else set(group_of.index[group_of == key])
-        rows = []
-        prev_t = None
-        for k, s in enumerate(steps):
-            tk = times[k] if ids is None else times[k][times[k].index.isin(ids)]
-            n = len(tk)
-            if k == 0:
-                start = n
-                rows.append(
-                    {
-                        "step": s,
-                        "customers": n,
-                        "conversion_from_previous": 1.0 if n else np.nan,
-                        "conversion_from_start": 1.0 if n else np.nan,
-                        "drop_off": 0,
-                        "median_time_from_previous": pd.NaT,
-                    }
-                )
-            else:
-                prev_n = rows[-1]["customers"]
-                delta = (tk - prev_t.reindex(tk.index)).median() if n else pd.NaT
-                rows.append(
-                    {
-                        "step": s,
-                        "customers": n,
-                        "conversion_from_previous": n / prev_n if prev_n else np.nan,
-                        "conversion_from_start": n / start if start else np.nan,
-                        "drop_off": prev_n - n,
-                        "median_time_from_previous": delta,
-                    }
-                )
-            prev_t = tk
-        part = pd.DataFrame(rows)
+    for key in [None] if not by else sorted(group_of.dropna().unique().tolist()):
+        part = _funnel_table(
+            times, steps, None if key is None else set(group_of.index[group_of == key])
+        )
         if by:
             part.insert(0, by, key)
         frames.append(part)
-    out = pd.concat(frames, ignore_index=True)
-    out.attrs["exclusions"] = pd.DataFrame(
-        {"reason": list(reasons), "events": list(reasons.values())}
-    )
-    out.attrs["events_used"] = int(ok.sum())
-    return out
+    exclusions = pd.DataFrame({"reason": list(reasons), "events": list(reasons.values())})
+    return Funnel(pd.concat(frames, ignore_index=True), exclusions, int(ok.sum()))
 
 
 def with_segment(
-    events: pd.DataFrame,
-    data: pd.DataFrame,
-    segment: str,
+    df: pd.DataFrame,
+    survey: pd.DataFrame,
+    by: str,
     *,
-    respondent: str,
-    id: str = "customer_id",
+    respondent: str = "customer_id",
+    survey_respondent: str | None = None,
 ) -> pd.DataFrame:
     """The event log with each customer's survey segment added (for ``funnel(by=...)``).
 
-    Customers of the log who are not in the survey get the segment "（未匹配）"
-    rather than being dropped.
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The event log.
+    survey : pandas.DataFrame
+        The survey: one row per respondent.
+    by : str
+        The survey column to add (e.g. ``"channel"``).
+    respondent : str
+        The customer-id column of the event log.
+    survey_respondent : str, optional
+        The respondent-id column of the survey (default: the same name as ``respondent``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        A copy of ``df`` with column ``by``; customers of the log who are not in the survey
+        get the code :data:`UNMATCHED` (``"unmatched"``) rather than being dropped.
+
+    Examples
+    --------
+    >>> log = pd.DataFrame({"customer_id": ["a", "b"], "step": ["view", "view"]})
+    >>> sv = pd.DataFrame({"resp_id": ["a"], "channel": ["app"]})
+    >>> with_segment(log, sv, "channel", survey_respondent="resp_id")["channel"].tolist()
+    ['app', 'unmatched']
     """
-    require_columns(data, respondent, segment)
-    require_columns(events, id, arg="event column(s)")
-    lookup = data.drop_duplicates(respondent).set_index(respondent)[segment]
-    out = events.copy()
-    out[segment] = out[id].map(lookup).fillna("（未匹配）")
+    survey_respondent = survey_respondent or respondent
+    require_columns(survey, survey_respondent, by)
+    require_columns(df, respondent, arg="event column(s)")
+    lookup = survey.drop_duplicates(survey_respondent).set_index(survey_respondent)[by]
+    out = df.copy()
+    out[by] = out[respondent].map(lookup).fillna(UNMATCHED)
     return out
 
 
 # -- peak-end ----------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class PeakEnd:
+    """The result of :func:`peak_end`.
+
+    Attributes
+    ----------
+    models : pandas.DataFrame
+        One row per model, ``model`` (a code: ``"mean"``, ``"peak_end"``, ``"mean_peak_end"``),
+        ``predictors``, ``n``, ``n_used``, ``r2``, ``adj_r2``, ``aic``, ``bic``, ``delta_aic``,
+        ``best``, ``f_vs_mean``, ``p_vs_mean``, ``f_vs_peak_end``, ``p_vs_peak_end``.
+    counts : pandas.DataFrame
+        One row: ``n`` (respondents with the outcome and at least two touchpoint ratings),
+        ``n_used`` (of them with weight > 0: the respondents fitted) and ``n_excluded``
+        (respondents with fewer than two touchpoint ratings or no outcome).
+    """
+
+    models: pd.DataFrame
+    counts: pd.DataFrame
+
+
+#: Peak-end models: code -> predictors.
+_MODELS = {"mean": ["mean"], "peak_end": ["peak", "end"], "mean_peak_end": ["mean", "peak", "end"]}
+
+
+def _peak_end_features(r: pd.DataFrame, mid: float) -> pd.DataFrame:
+    """Each respondent's mean, peak (furthest from ``mid``, the lower on a tie) and end."""
+    arr = r.to_numpy()
+    dist = np.abs(arr - mid) + (arr < mid) * 1e-9  # ties go to the lower rating
+    peak = arr[np.arange(len(arr)), np.nanargmax(np.where(np.isnan(arr), -1, dist), axis=1)]
+    last = r.ffill(axis=1).iloc[:, -1].to_numpy()
+    return pd.DataFrame(
+        {"mean": r.mean(axis=1).to_numpy(), "peak": peak, "end": last}, index=r.index
+    )
+
+
+def _model_table(feats: pd.DataFrame, y: np.ndarray, w, n: int) -> pd.DataFrame:
+    """Fit the three models (OLS, or WLS under weights) and compare them."""
+    import statsmodels.api as sm
+
+    fits = {}
+    for name, cols in _MODELS.items():
+        x = sm.add_constant(feats[cols].to_numpy())
+        fits[name] = (sm.WLS(y, x, weights=w) if w is not None else sm.OLS(y, x)).fit()
+    out = pd.DataFrame(
+        [
+            {
+                "model": name,
+                "predictors": " + ".join(_MODELS[name]),
+                "n": n,
+                "n_used": int(f.nobs),
+                "r2": f.rsquared,
+                "adj_r2": f.rsquared_adj,
+                "aic": f.aic,
+                "bic": f.bic,
+            }
+            for name, f in fits.items()
+        ]
+    )
+    out["delta_aic"] = out["aic"] - out["aic"].min()
+    out["best"] = out["delta_aic"] == 0
+    full = fits["mean_peak_end"]
+    for other in ("mean", "peak_end"):
+        f, p, _ = full.compare_f_test(fits[other])
+        out.loc[out["model"] == "mean_peak_end", f"f_vs_{other}"] = f
+        out.loc[out["model"] == "mean_peak_end", f"p_vs_{other}"] = p
+    return out
+
+
 def peak_end(
-    data: pd.DataFrame,
-    overall: str,
+    df: pd.DataFrame,
+    outcome: str,
     touchpoints: Sequence[str],
     *,
     scale: tuple[float, float] | None = None,
     weight: str | None = None,
-) -> pd.DataFrame:
-    """Does the overall rating follow the peak and the end of the journey more than its average?
+) -> PeakEnd:
+    """Does the outcome follow the peak and the end of the journey more than its average?
 
     Parameters
     ----------
+    df : pandas.DataFrame
+        One row per respondent.
+    outcome : str
+        The overall rating.
     touchpoints : list of str
         Touchpoint ratings in journey order.
     scale : (min, max), optional
         Rating scale of the touchpoints (its midpoint defines "extreme");
-        default: observed minimum and maximum.
+        default: observed minimum and maximum (of respondents with weight above 0).
+    weight : str, optional
+        Weight column (the weight rule of :mod:`cxlab.checks`).
 
     Returns
     -------
-    pandas.DataFrame
-        One row per model, ``model`` in ``"mean"`` (overall ~ mean of the
-        touchpoints), ``"peak_end"`` (~ peak + end) and ``"mean_peak_end"``
-        (~ all three): ``predictors``, ``n``, ``r2``, ``adj_r2``, ``aic``,
-        ``bic``, ``delta_aic`` (from the best), ``best`` (lowest AIC), and for
-        the full model ``f_vs_mean`` / ``p_vs_mean`` (do peak and end add to
-        the mean? nested F-test) and ``f_vs_peak_end`` / ``p_vs_peak_end``.
-        ``attrs["n_excluded"]`` counts respondents with fewer than two
-        touchpoint ratings or no overall rating.
+    PeakEnd
+        ``models``: one row per model, ``model`` in ``"mean"`` (outcome ~ mean of the
+        touchpoints), ``"peak_end"`` (~ peak + end) and ``"mean_peak_end"`` (~ all three):
+        ``predictors``, ``n``, ``n_used`` (respondents fitted), ``r2``, ``adj_r2``, ``aic``,
+        ``bic``, ``delta_aic`` (from the best), ``best`` (lowest AIC), and for the full model
+        ``f_vs_mean`` / ``p_vs_mean`` (do peak and end add to the mean? nested F-test) and
+        ``f_vs_peak_end`` / ``p_vs_peak_end``. ``counts``: ``n``, ``n_used`` and
+        ``n_excluded`` (see :class:`PeakEnd`).
 
     Notes
     -----
@@ -310,73 +532,153 @@ def peak_end(
     furthest from the scale midpoint (the lower one on a tie: bad moments
     weigh more); end = the last touchpoint they rated. OLS (WLS under weights)
     with statsmodels; AIC and BIC as statsmodels computes them.
-    """
-    import statsmodels.api as sm
 
+    Examples
+    --------
+    >>> df = pd.DataFrame({"a": [1, 2, 3, 4, 5, 1, 2, 3, 4, 5, 2, 4],
+    ...                    "b": [2, 2, 4, 4, 5, 1, 3, 3, 5, 4, 1, 5]})
+    >>> df["o"] = [1.5, 2, 3.5, 4, 5, 1, 2.5, 3, 4.5, 4.5, 1.5, 4.5]
+    >>> r = peak_end(df, "o", ["a", "b"], scale=(1, 5))
+    >>> r.models[["model", "n_used"]].to_dict("list")
+    {'model': ['mean', 'peak_end', 'mean_peak_end'], 'n_used': [12, 12, 12]}
+    >>> r.counts.to_dict("list")
+    {'n': [12], 'n_used': [12], 'n_excluded': [0]}
+    """
     tps = list(touchpoints)
     if len(tps) < 2:
         raise ValueError("Peak-end needs at least two touchpoints.")
-    require_columns(data, overall, *tps, weight)
-    r = data[tps].astype(float)
-    lo, hi = scale or (np.nanmin(r.to_numpy()), np.nanmax(r.to_numpy()))
-    mid = (lo + hi) / 2
-    answered = r.notna().sum(axis=1)
-    keep = (answered >= 2) & data[overall].notna()
-    if weight:
-        keep &= data[weight] > 0
-    r, y = r[keep], data.loc[keep, overall].astype(float)
-    if len(y) < 10:
+    require_columns(df, outcome, *tps, weight)
+    r = df[tps].astype(float)
+    eligible = ((r.notna().sum(axis=1) >= 2) & df[outcome].notna()).to_numpy()
+    w, used = used_rows(df, weight, eligible)
+    if used.sum() < 10:
         raise ValueError(
-            f"Only {len(y)} respondents rated the overall and at least two touchpoints."
+            f"Only {int(used.sum())} respondents (with weight > 0) rated `{outcome}` "
+            "and at least two touchpoints."
         )
-    arr = r.to_numpy()
-    dist = np.abs(arr - mid) + (arr < mid) * 1e-9  # ties go to the lower rating
-    peak = arr[np.arange(len(arr)), np.nanargmax(np.where(np.isnan(arr), -1, dist), axis=1)]
-    last = r.ffill(axis=1).iloc[:, -1].to_numpy()
-    feats = pd.DataFrame(
-        {"mean": r.mean(axis=1).to_numpy(), "peak": peak, "end": last}, index=r.index
-    )
-    w = None if not weight else data.loc[keep, weight].to_numpy(float)
-    models = {
-        "mean": ["mean"],
-        "peak_end": ["peak", "end"],
-        "mean_peak_end": ["mean", "peak", "end"],
-    }
-    fits = {}
-    for name, cols in models.items():
-        x = sm.add_constant(feats[cols].to_numpy())
-        fits[name] = (
-            sm.WLS(y.to_numpy(), x, weights=w) if w is not None else sm.OLS(y.to_numpy(), x)
-        ).fit()
-    rows = [
+    counted = r if w is None else r[~(w == 0)]
+    lo, hi = scale or (np.nanmin(counted.to_numpy()), np.nanmax(counted.to_numpy()))
+    feats = _peak_end_features(r[used], (lo + hi) / 2)
+    y = df.loc[used, outcome].astype(float).to_numpy()
+    models = _model_table(feats, y, None if w is None else w[used], int(eligible.sum()))
+    counts = pd.DataFrame(
         {
-            "model": name,
-            "predictors": " + ".join(models[name]),
-            "n": int(f.nobs),
-            "r2": f.rsquared,
-            "adj_r2": f.rsquared_adj,
-            "aic": f.aic,
-            "bic": f.bic,
+            "n": [int(eligible.sum())],
+            "n_used": [int(used.sum())],
+            "n_excluded": [int((~eligible).sum())],
         }
-        for name, f in fits.items()
-    ]
-    out = pd.DataFrame(rows)
-    out["delta_aic"] = out["aic"] - out["aic"].min()
-    out["best"] = out["delta_aic"] == 0
-    full = fits["mean_peak_end"]
-    for other in ("mean", "peak_end"):
-        f, p, _ = full.compare_f_test(fits[other])
-        out.loc[out["model"] == "mean_peak_end", f"f_vs_{other}"] = f
-        out.loc[out["model"] == "mean_peak_end", f"p_vs_{other}"] = p
-    out.attrs["n_excluded"] = int((~keep).sum())
-    return out
+    )
+    return PeakEnd(models, counts)
 
 
 # -- self-service --------------------------------------------------------------------------------------
 
+#: The prefix that marks self-service columns in a codebook (``ss_resolved``...), and the
+#: argument of :func:`self_service` each suffix fills.
+SELF_SERVICE_PREFIX = "ss_"
+_SELF_SERVICE_SUFFIXES = {
+    "resolved": "resolved",
+    "reused": "reused",
+    "feedback": "feedback",
+    "searched": "searched",
+    "opened": "opened",
+    "sat": "satisfaction",
+    "satisfaction": "satisfaction",
+}
+
+
+def self_service_spec(codebook) -> dict:
+    """The arguments of :func:`self_service` from a codebook's ``role: self_service`` items.
+
+    A column ``ss_<suffix>`` fills the argument of the same name (``ss_resolved`` ->
+    ``resolved``...; ``ss_sat`` -> ``satisfaction``, whose ``min``/``max`` give ``scale``).
+
+    Parameters
+    ----------
+    codebook : cxlab.codebook.Codebook
+
+    Returns
+    -------
+    dict
+        Keyword arguments for :func:`self_service`: argument -> column, and ``scale``.
+
+    Raises
+    ------
+    CodebookError
+        No ``role: self_service`` item, or none named as above.
+
+    Examples
+    --------
+    >>> from cxlab.codebook import Codebook
+    >>> book = Codebook.from_dict({"id": "id", "items": {
+    ...     "ss_resolved": {"type": "binary", "role": "self_service"},
+    ...     "ss_sat": {"type": "scale", "min": 1, "max": 5, "role": "self_service"}}})
+    >>> self_service_spec(book)
+    {'resolved': 'ss_resolved', 'satisfaction': 'ss_sat', 'scale': (1.0, 5.0)}
+    """
+    spec = {}
+    for col in codebook.require(role="self_service"):
+        arg = _SELF_SERVICE_SUFFIXES.get(col.removeprefix(SELF_SERVICE_PREFIX))
+        if arg and arg not in spec:
+            spec[arg] = col
+    if not spec:
+        names = ", ".join(SELF_SERVICE_PREFIX + s for s in _SELF_SERVICE_SUFFIXES)
+        raise CodebookError(
+            f"Codebook {codebook.source}: no self-service item is named as cxlab expects ({names})."
+        )
+    sat = codebook.items[spec["satisfaction"]] if "satisfaction" in spec else None
+    if sat is not None and sat.min is not None and sat.max is not None:
+        spec["scale"] = (sat.min, sat.max)
+    return spec
+
+
+def _binary(df: pd.DataFrame, col: str) -> pd.Series:
+    v = df[col].astype(float)
+    bad = v.notna() & ~v.isin([0, 1])
+    if bad.any():
+        raise ValueError(
+            f"`{col}` should hold 0/1, but has {sorted(set(v[bad]))[:5]} "
+            f"(rows {', '.join(map(str, v.index[bad][:5]))})."
+        )
+    return v
+
+
+def _indicators(df, resolved, reused, feedback, searched, opened) -> list[tuple[str, pd.Series]]:
+    """Each KPI's 0/1 indicator per respondent (missing: not in its base)."""
+    out = []
+    if resolved:
+        out.append(("resolution_rate", _binary(df, resolved)))
+    if reused:
+        out.append(("reuse_rate", _binary(df, reused)))
+    if feedback:
+        f = df[feedback].astype(float)
+        bad = f.notna() & ~f.isin([-1, 0, 1])
+        if bad.any():
+            raise ValueError(
+                f"`{feedback}` should hold 1, -1 or 0, but has {sorted(set(f[bad]))[:5]}."
+            )
+        rated = f.where(f != 0)
+        out.append(("positive_feedback_rate", (rated == 1).astype(float).where(rated.notna())))
+        out.append(("negative_feedback_rate", (rated == -1).astype(float).where(rated.notna())))
+    if opened:
+        o = _binary(df, opened)
+        if searched:
+            o = o.where(_binary(df, searched) == 1)
+        out.append(("relevance_rate", o))
+    return out
+
+
+def _share_table(df, indicator: pd.Series, by_cols, weight, alpha) -> pd.DataFrame:
+    answered = indicator.notna().to_numpy()
+    used, sub, ws = _counting(df, answered, weight)
+    keys = sub[by_cols] if by_cols else None
+    t = weighted_mean_table(100 * indicator.loc[sub.index], keys=keys, weights=ws, alpha=alpha)
+    t = t.rename(columns={"mean": "value"})[[*by_cols, "n", "value", "ci_low", "ci_high"]]
+    return with_bases(t, df, answered, used, by_cols)
+
 
 def self_service(
-    data: pd.DataFrame,
+    df: pd.DataFrame,
     *,
     resolved: str | None = None,
     reused: str | None = None,
@@ -394,6 +696,9 @@ def self_service(
 
     Parameters
     ----------
+    df : pandas.DataFrame
+        One row per respondent. :func:`self_service_spec` reads the columns below from a
+        codebook.
     resolved : str
         0/1: the customer says the self-service answer solved the problem.
     reused : str
@@ -404,14 +709,24 @@ def self_service(
         0/1: the customer searched; 0/1: opened a result (relevance base: searchers).
     satisfaction : str
         Rating of the self-service; its top-``k`` box on ``scale``.
+    scale : (min, max)
+        Answer range of ``satisfaction``.
+    k : int
+        Answer points in the top box.
+    by : str or list of str, optional
+        Group columns.
+    weight : str, optional
+        Weight column (the weight rule of :mod:`cxlab.checks`).
+    alpha : float
+        Significance level (0.05: 95 % intervals).
 
     Returns
     -------
     pandas.DataFrame
-        One row per KPI (and group): group columns, ``kpi`` (``resolution_rate``,
-        ``reuse_rate``, ``positive_feedback_rate``, ``negative_feedback_rate``,
-        ``relevance_rate``, ``satisfaction``), ``n`` (its base), ``value``
-        (percent), ``ci_low``, ``ci_high``.
+        One row per KPI (and group): group columns, ``kpi`` (a code:
+        ``resolution_rate``, ``reuse_rate``, ``positive_feedback_rate``,
+        ``negative_feedback_rate``, ``relevance_rate``, ``satisfaction``), ``n`` (its base),
+        ``n_used`` (of them with weight > 0), ``value`` (percent), ``ci_low``, ``ci_high``.
 
     Notes
     -----
@@ -420,59 +735,27 @@ def self_service(
     feedback rates among answers rated, relevance (click-through after a
     search) and satisfaction. Each is a (weighted) share with the interval of
     :func:`cxlab.survey.weighted_mean_table`.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"r": [1, 0, 1, 1, None], "f": [1, -1, 0, 1, None]})
+    >>> out = self_service(df, resolved="r", feedback="f")
+    >>> out[["kpi", "n", "value"]].round(2).to_dict("list")
+    {'kpi': ['resolution_rate', 'positive_feedback_rate', 'negative_feedback_rate'], \
+'n': [4, 3, 3], 'value': [75.0, 66.67, 33.33]}
     """
     by_cols = as_list(by)
     require_columns(
-        data, resolved, reused, feedback, searched, opened, satisfaction, weight, *by_cols
+        df, resolved, reused, feedback, searched, opened, satisfaction, weight, *by_cols
     )
     parts = []
-
-    def share(name: str, indicator: pd.Series):
-        w = (
-            pd.Series(weights_array(data, weight, indicator.notna().to_numpy()), index=data.index)
-            if weight
-            else None
-        )
-        t = weighted_mean_table(
-            100 * indicator, keys=data[by_cols] if by_cols else None, weights=w, alpha=alpha
-        )
-        t = t.rename(columns={"mean": "value"})[[*by_cols, "n", "value", "ci_low", "ci_high"]]
-        t.insert(len(by_cols), "kpi", name)
+    for kpi, indicator in _indicators(df, resolved, reused, feedback, searched, opened):
+        t = _share_table(df, indicator, by_cols, weight, alpha)
+        t.insert(len(by_cols), "kpi", kpi)
         parts.append(t)
-
-    def binary(col: str) -> pd.Series:
-        v = data[col].astype(float)
-        bad = v.notna() & ~v.isin([0, 1])
-        if bad.any():
-            raise ValueError(
-                f"`{col}` should hold 0/1, but has {sorted(set(v[bad]))[:5]} (rows {', '.join(map(str, v.index[bad][:5]))})."
-            )
-        return v
-
-    if resolved:
-        share("resolution_rate", binary(resolved))
-    if reused:
-        share("reuse_rate", binary(reused))
-    if feedback:
-        f = data[feedback].astype(float)
-        bad = f.notna() & ~f.isin([-1, 0, 1])
-        if bad.any():
-            raise ValueError(
-                f"`{feedback}` should hold 1, -1 or 0, but has {sorted(set(f[bad]))[:5]}."
-            )
-        rated = f.where(f != 0)
-        share("positive_feedback_rate", (rated == 1).astype(float).where(rated.notna()))
-        share("negative_feedback_rate", (rated == -1).astype(float).where(rated.notna()))
-    if opened:
-        o = binary(opened)
-        if searched:
-            o = o.where(binary(searched) == 1)
-        share("relevance_rate", o)
     if satisfaction:
-        tb = top_box(
-            data, satisfaction, k=k, scale=scale, by=by or None, weight=weight, alpha=alpha
-        )
-        tb = tb.rename(columns={"share": "value"})[[*by_cols, "n", "value", "ci_low", "ci_high"]]
+        tb = _top_box_table(df, satisfaction, by_cols, weight, k=k, scale=scale, alpha=alpha)
+        tb = tb.rename(columns={"share": "value"})
         tb.insert(len(by_cols), "kpi", "satisfaction")
         parts.append(tb)
     if not parts:

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
+from weight_rule import check_weight_rule
 
 from cxlab import gaps, io
 from cxlab.paths import SAMPLE_DIR
@@ -44,7 +45,7 @@ def test_dimension_and_overall_scores():
     assert out.loc["可靠性", "gap"] == pytest.approx(rel.mean())
     res = SMALL["p3"] - SMALL["e3"]
     overall = pd.concat([rel, res], axis=1).mean(axis=1)
-    assert out.loc["总体", "gap"] == pytest.approx(overall.mean())
+    assert out.loc["overall", "gap"] == pytest.approx(overall.mean())
     assert list(out["level"].unique()) == ["item", "dimension", "overall"]
 
 
@@ -54,13 +55,13 @@ def test_weighted_servqual_with_fixed_and_per_respondent_points():
     )
     rel = ((SMALL["p1"] - SMALL["e1"]) + (SMALL["p2"] - SMALL["e2"])) / 2
     res = SMALL["p3"] - SMALL["e3"]
-    assert fixed.loc["加权总体", "gap"] == pytest.approx((0.7 * rel + 0.3 * res).mean())
+    assert fixed.loc["weighted_overall", "gap"] == pytest.approx((0.7 * rel + 0.3 * res).mean())
     per = SMALL.assign(ir=[70, 50, 50, 60, 80, 40], ie=[30, 50, 50, 40, 20, 60])
     out = gaps.servqual(per, PAIRS, DIMS, importance={"可靠性": "ir", "响应性": "ie"}).set_index(
         "name"
     )
     expect = (per["ir"] / 100 * rel + per["ie"] / 100 * res).mean()
-    assert out.loc["加权总体", "gap"] == pytest.approx(expect)
+    assert out.loc["weighted_overall", "gap"] == pytest.approx(expect)
 
 
 def test_wilcoxon_option():
@@ -129,11 +130,12 @@ def test_ipa_stated_by_hand():
             "pd": [1, 2, 1],
         }
     )
-    out = gaps.ipa(
+    result = gaps.ipa(
         df,
-        {"a": "ia", "b": "ib", "c": "ic", "d": "id"},
         {"a": "pa", "b": "pb", "c": "pc", "d": "pd"},
-    ).set_index("attribute")
+        importance={"a": "ia", "b": "ib", "c": "ic", "d": "id"},
+    )
+    out = result.points.set_index("attribute")
     # Mean importance: a 4.67, b 2.33, c 4.67, d 1.67 (crosshair 3.33); performance a 2.33, b 4.67, c 4.67, d 1.33 (3.25).
     assert out["quadrant"].to_dict() == {
         "a": "concentrate here",
@@ -141,19 +143,23 @@ def test_ipa_stated_by_hand():
         "c": "keep up the good work",
         "d": "low priority",
     }
-    assert out.attrs["importance_crosshair"] == pytest.approx(13 / 4 + 1 / 12)
+    assert result.crosshair["importance"].iloc[0] == pytest.approx(13 / 4 + 1 / 12)
+    # Only "concentrate here" gets a priority.
+    assert out["priority"].to_dict() == pytest.approx(
+        {"a": 1.0, "b": np.nan, "c": np.nan, "d": np.nan}, nan_ok=True
+    )
 
 
 def test_ipa_derived_importance_is_the_correlation_with_the_outcome(sample_survey):
     d = sample_survey.data
     perf = {"问题解决": "d_resolve", "门店环境": "d_store"}
-    out = gaps.ipa(d, None, perf, "overall", method="derived").set_index("attribute")
+    out = gaps.ipa(d, perf, outcome="overall", method="derived").points.set_index("attribute")
     both = d[["d_resolve", "d_store", "overall"]].dropna()
     assert out.loc["问题解决", "importance"] == pytest.approx(
         both["d_resolve"].corr(both["overall"])
     )
     with pytest.raises(ValueError, match="needs `outcome`"):
-        gaps.ipa(d, None, perf, method="derived")
+        gaps.ipa(d, perf, method="derived")
 
 
 # -- Kano --------------------------------------------------------------------------------------------
@@ -189,9 +195,8 @@ def test_kano_rejects_answers_outside_1_to_5():
 
 def test_sample_kano_categories_recovered(sample_survey, truth):
     book = sample_survey.codebook
-    f = {book.items[c].feature: c for c in book.select(role="functional")}
-    d = {book.items[c].feature: c for c in book.select(role="dysfunctional")}
-    out = gaps.kano(sample_survey.data, f, d).set_index("feature")
+    spec = gaps.kano_spec(book)
+    out = gaps.kano(sample_survey.data, spec.functional, spec.dysfunctional).set_index("feature")
     assert out["category"].to_dict() == truth["kano"]
 
 
@@ -223,3 +228,111 @@ def test_sample_staff_overrate_resolution(sample_survey, truth):
         - truth["population"]["top2_customer"]["d_resolve"]
     )
     assert out.loc["d_resolve", "ci_low"] <= true_gap <= out.loc["d_resolve", "ci_high"]
+
+
+# -- codes, specs and the weight rule -----------------------------------------------------------------
+
+
+def test_results_carry_codes_with_words_in_the_catalogue():
+    from cxlab.messages import msg
+
+    out = gaps.servqual(SMALL, PAIRS, DIMS, importance={"可靠性": 70, "响应性": 30})
+    summary = out[out["level"].isin(["overall", "weighted"])]
+    assert summary["name"].tolist() == ["overall", "weighted_overall"]
+    for level in out["level"].unique():
+        assert msg(f"level.{level}", "en")
+    assert msg("name.overall", "zh") == "总体" and msg("name.weighted_overall", "en")
+    assert [msg(f"category.{c}", "zh") for c in gaps.KANO_CATEGORIES] == [
+        "魅力型",
+        "期望型",
+        "必备型",
+        "无差异型",
+        "反向型",
+        "可疑",
+    ]
+    assert set(np.unique(gaps.KANO_TABLE)) == set(gaps.KANO_CATEGORIES)
+
+
+def test_specs_raise_codebook_errors_naming_what_is_missing():
+    from cxlab.codebook import Codebook, CodebookError
+
+    plain = Codebook.from_dict({"id": "id", "items": {"q": {"type": "scale", "min": 1, "max": 5}}})
+    with pytest.raises(CodebookError, match="role `expectation`"):
+        gaps.servqual_spec(plain)
+    with pytest.raises(CodebookError, match="role `functional`"):
+        gaps.kano_spec(plain)
+    lone = Codebook.from_dict(
+        {
+            "id": "id",
+            "items": {
+                "kf": {"type": "kano", "role": "functional", "feature": "app"},
+                "kd": {"type": "kano", "role": "dysfunctional", "feature": "home"},
+            },
+        }
+    )
+    with pytest.raises(CodebookError, match=r"\['app', 'home'\] need both"):
+        gaps.kano_spec(lone)
+
+
+def test_sample_kano_spec_matches_the_codebook(sample_survey):
+    book = sample_survey.codebook
+    spec = gaps.kano_spec(book)
+    assert list(spec.functional.values()) == book.select(role="functional")
+    assert set(spec.functional) == set(spec.dysfunctional)
+
+
+WEIGHTED = SMALL.assign(w=[1.0, 2.0, 0.5, 1.5, 1.0, 3.0], g=["a", "b", "a", "b", "a", "b"])
+
+
+@pytest.mark.parametrize("by", [None, "g"])
+def test_servqual_weight_rule(by):
+    check_weight_rule(
+        lambda d, w: gaps.servqual(
+            d, PAIRS, DIMS, by=by, weight=w, importance={"可靠性": 70, "响应性": 30}
+        ),
+        WEIGHTED,
+        row=1,
+    )
+
+
+@pytest.mark.parametrize("method", ["stated", "derived"])
+def test_ipa_weight_rule(method):
+    df = WEIGHTED.assign(o=[5, 6, 4, 6, 5, 7])
+    check_weight_rule(
+        lambda d, w: gaps.ipa(
+            d,
+            {"x": "p1", "y": "p2", "z": "p3"},
+            importance={"x": "e1", "y": "e2", "z": "e3"},
+            outcome="o",
+            method=method,
+            weight=w,
+        ),
+        df,
+        row=2,
+    )
+
+
+def test_kano_weight_rule():
+    df = pd.DataFrame(
+        {
+            "f": [1, 1, 1, 3, 3, 5, 1, 2],
+            "d": [5, 5, 3, 5, 3, 1, 1, 5],
+            "w": [1, 2, 1, 1, 2, 1, 1, 3],
+        }
+    )
+    check_weight_rule(lambda d, w: gaps.kano(d, {"x": "f"}, {"x": "d"}, weight=w), df, row=2)
+
+
+@pytest.mark.parametrize("side", ["internal", "customer"])
+def test_perception_gap_weight_rule_on_each_survey(side):
+    staff = pd.DataFrame({"q": [5, 4, 2, 5, 1, 4, 3], "w": [1, 2, 1, 1, 2, 1, 1.5]})
+    cust = pd.DataFrame({"q": [4, 1, 2, 2, 5, 3, 1, 4], "w": [1, 1, 2, 1, 1, 3, 1, 0.5]})
+
+    def call(d, w):
+        if side == "internal":
+            out = gaps.perception_gap(d, cust, ["q"], internal_weight=w, customer_weight="w")
+        else:
+            out = gaps.perception_gap(staff, d, ["q"], internal_weight="w", customer_weight=w)
+        return out.rename(columns={f"{side}_n": "n", f"{side}_n_used": "n_used"})
+
+    check_weight_rule(call, staff if side == "internal" else cust, row=0)

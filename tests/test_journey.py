@@ -7,6 +7,7 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
+from weight_rule import check_weight_rule
 
 from cxlab import journey
 from cxlab.paths import SAMPLE_DIR, SAMPLE_TRUTH
@@ -41,7 +42,7 @@ def test_funnel_hand_worked():
             ("e", "order", "2025-01-01 12:30"),
         ]
     )
-    out = journey.funnel(ev, STEPS).set_index("step")
+    out = journey.funnel(ev, STEPS).steps.set_index("step")
     assert out["customers"].tolist() == [5, 3, 2]
     assert out.loc["cart", "conversion_from_previous"] == pytest.approx(3 / 5)
     assert out.loc["order", "conversion_from_start"] == pytest.approx(2 / 5)
@@ -64,16 +65,14 @@ def test_funnel_counts_excluded_events():
         ]
     )
     out = journey.funnel(ev, STEPS)
-    ex = dict(
-        zip(out.attrs["exclusions"]["reason"], out.attrs["exclusions"]["events"], strict=True)
-    )
+    ex = dict(zip(out.exclusions["reason"], out.exclusions["events"], strict=True))
     assert ex == {
         "missing customer": 1,
         "missing time": 1,
         "unparseable time": 1,
         "step not in funnel": 1,
     }
-    assert out.attrs["events_used"] + sum(ex.values()) == len(ev)
+    assert out.events_used + sum(ex.values()) == len(ev)
     with pytest.raises(ValueError, match=r"1 event\(s\) have steps not in `steps`: \['chat'\]"):
         journey.funnel(ev.dropna(), STEPS, unknown="raise")
 
@@ -88,18 +87,19 @@ def test_funnel_bad_arguments():
 def test_funnel_on_sample_matches_planted_reach():
     truth = json.loads(SAMPLE_TRUTH.read_text(encoding="utf-8"))["funnel"]
     ev = pd.read_csv(SAMPLE_DIR / "events.csv")
-    out = journey.funnel(ev, truth["steps"])
+    result = journey.funnel(ev, truth["steps"])
+    out = result.steps
     assert dict(zip(out["step"], out["customers"], strict=True)) == truth["customers_reaching"]
     weakest = out.iloc[1:].sort_values("conversion_from_previous")["step"].iloc[0]
     assert weakest == truth["weakest_step"]
-    assert out.attrs["exclusions"].set_index("reason").loc["step not in funnel", "events"] > 0
+    assert result.exclusions.set_index("reason").loc["step not in funnel", "events"] > 0
 
 
 def test_funnel_by_group(sample_survey):
     ev = pd.read_csv(SAMPLE_DIR / "events.csv").merge(
         sample_survey.data[["resp_id", "channel"]].rename(columns={"resp_id": "customer_id"})
     )
-    out = journey.funnel(ev, ["访问", "浏览商品", "加入购物车", "提交订单"], by="channel")
+    out = journey.funnel(ev, ["访问", "浏览商品", "加入购物车", "提交订单"], by="channel").steps
     order = out[out["step"] == "提交订单"].set_index("channel")["conversion_from_previous"]
     assert order.idxmin() == "小程序"
 
@@ -125,7 +125,7 @@ def test_peak_end_by_hand():
     dist = np.abs(r - mid) + (r < mid) * 1e-9
     peak = r[np.arange(300), dist.argmax(1)]
     df = pd.DataFrame(r, columns=list("abcd")).assign(overall=1 + peak / 2 + r[:, -1] / 2)
-    out = journey.peak_end(df, "overall", list("abcd"), scale=(1, 5)).set_index("model")
+    out = journey.peak_end(df, "overall", list("abcd"), scale=(1, 5)).models.set_index("model")
     assert out.loc["peak_end", "r2"] == pytest.approx(1.0)
     assert out.loc["mean_peak_end", "p_vs_mean"] < 1e-10
 
@@ -137,7 +137,7 @@ def test_peak_end_excludes_and_counts_thin_respondents():
     df.loc[:9, ["b", "c"]] = np.nan  # one touchpoint only: 10 respondents
     df.loc[10:14, "overall"] = np.nan  # no overall rating: 5 more
     out = journey.peak_end(df, "overall", list("abc"))
-    assert out.attrs["n_excluded"] == 15 and (out["n"] == 45).all()
+    assert out.counts["n_excluded"].iloc[0] == 15 and (out.models["n"] == 45).all()
 
 
 def test_self_service_kpis(sample_survey, truth):
@@ -194,6 +194,126 @@ def test_journey_plots_draw_the_values(sample_survey):
     texts = [t.get_text() for t in ax.texts]
     assert f"{tp['mean'].iloc[4]:.2f}" in texts
     ev = pd.read_csv(SAMPLE_DIR / "events.csv")
-    fn = journey.funnel(ev, ["访问", "浏览商品", "加入购物车"])
+    fn = journey.funnel(ev, ["访问", "浏览商品", "加入购物车"]).steps
     ax = plots.plot_funnel(fn, ax=plt.figure().gca())
     assert [p.get_width() for p in ax.patches] == fn["customers"].tolist()
+
+
+# -- vocabulary, codes, specs and the weight rule -------------------------------------------------------
+
+
+def test_funnel_respondent_column_and_with_segment_codes():
+    ev = pd.DataFrame(
+        {
+            "cid": ["a", "a", "b", "b", "c"],
+            "step": ["view", "cart", "view", "cart", "view"],
+            "timestamp": pd.to_datetime(
+                ["2025-01-01 10:00", "2025-01-01 10:05"] * 2 + ["2025-01-01 09:00"]
+            ),
+        }
+    )
+    survey = pd.DataFrame({"resp_id": ["a", "b"], "channel": ["app", "web"]})
+    tagged = journey.with_segment(
+        ev, survey, "channel", respondent="cid", survey_respondent="resp_id"
+    )
+    assert tagged["channel"].tolist() == ["app", "app", "web", "web", journey.UNMATCHED]
+    assert "channel" not in ev  # the caller's log is not modified
+    out = journey.funnel(tagged, ["view", "cart"], respondent="cid", by="channel").steps
+    assert out.set_index(["channel", "step"])["customers"].to_dict() == {
+        ("app", "view"): 1,
+        ("app", "cart"): 1,
+        ("unmatched", "view"): 1,
+        ("unmatched", "cart"): 0,
+        ("web", "view"): 1,
+        ("web", "cart"): 1,
+    }
+
+
+def test_codes_have_words_in_the_catalogue(sample_survey):
+    from cxlab.messages import msg
+
+    d = sample_survey.data
+    ss = journey.self_service(d, **journey.self_service_spec(sample_survey.codebook))
+    pe = journey.peak_end(d, "overall", sample_survey.codebook.select(role="touchpoint"))
+    for key in [f"kpi.{k}" for k in ss["kpi"]] + [f"model.{m}" for m in pe.models["model"]]:
+        assert msg(key, "zh") and msg(key, "en")
+    for reason in ("missing customer", "missing time", "unparseable time", "step not in funnel"):
+        assert msg(f"reason.{reason}", "en")
+    assert msg(f"by.{journey.UNMATCHED}", "zh") == "（未匹配）"
+
+
+def test_self_service_spec_reads_the_ss_prefix(sample_survey):
+    from cxlab.codebook import Codebook, CodebookError
+
+    spec = journey.self_service_spec(sample_survey.codebook)
+    assert spec == {
+        "resolved": "ss_resolved",
+        "reused": "ss_reused",
+        "searched": "ss_searched",
+        "opened": "ss_opened",
+        "feedback": "ss_feedback",
+        "satisfaction": "ss_sat",
+        "scale": (1, 5),
+    }
+    plain = Codebook.from_dict({"id": "id", "items": {"q": {"type": "binary"}}})
+    with pytest.raises(CodebookError, match="role `self_service`"):
+        journey.self_service_spec(plain)
+    odd = Codebook.from_dict(
+        {"id": "id", "items": {"x": {"type": "binary", "role": "self_service"}}}
+    )
+    with pytest.raises(CodebookError, match="ss_resolved"):
+        journey.self_service_spec(odd)
+
+
+def test_touchpoints_need_touchpoint_items():
+    from cxlab.codebook import Codebook, CodebookError
+
+    plain = Codebook.from_dict({"id": "id", "items": {"q": {"type": "scale", "min": 1, "max": 5}}})
+    with pytest.raises(CodebookError, match="role `touchpoint`"):
+        journey.touchpoints(pd.DataFrame({"q": [1, 2]}), plain)
+
+
+RATED = pd.DataFrame(
+    {
+        "a": [4, 5, 3, 4, 2, 5, 4, 3, 1, 5, 4, 2],
+        "b": [2, 3, 4, 3, 1, 5, 4, 4, 2, 3, np.nan, 1],
+        "g": list("xyxyxyxyxyxy"),
+        "w": [1.0, 2.0, 0.5, 1.5, 1.0, 3.0, 1.0, 2.0, 1.0, 1.0, 2.0, 1.5],
+    }
+)
+
+
+@pytest.mark.parametrize("by", [None, "g"])
+def test_touchpoints_weight_rule(by):
+    check_weight_rule(
+        lambda d, w: journey.touchpoints(
+            d, items={"a": "s1", "b": "s2"}, scale=(1, 5), by=by, weight=w
+        ),
+        RATED,
+        row=1,
+    )
+
+
+@pytest.mark.parametrize("by", [None, "g"])
+def test_self_service_weight_rule(by):
+    df = RATED.assign(
+        r=[1, 0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1], f=[1, -1, 0, 1, 1, -1, 1, 1, 0, 1, -1, 1]
+    )
+    check_weight_rule(
+        lambda d, w: journey.self_service(
+            d, resolved="r", feedback="f", satisfaction="a", by=by, weight=w
+        ),
+        df,
+        row=0,
+    )
+
+
+def test_peak_end_weight_rule_counts_zero_weights_in_n():
+    rng = np.random.default_rng(2)
+    df = pd.DataFrame(rng.integers(1, 6, (40, 3)).astype(float), columns=list("abc"))
+    df["overall"] = df.mean(axis=1) + rng.normal(0, 0.3, 40)
+    df["w"] = rng.uniform(0.5, 2, 40)
+    check_weight_rule(lambda d, w: journey.peak_end(d, "overall", list("abc"), weight=w), df, row=3)
+    zero = df.assign(w=df["w"].where(df.index != 3, 0.0))
+    out = journey.peak_end(zero, "overall", list("abc"), weight="w")
+    assert out.counts.to_dict("list") == {"n": [40], "n_used": [39], "n_excluded": [0]}
