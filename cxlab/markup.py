@@ -11,8 +11,16 @@ from __future__ import annotations
 
 import html
 import re
+from html.parser import HTMLParser
 
-__all__ = ["MESSAGE_LIMIT", "bounded", "escape_html", "escape_markdown", "unescape_html"]
+__all__ = [
+    "MESSAGE_LIMIT",
+    "bounded",
+    "escape_html",
+    "escape_markdown",
+    "html_text",
+    "unescape_html",
+]
 
 #: Default length (characters) of a message quoted into a log, the index or a page.
 MESSAGE_LIMIT = 500
@@ -56,6 +64,39 @@ def unescape_html(text: str) -> str:
     'a <b> & c'
     """
     return html.unescape(text)
+
+
+class _TextOnly(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def html_text(fragment: str) -> str:
+    """The text of an HTML fragment: tags dropped, character references resolved.
+
+    Parameters
+    ----------
+    fragment : str
+        HTML, such as the inside of a heading.
+
+    Returns
+    -------
+    str
+        Plain text (to be escaped again with :func:`escape_html` before it goes back into HTML).
+
+    Examples
+    --------
+    >>> html_text('1. 样本 <img src=x onerror="alert(1)"><b>&lt;b&gt;</b>')
+    '1. 样本 <b>'
+    """
+    parser = _TextOnly()
+    parser.feed(fragment)
+    parser.close()
+    return "".join(parser.parts).strip()
 
 
 def escape_markdown(value: object) -> str:

@@ -27,7 +27,11 @@ from cxlab.markup import MESSAGE_LIMIT
 
 def tiny_notebook(path, body="print('你好')"):
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     p = nbformat.v4.new_code_cell('wave: str = ""  # survey wave\nlang: str = "zh"  # language')
     p.metadata["tags"] = ["parameters"]
     nb.cells = [
@@ -53,8 +57,10 @@ def fake_execute(input_path, output_path, parameters=None, **kwargs):
     for n, cell in enumerate(c for c in nb.cells if c.cell_type == "code"):
         if cell.source.startswith("raise "):
             ename, _, rest = cell.source[len("raise ") :].partition("(")
-            evalue = eval(rest.rstrip(")"))  # noqa: S307 - the test's own literal
-            cell.outputs = [nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=[])]
+            evalue = eval(rest.rstrip(")"))
+            cell.outputs = [
+                nbformat.v4.new_output("error", ename=ename, evalue=evalue, traceback=[])
+            ]
             nbformat.write(nb, output_path)
             raise PapermillExecutionError(n, n, cell.source, ename, evalue, [])
         cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=f"{parameters}\n")]
@@ -185,9 +191,7 @@ def test_a_failed_second_move_puts_the_first_back(tmp_path, nb, fake_kernel, mon
     first = reports.run_report(nb, {"wave": "Q1"}, out)
     before = first.read_bytes(), first.with_suffix(".ipynb").read_bytes()
     tiny_notebook(nb, body="print('第二次')")
-    failing_replace(
-        monkeypatch, errno.EIO, lambda src, dst: dst == first and ".tmp" in src.parts
-    )
+    failing_replace(monkeypatch, errno.EIO, lambda src, dst: dst == first and ".tmp" in src.parts)
     with pytest.raises(reports.ReportError, match="Input/output error"):
         reports.run_report(nb, {"wave": "Q1"}, out)
     assert (first.read_bytes(), first.with_suffix(".ipynb").read_bytes()) == before
@@ -262,7 +266,7 @@ def test_huge_error_messages_are_bounded(tmp_path, fake_kernel, capsys):
     err = one_line_error(capsys)
     assert len(err) < 2 * MESSAGE_LIMIT
     [run] = index_of(out)
-    assert len(run["error"]) <= MESSAGE_LIMIT and run["error"].endswith("…")
+    assert len(run["error"]) <= MESSAGE_LIMIT and "…" in run["error"]
     assert (out / "index.html").stat().st_size < 20_000
     assert max(map(len, (out / "cxlab.log").read_text().splitlines())) < 2 * MESSAGE_LIMIT
     partial = (out / run["html"]).read_text(encoding="utf-8")
