@@ -702,10 +702,10 @@ def _index_row(r: dict, lang: str) -> str:
     link = f'<a href="{e(r["html"])}">{stem}</a>' if r.get("html") else stem
     shown = ", ".join(f"{k}={v}" for k, v in r["parameters"].items() if k not in FILE_PARAMETERS)
     ok = r["status"] == "succeeded"
-    status = msg("index.succeeded" if ok else "index.failed", lang)
+    status = msg("report_index.succeeded" if ok else "report_index.failed", lang)
     err = "" if ok else f'<div class="err">{e(bounded(r.get("error") or "", one_line=True))}</div>'
     data = Path(r["data"]).name if r.get("data") else "—"
-    seconds = msg("index.seconds", lang, seconds=f"{r['duration_s']:.1f}")
+    seconds = msg("report_index.seconds", lang, seconds=f"{r['duration_s']:.1f}")
     return (
         f"<tr><td>{e(r['date'])}</td><td>{e(r['started'][11:19])}</td>"
         f"<td>{link}</td><td>{e(bounded(shown) or '—')}</td>"
@@ -747,13 +747,13 @@ def render_index(runs: list[dict], *, lang: str = "zh") -> str:
     True
     """
     header = "".join(
-        f"<th>{msg(f'index.{k}', lang)}</th>"
+        f"<th>{msg(f'report_index.{k}', lang)}</th>"
         for k in ("date", "time", "report", "parameters", "data", "status", "duration")
     )
     body = "\n".join(_index_row(r, lang) for r in runs) or (
-        f'<tr><td colspan="7">{msg("index.empty", lang)}</td></tr>'
+        f'<tr><td colspan="7">{msg("report_index.empty", lang)}</td></tr>'
     )
-    title = msg("index.title", lang)
+    title = msg("report_index.title", lang)
     html_lang = "zh-CN" if lang == "zh" else lang
     return f"""<!DOCTYPE html>
 <html lang="{html_lang}"><head><meta charset="utf-8"><title>{title}</title>
@@ -761,7 +761,7 @@ def render_index(runs: list[dict], *, lang: str = "zh") -> str:
 {_INDEX_STYLE}
 </style></head><body>
 <h1>{title}</h1>
-<p>{msg("index.intro", lang)}</p>
+<p>{msg("report_index.intro", lang)}</p>
 <table><thead><tr>{header}</tr></thead>
 <tbody>
 {body}
