@@ -3,8 +3,10 @@
 Exit codes
 ----------
 0  everything asked for succeeded
-1  at least one report failed (the others were still produced; see reports/index.html)
-2  the command was wrong: unknown report or parameter, bad value, unreadable file
+1  at least one report failed (the others were still produced; see reports/index.html), or
+   the reports folder could not be written (read-only, disk full...): one line on stderr
+2  the command was wrong: unknown report or parameter, bad value (``-p lang=fr``,
+   ``--keep 0``), unreadable file, ``--out`` naming a file
 3  another run held the report's lock for longer than --wait
 """
 
@@ -59,7 +61,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     r.add_argument(
         "--keep",
-        type=int,
+        type=_positive_days,
         metavar="DAYS",
         help="afterwards, delete dated report folders older than DAYS days",
     )
@@ -75,73 +77,121 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _setup_log(out_root: Path) -> None:
-    out_root.mkdir(parents=True, exist_ok=True)
-    handler = logging.FileHandler(out_root / "cxlab.log", encoding="utf-8")
+class _Stop(Exception):
+    """Ends a command early with an exit code and a one-line message for stderr."""
+
+    def __init__(self, code: int, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _positive_days(text: str) -> int:
+    """``--keep``: a whole number of days, at least 1 (so today's run is never deleted)."""
+    try:
+        days = int(text)
+    except ValueError:
+        days = 0
+    if days < 1:
+        raise argparse.ArgumentTypeError(
+            f"should be a whole number of days, at least 1, not {text!r}"
+        )
+    return days
+
+
+def _say(message: object) -> None:
+    from cxlab.markup import MESSAGE_LIMIT, bounded
+
+    print(f"cxlab: {bounded(message, 2 * MESSAGE_LIMIT, one_line=True)}", file=sys.stderr)
+
+
+def _setup_log(out_root: Path) -> logging.Handler:
+    """Log to ``<out_root>/cxlab.log``; the handler is removed again by the caller."""
+    try:
+        out_root.mkdir(parents=True, exist_ok=True)
+        handler = logging.FileHandler(out_root / "cxlab.log", encoding="utf-8")
+    except OSError as e:
+        raise _Stop(
+            EXIT_FAILED, f"cannot write to the reports folder {out_root}: {e.strerror or e}"
+        ) from None
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger("cxlab")
     root.setLevel(logging.INFO)
     root.addHandler(handler)
+    return handler
 
 
-def _report(args) -> int:
+def _declared(names: list[str]) -> dict[str, dict[str, dict[str, str]]]:
     from cxlab import reports
-    from cxlab.paths import REPORTS
 
-    out_root = Path(args.out) if args.out else REPORTS
-    names = reports.list_reports() if args.name == "all" else [args.name]
     try:
-        declared = {n: reports.accepted_parameters(n) for n in names}
+        return {n: reports.accepted_parameters(n) for n in names}
     except reports.ReportError as e:
-        print(f"cxlab: {e}", file=sys.stderr)
-        return EXIT_USAGE
-    if args.list_params:
-        for n, params in declared.items():
-            print(n)
-            for k, v in params.items():
-                print(f"  {k} ({v['type']}, default {v['default']})  {v['help']}")
-        return EXIT_OK
+        raise _Stop(EXIT_USAGE, str(e)) from None
+
+
+def _print_parameters(declared: dict[str, dict[str, dict[str, str]]]) -> None:
+    for n, params in declared.items():
+        print(n)
+        for k, v in params.items():
+            print(f"  {k} ({v['type']}, default {v['default']})  {v['help']}")
+
+
+def _given(args) -> dict[str, str]:
+    """The ``-p KEY=VALUE`` parameters and the input files, as text."""
+    from cxlab import reports
 
     given: dict[str, str] = {}
     for item in args.param:
         key, sep, value = item.partition("=")
         if not sep or not key:
-            print(f"cxlab: -p takes KEY=VALUE, not {item!r}", file=sys.stderr)
-            return EXIT_USAGE
+            raise _Stop(EXIT_USAGE, f"-p takes KEY=VALUE, not {item!r}")
         given[key.strip()] = value
     if args.data_dir:
         try:
             args.data = str(reports.newest_data_file(args.data_dir))
         except reports.ReportError as e:
-            print(f"cxlab: {e}", file=sys.stderr)
-            return EXIT_USAGE
+            raise _Stop(EXIT_USAGE, str(e)) from None
     for key in ("data", "codebook"):
         if getattr(args, key):
             path = Path(getattr(args, key))
             if not path.exists():
-                print(f"cxlab: --{key} {path} does not exist", file=sys.stderr)
-                return EXIT_USAGE
+                raise _Stop(EXIT_USAGE, f"--{key} {path} does not exist")
             given[key] = str(path.resolve())
+    return given
+
+
+def _plan(names: list[str], declared: dict, given: dict[str, str]) -> dict[str, dict[str, str]]:
+    """Each report's parameters, all checked before the first kernel starts."""
+    from cxlab import reports
+
     unknown = [k for k in given if not any(k in d for d in declared.values())]
     if unknown:
         accepted = sorted({k for d in declared.values() for k in d})
-        print(
-            f"cxlab: no report takes parameter(s) {unknown}; accepted: {accepted}", file=sys.stderr
-        )
-        return EXIT_USAGE
+        raise _Stop(EXIT_USAGE, f"no report takes parameter(s) {unknown}; accepted: {accepted}")
     plan = {n: {k: v for k, v in given.items() if k in declared[n]} for n in names}
-    # Check every report's parameters before the first kernel starts.
     try:
         for n, params in plan.items():
             reports.check_parameters(n, params, from_text=True)
     except reports.ReportError as e:
-        print(f"cxlab: {e}", file=sys.stderr)
-        return EXIT_USAGE
+        raise _Stop(EXIT_USAGE, str(e)) from None
+    return plan
 
-    _setup_log(out_root)
+
+def _out_root(args) -> Path:
+    from cxlab.paths import REPORTS
+
+    out_root = Path(args.out) if args.out else REPORTS
+    if out_root.exists() and not out_root.is_dir():
+        raise _Stop(EXIT_USAGE, f"--out {out_root} is not a folder")
+    return out_root
+
+
+def _run_all(args, plan: dict[str, dict[str, str]], out_root: Path) -> list[tuple]:
+    """Run the reports (``--jobs`` at once); ``(name, page or None, error or None)`` each."""
+    from cxlab import reports
+
     interactive = sys.stderr.isatty() and not args.quiet
-    total = len(names)
-    started = []
+    total, started = len(plan), []
 
     def announce(stem: str) -> None:
         started.append(stem)
@@ -151,46 +201,79 @@ def _report(args) -> int:
                 file=sys.stderr,
             )
 
-    def one(n: str):
+    def one(n: str) -> tuple:
         try:
-            return (
+            page = reports.run_report(
                 n,
-                reports.run_report(
-                    n,
-                    plan[n],
-                    out_root,
-                    show_code=args.show_code,
-                    from_text=True,
-                    lock_timeout=args.wait,
-                    progress=interactive and args.jobs == 1,
-                    on_start=announce,
-                ),
-                None,
+                plan[n],
+                out_root,
+                show_code=args.show_code,
+                from_text=True,
+                lock_timeout=args.wait,
+                progress=interactive and args.jobs == 1,
+                on_start=announce,
             )
         except reports.ReportError as e:
             return n, None, e
+        return n, page, None
 
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        results = list(pool.map(one, names))
-    for n, path, err in results:
-        if err is None:
-            if not args.quiet:
-                print(f"{n}: {path}")
-        else:
-            print(f"cxlab: {err}", file=sys.stderr)
-    if args.keep is not None:
-        for folder in reports.prune(out_root, args.keep):
-            if not args.quiet:
-                print(f"removed {folder}")
-    errors = [err for _, _, err in results if err is not None]
-    code = EXIT_OK
+        return list(pool.map(one, plan))
+
+
+def _prune(args, out_root: Path) -> bool:
+    """``--keep``: remove old dated folders; False if the file system refused."""
+    from cxlab import reports
+
+    try:
+        removed = reports.prune(out_root, args.keep)
+    except OSError as e:
+        _say(f"could not remove old reports: {e.strerror or e}: {e.filename}")
+        return False
+    if not args.quiet:
+        for folder in removed:
+            print(f"removed {folder}")
+    return True
+
+
+def _exit_code(errors: list[Exception]) -> int:
+    from cxlab import reports
+
     if any(not isinstance(e, reports.ReportLocked) for e in errors):
-        code = EXIT_FAILED
-    elif errors:
-        code = EXIT_LOCKED
+        return EXIT_FAILED
+    return EXIT_LOCKED if errors else EXIT_OK
+
+
+def _report(args) -> int:
+    names = _reports_named(args.name)
+    declared = _declared(names)
+    if args.list_params:
+        _print_parameters(declared)
+        return EXIT_OK
+    plan = _plan(names, declared, _given(args))
+    out_root = _out_root(args)
+    handler = _setup_log(out_root)
+    try:
+        results = _run_all(args, plan, out_root)
+        for n, path, err in results:
+            if err is not None:
+                _say(err)
+            elif not args.quiet:
+                print(f"{n}: {path}")
+        pruned = args.keep is None or _prune(args, out_root)
+    finally:
+        logging.getLogger("cxlab").removeHandler(handler)
+        handler.close()
     if not args.quiet:
         print(f"index: {out_root / 'index.html'}")
-    return code
+    code = _exit_code([err for _, _, err in results if err is not None])
+    return code if pruned or code != EXIT_OK else EXIT_FAILED
+
+
+def _reports_named(name: str) -> list[str]:
+    from cxlab import reports
+
+    return reports.list_reports() if name == "all" else [name]
 
 
 def _sample(args) -> int:
@@ -204,10 +287,32 @@ def _sample(args) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the ``cxlab`` command line; returns the exit code.
+
+    Parameters
+    ----------
+    argv : list of str, optional
+        The arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        0 done, 1 a report failed (or the reports folder could not be written), 2 the
+        command was wrong, 3 a report was locked by another run (see the module docstring).
+
+    Examples
+    --------
+    >>> main(["report", "satisfaction", "-p", "lang=fr"])
+    2
+    """
     args = _parser().parse_args(argv)
-    if args.command == "report":
-        return _report(args)
-    return _sample(args)
+    try:
+        if args.command == "report":
+            return _report(args)
+        return _sample(args)
+    except _Stop as stop:
+        _say(stop)
+        return stop.code
 
 
 if __name__ == "__main__":

@@ -14,5 +14,22 @@ SAMPLE_TRUTH = SAMPLE_DIR / "ground_truth.json"
 
 
 def resolve_data(data: str | Path | None) -> Path:
-    """The data file a notebook should read: the given path, or the bundled sample."""
+    """The data file a notebook should read: the given path, or the bundled sample.
+
+    Parameters
+    ----------
+    data : str or Path or None
+        The notebook's ``data`` parameter; empty or None means the sample survey.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Examples
+    --------
+    >>> resolve_data("") == SAMPLE_DATA
+    True
+    >>> resolve_data("exports/2025q4.csv").name
+    '2025q4.csv'
+    """
     return Path(data) if data else SAMPLE_DATA

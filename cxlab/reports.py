@@ -4,44 +4,59 @@ Only this module knows about papermill and nbconvert. One run:
 
 1. checks the parameters against the notebook's ``parameters`` cell (before any
    kernel starts);
-2. takes a lock on the report's name, so two runs never write it at once;
-3. executes the notebook with papermill into a temporary folder;
+2. takes a lock on the report's name, so two runs never write it at once, and
+   removes scratch folders that killed runs left in ``reports/.tmp/``;
+3. executes the notebook with papermill into a scratch folder under ``reports/.tmp/``;
 4. renders HTML (code hidden, nothing loaded from another host) with a header,
    a table of contents and a provenance footer;
 5. moves the HTML and the executed notebook into ``reports/YYYY-MM-DD/``
-   (``os.replace``: a reader sees the old report or the new one, never half);
+   (``os.replace``: a reader sees the old report or the new one, never half; if
+   the second move fails the first is undone; across devices a file is copied
+   beside its target, then renamed);
 6. records the run in ``reports/index.json`` and rewrites ``reports/index.html``.
 
-A failed run leaves the previous report alone, keeps the executed notebook and
+A failing cell leaves the previous report alone, keeps the executed notebook and
 a partial HTML page under ``reports/_failed/YYYY-MM-DD/``, records the failure
 in the index and raises :class:`ReportError` naming the notebook and the cell.
+A file-system fault (read-only folder, disk full, name too long...) leaves the
+previous report alone too, is recorded in the index and the log when they can
+still be written, and raises :class:`ReportError` with one line saying what failed.
+
+Every value from data, a codebook or a parameter that the page frame or the
+index shows is escaped through :mod:`cxlab.markup`; every word of the frame
+comes from the message catalogue (:func:`cxlab.messages.msg`, ``reports.yaml``).
 """
 
 from __future__ import annotations
 
 import ast
 import datetime as dt
-import html
+import errno
+import hashlib
 import json
 import logging
 import os
 import platform
 import re
+import secrets
 import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
 from cxlab import __version__
 from cxlab.io import file_sha256 as sha256
+from cxlab.markup import bounded, escape_html, html_text, unescape_html
+from cxlab.messages import LANGUAGES, msg
 from cxlab.paths import NOTEBOOKS, RESOURCES, SAMPLE_DATA
 
 __all__ = [
+    "MAX_STEM_BYTES",
     "ReportError",
     "ReportLocked",
     "Run",
@@ -49,8 +64,12 @@ __all__ = [
     "check_parameters",
     "list_reports",
     "newest_data_file",
+    "notebook_path",
+    "package_versions",
+    "parameter_slug",
     "prune",
     "render_index",
+    "report_stem",
     "run_report",
 ]
 
@@ -70,6 +89,14 @@ KEY_PACKAGES = (
     "nbconvert",
 )
 TEMPLATE = RESOURCES / "templates"
+#: Characters of a parameter value kept in a file name; a longer value is cut and hashed.
+VALUE_CHARS = 40
+#: Most bytes of a report's file stem: leaves room for suffixes and scratch names under the
+#: 255-byte limit of common file systems.
+MAX_STEM_BYTES = 180
+# Kernel log lines (such as "Kernel is running over TCP without encryption") stay out of the
+# terminal and cron mail: the kernel runs on this machine and only errors matter here.
+_KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=ERROR"]
 
 
 class ReportError(RuntimeError):
@@ -82,7 +109,25 @@ class ReportLocked(ReportError):
 
 @dataclass(frozen=True)
 class Run:
-    """The record of one report run, as stored in ``reports/index.json``."""
+    """The record of one report run, as stored in ``reports/index.json``.
+
+    Attributes
+    ----------
+    name, stem : str
+        The report (notebook) name, and its file stem with the shaping parameters.
+    date : str
+        The report date, ``YYYY-MM-DD``.
+    status : {"succeeded", "failed"}
+    html, notebook : str or None
+        The page and the executed notebook, relative to the reports folder.
+    parameters : dict
+    data, data_sha256, codebook : str or None
+        The input files and the data file's SHA-256.
+    started : str
+        ISO time the run started; ``duration_s`` its length in seconds.
+    error : str or None
+        Why it failed (one line, at most ``cxlab.markup.MESSAGE_LIMIT`` characters).
+    """
 
     name: str
     stem: str
@@ -112,7 +157,27 @@ _TYPES: dict[str, tuple[type, ...]] = {
 
 
 def notebook_path(notebook: str | Path) -> Path:
-    """The notebook file for a report name (``notebooks/<name>.ipynb``) or a path."""
+    """The notebook file for a report name (``notebooks/<name>.ipynb``) or a path.
+
+    Parameters
+    ----------
+    notebook : str or Path
+        A report name such as ``"satisfaction"``, or the path of an ``.ipynb`` file.
+
+    Returns
+    -------
+    pathlib.Path
+
+    Raises
+    ------
+    ReportError
+        No such notebook (the message lists the reports there are).
+
+    Examples
+    --------
+    >>> notebook_path("satisfaction").name
+    'satisfaction.ipynb'
+    """
     p = Path(notebook)
     if p.suffix == ".ipynb":
         if not p.exists():
@@ -125,7 +190,18 @@ def notebook_path(notebook: str | Path) -> Path:
 
 
 def list_reports() -> list[str]:
-    """Names of the notebooks that are reports (all but those marked ``cxlab.report: false``)."""
+    """Names of the notebooks that are reports (all but those marked ``cxlab.report: false``).
+
+    Returns
+    -------
+    list of str
+        Sorted report names.
+
+    Examples
+    --------
+    >>> "satisfaction" in list_reports()
+    True
+    """
     names = []
     for p in sorted(NOTEBOOKS.glob("*.ipynb")):
         meta = json.loads(p.read_text(encoding="utf-8")).get("metadata", {})
@@ -135,9 +211,22 @@ def list_reports() -> list[str]:
 
 
 def accepted_parameters(notebook: str | Path) -> dict[str, dict[str, str]]:
-    """The parameters a notebook declares: name -> ``{"type", "default", "help"}``.
+    """The parameters a notebook declares in its cell tagged ``parameters``.
 
-    Read from the cell tagged ``parameters`` (typed defaults with a comment each).
+    Parameters
+    ----------
+    notebook : str or Path
+        Report name or notebook path.
+
+    Returns
+    -------
+    dict
+        Name -> ``{"type", "default", "help"}`` (the typed default and its comment).
+
+    Examples
+    --------
+    >>> accepted_parameters("satisfaction")["lang"]["type"]
+    'str'
     """
     import papermill
 
@@ -171,6 +260,17 @@ def _from_text(raw: str, kind: str, name: str) -> Any:
     return value
 
 
+def _converted(key: str, value: Any, kind: str, from_text: bool) -> Any:
+    if from_text and isinstance(value, str):
+        value = _from_text(value, kind, key)
+    ok = _TYPES.get(kind)
+    if ok and (not isinstance(value, ok) or (kind in ("int", "float") and isinstance(value, bool))):
+        raise ValueError(f"`{key}` should be a {kind}, not {type(value).__name__} {value!r}")
+    if key == "lang" and value not in LANGUAGES:
+        raise ValueError(f"`lang` should be one of {sorted(LANGUAGES)}, not {value!r}")
+    return value
+
+
 def check_parameters(
     notebook: str | Path, parameters: Mapping[str, Any] | None, *, from_text: bool = False
 ) -> dict[str, Any]:
@@ -178,60 +278,122 @@ def check_parameters(
 
     Parameters
     ----------
+    notebook : str or Path
+        Report name or notebook path.
     parameters : mapping
         Name -> value. With ``from_text=True`` (the command line) values are text
         converted to the declared type; otherwise their type must match.
+    from_text : bool
+        Values are command-line text.
+
+    Returns
+    -------
+    dict
+        The checked (and converted) values.
 
     Raises
     ------
     ReportError
-        An unknown name or a value of the wrong type, with the list of accepted
-        parameters and their types.
+        An unknown name, a value of the wrong type or a ``lang`` other than zh/en, with the
+        list of accepted parameters and their types.
+
+    Examples
+    --------
+    >>> check_parameters("satisfaction", {"min_base": "50", "lang": "en"}, from_text=True)
+    {'min_base': 50, 'lang': 'en'}
     """
     declared = accepted_parameters(notebook)
-    out: dict[str, Any] = {}
-
-    def accepted() -> str:
-        return "; ".join(f"{k} ({v['type']}, default {v['default']})" for k, v in declared.items())
-
+    accepted = "; ".join(f"{k} ({v['type']}, default {v['default']})" for k, v in declared.items())
     name = Path(notebook).stem
+    out: dict[str, Any] = {}
     for key, value in (parameters or {}).items():
         if key not in declared:
-            raise ReportError(f"Report {name!r} has no parameter `{key}`. Accepted: {accepted()}.")
-        kind = declared[key]["type"]
+            raise ReportError(f"Report {name!r} has no parameter `{key}`. Accepted: {accepted}.")
         try:
-            if from_text and isinstance(value, str):
-                value = _from_text(value, kind, key)
-            ok = _TYPES.get(kind)
-            if ok and (
-                not isinstance(value, ok) or (kind in ("int", "float") and isinstance(value, bool))
-            ):
-                raise ValueError(
-                    f"`{key}` should be a {kind}, not {type(value).__name__} {value!r}"
-                )
+            out[key] = _converted(key, value, declared[key]["type"], from_text)
         except (ValueError, SyntaxError) as e:
-            raise ReportError(f"Report {name!r}: {e}. Accepted: {accepted()}.") from None
-        out[key] = value
+            raise ReportError(f"Report {name!r}: {bounded(e)}. Accepted: {accepted}.") from None
     return out
 
 
+def _digest8(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:8]
+
+
+def _within_bytes(text: str, limit: int) -> str:
+    """``text`` itself if its UTF-8 fits in ``limit`` bytes, else a cut with a hash of all."""
+    if len(text.encode("utf-8")) <= limit:
+        return text
+    cut = text.encode("utf-8")[: limit - 9].decode("utf-8", "ignore")
+    return f"{cut}-{_digest8(text)}"
+
+
 def parameter_slug(parameters: Mapping[str, Any]) -> str:
-    """File-name part for the parameters that shape a report (not its input files)."""
+    """File-name part for the parameters that shape a report (not its input files).
+
+    Parameters
+    ----------
+    parameters : mapping
+        Checked parameters.
+
+    Returns
+    -------
+    str
+        ``key=value`` parts joined by ``--``, sorted by key, leaving out ``data``, ``codebook``
+        and ``title``. Characters other than letters, digits and ``.,=-`` become ``_``. A value
+        longer than 40 characters keeps its first 40 and a hash of the whole (two values never
+        share a name); the slug never exceeds :data:`MAX_STEM_BYTES` bytes of UTF-8.
+
+    Examples
+    --------
+    >>> parameter_slug({"wave": "2025 Q4", "lang": "en", "data": "/x/y.csv"})
+    'lang=en--wave=2025_Q4'
+    >>> parameter_slug({"wave": "x" * 50})
+    'wave=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx-77cf1206'
+    """
     parts = []
     for k in sorted(parameters):
         if k in FILE_PARAMETERS or k == "title":
             continue
         v = parameters[k]
-        text = ",".join(map(str, v)) if isinstance(v, list | tuple) else str(v)
-        text = re.sub(r"[^\w.,=-]+", "_", text, flags=re.UNICODE).strip("_")[:40]
+        raw = ",".join(map(str, v)) if isinstance(v, list | tuple) else str(v)
+        text = re.sub(r"[^\w.,=-]+", "_", raw, flags=re.UNICODE).strip("_")
+        if len(text) > VALUE_CHARS:
+            text = f"{text[:VALUE_CHARS]}-{_digest8(raw)}"
         parts.append(f"{k}={text}")
-    return "--".join(parts)
+    return _within_bytes("--".join(parts), MAX_STEM_BYTES)
+
+
+def report_stem(name: str, parameters: Mapping[str, Any]) -> str:
+    """File stem of a report: its name, then ``--`` and the :func:`parameter_slug`, if any.
+
+    Examples
+    --------
+    >>> report_stem("satisfaction", {"wave": "2025Q4"})
+    'satisfaction--wave=2025Q4'
+    >>> report_stem("satisfaction", {})
+    'satisfaction'
+    """
+    slug = parameter_slug(parameters)
+    return _within_bytes(f"{name}--{slug}" if slug else name, MAX_STEM_BYTES)
 
 
 # -- provenance ------------------------------------------------------------------------------------
 
 
 def package_versions() -> dict[str, str]:
+    """Versions of Python, cxlab and the packages that shape a report's numbers and pages.
+
+    Returns
+    -------
+    dict
+        Name -> version (``"not installed"`` for a missing package).
+
+    Examples
+    --------
+    >>> sorted(package_versions())[:3]
+    ['cxlab', 'jieba', 'matplotlib']
+    """
     out = {"python": platform.python_version(), "cxlab": __version__}
     for p in KEY_PACKAGES:
         try:
@@ -241,46 +403,141 @@ def package_versions() -> dict[str, str]:
     return out
 
 
+# -- files: the only places that write -------------------------------------------------------------
+
+
+def _fs_message(e: OSError) -> str:
+    """One line for a file-system fault: what the system said and on which file."""
+    where = " -> ".join(str(f) for f in (e.filename, e.filename2) if f)
+    text = e.strerror or str(e) or type(e).__name__
+    return bounded(f"{text}: {where}" if where else text, one_line=True)
+
+
+def _write_text(path: Path, text: str) -> None:
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; reports are meant to be shared
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _move(src: Path, dst: Path) -> None:
+    """``os.replace``; across devices, copy beside ``dst`` first so the rename stays atomic."""
+    try:
+        os.replace(src, dst)
+        return
+    except OSError as e:
+        if e.errno != errno.EXDEV:
+            raise
+    fd, tmp = tempfile.mkstemp(dir=dst.parent, prefix=f".{dst.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        shutil.copyfile(src, tmp)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, dst)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    src.unlink()
+
+
+def _backup(path: Path) -> Path | None:
+    """A copy of ``path`` beside it (a hard link where possible), or None if it does not exist."""
+    if not path.exists():
+        return None
+    copy = path.with_name(f".{path.name}.{secrets.token_hex(4)}.bak")
+    try:
+        os.link(path, copy)
+    except OSError:
+        shutil.copy2(path, copy)
+    return copy
+
+
+def _publish(moves: Iterable[tuple[Path, Path]]) -> None:
+    """Move each ``(src, dst)`` into place; if one move fails, undo the earlier ones."""
+    done: list[tuple[Path, Path | None]] = []
+    backups: list[Path] = []
+    try:
+        for src, dst in moves:
+            saved = _backup(dst)
+            if saved is not None:
+                backups.append(saved)
+            _move(src, dst)
+            done.append((dst, saved))
+    except BaseException:
+        for dst, saved in reversed(done):
+            if saved is None:
+                dst.unlink(missing_ok=True)
+            else:
+                os.replace(saved, dst)
+                backups.remove(saved)
+        raise
+    finally:
+        for saved in backups:
+            saved.unlink(missing_ok=True)
+
+
+def _prepare_folder(out_root: Path) -> None:
+    if out_root.exists() and not out_root.is_dir():
+        raise ReportError(f"The reports folder {out_root} is not a folder.")
+    try:
+        for sub in (".locks", ".tmp"):
+            (out_root / sub).mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ReportError(f"Cannot use the reports folder {out_root}: {_fs_message(e)}") from None
+
+
+def _lock_is_free(out_root: Path, stem: str) -> bool:
+    from filelock import FileLock, Timeout
+
+    lock = FileLock(str(out_root / ".locks" / f"{stem}.lock"))
+    try:
+        lock.acquire(timeout=0)
+    except (Timeout, OSError):
+        return False
+    lock.release()
+    return True
+
+
+def _clean_scratch(out_root: Path, stem: str) -> None:
+    """Remove scratch folders that killed runs left: this report's (its lock is ours now) and
+    any other whose report is not running (its lock is free)."""
+    for entry in (out_root / ".tmp").iterdir():
+        owner = entry.name[:-9]  # tempfile adds "." and 8 random characters to the stem
+        if entry.name[-9:-8] != "." or not (owner == stem or _lock_is_free(out_root, owner)):
+            continue
+        if entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+        log.info("removed %s, left by a run that was stopped", entry)
+
+
 # -- rendering -------------------------------------------------------------------------------------
 
 _H2 = re.compile(r'<h2 id="([^"]+)">(.*?)(?:<a class="anchor-link".*?</a>)?</h2>', re.S)
+_TITLE = re.compile(r"<title>.*?</title>", re.S)
 
 
-#: Words of the page frame, by report language (the `lang` parameter of a notebook).
-PAGE_TEXT = {
-    "zh": {
-        "report": "报告",
-        "time": "生成时间",
-        "data": "数据文件",
-        "codebook": "编码表",
-        "beside": "数据文件旁的 codebook.yaml",
-        "params": "参数",
-        "default": "默认",
-        "toc": "目录",
-        "status": "状态",
-        "failed": "运行失败",
-        "run": "运行",
-        "took": "用时",
-        "seconds": "秒",
-        "unreadable": "不可读",
-    },
-    "en": {
-        "report": "Report",
-        "time": "Generated",
-        "data": "Data file",
-        "codebook": "Codebook",
-        "beside": "codebook.yaml beside the data file",
-        "params": "Parameters",
-        "default": "defaults",
-        "toc": "Contents",
-        "status": "Status",
-        "failed": "Failed",
-        "run": "run",
-        "took": "took",
-        "seconds": "s",
-        "unreadable": "unreadable",
-    },
-}
+@dataclass(frozen=True)
+class _Frame:
+    """What the page shows around the notebook: title, header lines and footer (plain text)."""
+
+    title: str
+    meta: list[tuple[str, str]]
+    footer: str
+    lang: str
+    provenance: dict = field(default_factory=dict)
 
 
 def _for_language(nb, lang: str):
@@ -302,9 +559,18 @@ def _for_language(nb, lang: str):
     return nb
 
 
-def _render_html(
-    nb, *, title: str, meta: list[tuple[str, str]], footer: str, show_code: bool, lang: str = "zh"
-) -> str:
+def _toc(body: str, lang: str) -> str:
+    """The contents list of the page's ``<h2>`` headings (their text only, escaped)."""
+    entries = [(unescape_html(a), html_text(text)) for a, text in _H2.findall(body)]
+    if not entries:
+        return ""
+    items = "".join(
+        f'<li><a href="#{escape_html(a)}">{escape_html(t)}</a></li>' for a, t in entries
+    )
+    return f'<nav class="cx-toc"><b>{escape_html(msg("page.toc", lang))}</b><ul>{items}</ul></nav>'
+
+
+def _render_html(nb, frame: _Frame, *, show_code: bool) -> str:
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(
@@ -314,20 +580,17 @@ def _render_html(
         exclude_input_prompt=True,
         exclude_output_prompt=True,
         embed_images=True,
+        filters={"cx_escape": escape_html},
     )
-    nb = _for_language(nb, lang)
+    nb = _for_language(nb, frame.lang)
     if not show_code:
         # Warnings on stderr stay in the executed notebook beside the page, not in the shared page.
         nb = _without_stderr(nb)
     body, _ = exporter.from_notebook_node(
-        nb, resources={"cxlab": {"title": title, "meta": meta, "footer": footer}}
+        nb, resources={"cxlab": {"meta": frame.meta, "footer": frame.footer}}
     )
-    toc = [(anchor, re.sub(r"<[^>]+>", "", text).strip()) for anchor, text in _H2.findall(body)]
-    nav = ""
-    if toc:
-        items = "".join(f'<li><a href="#{a}">{t}</a></li>' for a, t in toc)
-        nav = f'<nav class="cx-toc"><b>{PAGE_TEXT[lang]["toc"]}</b><ul>{items}</ul></nav>'
-    return body.replace("<!--CXLAB_TOC-->", nav, 1)
+    body = _TITLE.sub(lambda _: f"<title>{escape_html(frame.title)}</title>", body, count=1)
+    return body.replace("<!--CXLAB_TOC-->", _toc(body, frame.lang), 1)
 
 
 def _without_stderr(nb):
@@ -344,7 +607,7 @@ def _without_stderr(nb):
     return nb
 
 
-def _without_tracebacks(nb):
+def _without_tracebacks(nb, lang: str = "zh"):
     """A copy whose error outputs are one line each: the page may be shared, the
     traceback stays in the executed notebook kept beside it."""
     import copy
@@ -359,7 +622,12 @@ def _without_tracebacks(nb):
             nbformat.v4.new_output(
                 "stream",
                 name="stdout",
-                text=f"此单元运行失败：{o.get('ename')}: {o.get('evalue')}\n",
+                text=msg(
+                    "page.cell_failed",
+                    lang,
+                    error=bounded(f"{o.get('ename')}: {o.get('evalue')}", one_line=True),
+                )
+                + "\n",
             )
             if o.get("output_type") == "error"
             else o
@@ -380,7 +648,8 @@ def _failed_cell(nb) -> str:
             if out.get("output_type") == "error":
                 lines = cell.source.strip().splitlines()
                 head = lines[0][:80] if lines else ""
-                return f"{out.get('ename')}: {out.get('evalue')} (code cell {number}: {head})"
+                error = bounded(f"{out.get('ename')}: {out.get('evalue')}", 400, one_line=True)
+                return bounded(f"{error} (code cell {number}: {head})", one_line=True)
     return "unknown error"
 
 
@@ -401,13 +670,11 @@ def _read_index(out_root: Path) -> list[dict]:
         return []
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.chmod(tmp, 0o644)  # mkstemp makes it private; reports are meant to be shared
-    os.replace(tmp, path)
+def _write_index(out_root: Path, runs: list[dict]) -> None:
+    for left in out_root.glob(".index.*.tmp"):  # from a run killed while writing (we hold the lock)
+        left.unlink(missing_ok=True)
+    _atomic_write(out_root / "index.json", json.dumps(runs, ensure_ascii=False, indent=1))
+    _atomic_write(out_root / "index.html", render_index(runs))
 
 
 def _record(out_root: Path, run: Run) -> None:
@@ -426,61 +693,141 @@ def _record(out_root: Path, run: Run) -> None:
             ]
         runs.append(run.__dict__)
         runs.sort(key=lambda r: r["started"], reverse=True)
-        _atomic_write(out_root / "index.json", json.dumps(runs, ensure_ascii=False, indent=1))
-        _atomic_write(out_root / "index.html", render_index(runs))
+        _write_index(out_root, runs)
 
 
-def render_index(runs: list[dict]) -> str:
-    """The HTML of ``reports/index.html``: every run, newest first, with relative links."""
-    rows = []
-    for r in runs:
-        link = (
-            f'<a href="{html.escape(r["html"])}">{html.escape(r["stem"])}</a>'
-            if r.get("html")
-            else html.escape(r["stem"])
-        )
-        params = (
-            ", ".join(f"{k}={v}" for k, v in r["parameters"].items() if k not in FILE_PARAMETERS)
-            or "—"
-        )
-        status = "成功" if r["status"] == "succeeded" else "失败"
-        cls = "ok" if r["status"] == "succeeded" else "failed"
-        err = (
-            f'<div class="err">{html.escape(r["error"] or "")}</div>'
-            if r["status"] != "succeeded"
-            else ""
-        )
-        rows.append(
-            f"<tr><td>{html.escape(r['date'])}</td><td>{html.escape(r['started'][11:19])}</td>"
-            f"<td>{link}</td><td>{html.escape(params)}</td>"
-            f'<td title="SHA-256 {html.escape(r.get("data_sha256") or "")}">{html.escape(Path(r["data"]).name if r.get("data") else "—")}</td>'
-            f'<td class="{cls}">{status}{err}</td><td>{r["duration_s"]:.1f} s</td></tr>'
-        )
-    body = (
-        "\n".join(rows)
-        or '<tr><td colspan="7">还没有报告。运行 <code>cxlab report all</code>。</td></tr>'
+def _index_row(r: dict, lang: str) -> str:
+    e = escape_html
+    stem = e(r["stem"])
+    link = f'<a href="{e(r["html"])}">{stem}</a>' if r.get("html") else stem
+    shown = ", ".join(f"{k}={v}" for k, v in r["parameters"].items() if k not in FILE_PARAMETERS)
+    ok = r["status"] == "succeeded"
+    status = msg("report_index.succeeded" if ok else "report_index.failed", lang)
+    err = "" if ok else f'<div class="err">{e(bounded(r.get("error") or "", one_line=True))}</div>'
+    data = Path(r["data"]).name if r.get("data") else "—"
+    seconds = msg("report_index.seconds", lang, seconds=f"{r['duration_s']:.1f}")
+    return (
+        f"<tr><td>{e(r['date'])}</td><td>{e(r['started'][11:19])}</td>"
+        f"<td>{link}</td><td>{e(bounded(shown) or '—')}</td>"
+        f'<td title="SHA-256 {e(r.get("data_sha256") or "")}">{e(data)}</td>'
+        f'<td class="{"ok" if ok else "failed"}">{e(status)}{err}</td><td>{e(seconds)}</td></tr>'
     )
+
+
+_INDEX_STYLE = """body { font-family: "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif; max-width: 1100px; margin: 24px auto; padding: 0 16px; }
+table { border-collapse: collapse; width: 100%; font-size: 0.92em; }
+th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid #ddd; vertical-align: top; }
+th { background: #f3f6f9; } .ok { color: #1b7f3b; } .failed { color: #b00020; font-weight: bold; }
+.err { font-weight: normal; color: #555; font-size: 0.9em; }"""
+
+
+def render_index(runs: list[dict], *, lang: str = "zh") -> str:
+    """The HTML of ``reports/index.html``: every run, newest first, with relative links.
+
+    Parameters
+    ----------
+    runs : list of dict
+        Records as in ``reports/index.json`` (see :class:`Run`), newest first.
+    lang : {"zh", "en"}
+        Language of the page's own words.
+
+    Returns
+    -------
+    str
+        A complete HTML page. Every value of a record is escaped; error messages are cut to
+        one line of at most ``cxlab.markup.MESSAGE_LIMIT`` characters.
+
+    Examples
+    --------
+    >>> run = {"date": "2026-01-05", "started": "2026-01-05T08:00:00", "stem": "x<b>",
+    ...        "html": "2026-01-05/x.html", "parameters": {"wave": "<i>"}, "data": None,
+    ...        "status": "succeeded", "duration_s": 3.0}
+    >>> page = render_index([run], lang="en")
+    >>> "x&lt;b&gt;" in page and "wave=&lt;i&gt;" in page and "<b>" not in page
+    True
+    """
+    header = "".join(
+        f"<th>{msg(f'report_index.{k}', lang)}</th>"
+        for k in ("date", "time", "report", "parameters", "data", "status", "duration")
+    )
+    body = "\n".join(_index_row(r, lang) for r in runs) or (
+        f'<tr><td colspan="7">{msg("report_index.empty", lang)}</td></tr>'
+    )
+    title = msg("report_index.title", lang)
+    html_lang = "zh-CN" if lang == "zh" else lang
     return f"""<!DOCTYPE html>
-<html lang="zh-CN"><head><meta charset="utf-8"><title>cxlab 报告索引</title>
+<html lang="{html_lang}"><head><meta charset="utf-8"><title>{title}</title>
 <style>
-body {{ font-family: "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif; max-width: 1100px; margin: 24px auto; padding: 0 16px; }}
-table {{ border-collapse: collapse; width: 100%; font-size: 0.92em; }}
-th, td {{ text-align: left; padding: 6px 8px; border-bottom: 1px solid #ddd; vertical-align: top; }}
-th {{ background: #f3f6f9; }} .ok {{ color: #1b7f3b; }} .failed {{ color: #b00020; font-weight: bold; }}
-.err {{ font-weight: normal; color: #555; font-size: 0.9em; }}
+{_INDEX_STYLE}
 </style></head><body>
-<h1>cxlab 报告索引</h1>
-<p>每次运行一行，最新的在前。链接是相对路径：整个 <code>reports/</code> 文件夹可以直接复制到共享盘。</p>
-<table><thead><tr><th>日期</th><th>时间</th><th>报告</th><th>参数</th><th>数据文件</th><th>状态</th><th>用时</th></tr></thead>
+<h1>{title}</h1>
+<p>{msg("report_index.intro", lang)}</p>
+<table><thead><tr>{header}</tr></thead>
 <tbody>
 {body}
 </tbody></table>
-<p style="color:#777;font-size:0.85em">cxlab {html.escape(__version__)}</p>
+<p style="color:#777;font-size:0.85em">cxlab {escape_html(__version__)}</p>
 </body></html>
 """
 
 
 # -- running ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One run of one report, from the moment its lock is held."""
+
+    path: Path
+    params: dict
+    out_root: Path
+    day: str
+    stem: str
+    show_code: bool
+    progress: bool
+    started: dt.datetime
+    t0: float
+    digest: str | None
+
+    @property
+    def name(self) -> str:
+        return self.path.stem
+
+    @property
+    def lang(self) -> str:
+        return self.params.get("lang", "zh")
+
+    @property
+    def data_path(self) -> Path:
+        return Path(self.params["data"]) if self.params.get("data") else SAMPLE_DATA
+
+    @property
+    def codebook(self) -> str | None:
+        return self.params.get("codebook") or None
+
+    @property
+    def out_dir(self) -> Path:
+        return self.out_root / self.day
+
+    def seconds(self) -> float:
+        return time.perf_counter() - self.t0
+
+    def record(self, status: str, *, html: str | None = None, error: str | None = None) -> Run:
+        return Run(
+            name=self.name,
+            stem=self.stem,
+            date=self.day,
+            status=status,
+            html=html,
+            notebook=html[:-5] + ".ipynb" if html and status == "succeeded" else None,
+            parameters=self.params,
+            data=str(self.data_path),
+            data_sha256=self.digest,
+            codebook=self.codebook,
+            started=self.started.isoformat(),
+            duration_s=self.seconds(),
+            error=error,
+        )
 
 
 def run_report(
@@ -516,33 +863,38 @@ def run_report(
         The report date (default: today).
     progress : bool, optional
         Show papermill's cell progress bar (default: when stderr is a terminal).
+    on_start : callable, optional
+        Called with the report's stem once its lock is held.
 
     Returns
     -------
     pathlib.Path
-        ``out_root/YYYY-MM-DD/<name>[--<params>].html``.
+        ``out_root/YYYY-MM-DD/<stem>.html``, the stem from :func:`report_stem`.
 
     Raises
     ------
     ReportError
-        Bad parameters, a lock held too long, or a failing cell (after the
-        executed notebook and partial HTML were kept under ``_failed/``).
+        Bad parameters, a reports folder that cannot be used, a failing cell (after the
+        executed notebook and partial HTML were kept under ``_failed/``) or a file-system
+        fault while writing (after the failure was recorded in the index where possible).
+        :class:`ReportLocked` when the lock was held for longer than ``lock_timeout``.
+
+    Examples
+    --------
+    A wrong parameter stops the run before any kernel starts:
+
+    >>> run_report("satisfaction", {"lang": "fr"})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    cxlab.reports.ReportError: Report 'satisfaction': `lang` should be one of ['en', 'zh'], ...
     """
     from filelock import FileLock, Timeout
 
     path = notebook_path(notebook)
-    name = path.stem
     params = check_parameters(path, parameters, from_text=from_text)
-    if "lang" in params and params["lang"] not in PAGE_TEXT:
-        raise ReportError(
-            f"Report {name!r}: `lang` should be one of {sorted(PAGE_TEXT)}, not {params['lang']!r}."
-        )
     out_root = Path(out_root)
-    day = (today or dt.date.today()).isoformat()
-    slug = parameter_slug(params)
-    stem = f"{name}--{slug}" if slug else name
-    out_dir = out_root / day
-    (out_root / ".locks").mkdir(parents=True, exist_ok=True)
+    stem = report_stem(path.stem, params)
+    _prepare_folder(out_root)
     lock = FileLock(str(out_root / ".locks" / f"{stem}.lock"))
     try:
         lock.acquire(timeout=lock_timeout)
@@ -552,132 +904,183 @@ def run_report(
             f"waited {lock_timeout:g} s. Try again when it has finished."
         ) from None
     try:
-        return _run_locked(
-            path, name, stem, params, out_root, out_dir, day, show_code, progress, on_start
+        job = _Job(
+            path=path,
+            params=params,
+            out_root=out_root,
+            day=(today or dt.date.today()).isoformat(),
+            stem=stem,
+            show_code=show_code,
+            progress=sys.stderr.isatty() if progress is None else progress,
+            started=dt.datetime.now().astimezone(),
+            t0=time.perf_counter(),
+            digest=sha256(params["data"]) if params.get("data") else sha256(SAMPLE_DATA),
         )
+        return _run_locked(job, on_start)
     finally:
         lock.release()
 
 
-def _run_locked(
-    path, name, stem, params, out_root: Path, out_dir: Path, day, show_code, progress, on_start
-) -> Path:
-    import nbformat
+def _run_locked(job: _Job, on_start: Callable[[str], None] | None) -> Path:
+    if on_start:
+        on_start(job.stem)
+    log.info("start %s parameters=%s", job.stem, bounded(job.params, one_line=True))
+    try:
+        _clean_scratch(job.out_root, job.stem)
+        with tempfile.TemporaryDirectory(
+            dir=job.out_root / ".tmp", prefix=f"{job.stem}.", ignore_cleanup_errors=True
+        ) as tmp:
+            executed = Path(tmp) / f"{job.stem}.ipynb"
+            error = _execute(job, executed)
+            nb = _read_notebook(executed if executed.exists() else job.path)
+            frame = _page_frame(job, nb)
+            nb.metadata["cxlab"] = frame.provenance
+            if error is not None:
+                _keep_failed(job, nb, frame, error, executed)
+            target = _publish_report(job, nb, frame, Path(tmp))
+        rel = target.relative_to(job.out_root).as_posix()
+        _record(job.out_root, job.record("succeeded", html=rel))
+    except OSError as e:
+        _fail_on_disk(job, e)
+    log.info("done %s in %.1f s -> %s", job.stem, job.seconds(), target)
+    return target
+
+
+def _execute(job: _Job, executed: Path) -> Exception | None:
+    """Run the notebook into ``executed``; the error that stopped it, if any."""
     import papermill
+
+    try:
+        papermill.execute_notebook(
+            str(job.path),
+            str(executed),
+            parameters=dict(job.params),
+            kernel_name="python3",
+            cwd=str(job.path.parent),
+            progress_bar=job.progress,
+            log_output=False,
+            extra_arguments=_KERNEL_ARGUMENTS,
+        )
+    except OSError:
+        raise  # a file-system fault, not the notebook's
+    except Exception as e:  # a failing cell, a kernel that died, an unreadable notebook...
+        return e
+    return None
+
+
+def _read_notebook(path: Path):
+    import nbformat
+
+    return nbformat.read(path, as_version=4)
+
+
+def _page_frame(job: _Job, nb) -> _Frame:
+    """Header lines, footer and provenance of the page, in the report's language."""
+    lang, versions, digest = job.lang, package_versions(), job.digest
+    title = _title(_for_language(nb, lang), job.params, job.name)
+    shown = ", ".join(f"{k}={v}" for k, v in job.params.items() if k not in FILE_PARAMETERS)
+    meta = [
+        (msg("page.report", lang), msg("page.report_name", lang, title=title, name=job.name)),
+        (msg("page.time", lang), job.started.strftime("%Y-%m-%d %H:%M:%S %Z")),
+        (
+            msg("page.data", lang),
+            msg(
+                "page.data_digest",
+                lang,
+                file=job.data_path.name,
+                digest=(digest or msg("page.unreadable", lang))[:16],
+            ),
+        ),
+        (
+            msg("page.codebook", lang),
+            Path(job.codebook).name if job.codebook else msg("page.codebook_beside", lang),
+        ),
+        (msg("page.parameters", lang), bounded(shown) or msg("page.defaults", lang)),
+    ]
+    footer = msg(
+        "page.footer",
+        lang,
+        version=versions["cxlab"],
+        started=job.started.isoformat(timespec="seconds"),
+        seconds=f"{job.seconds():.1f}",
+        data=job.data_path,
+        digest=digest,
+        versions=", ".join(f"{k} {v}" for k, v in versions.items() if k != "cxlab"),
+    )
+    provenance = {
+        "parameters": job.params,
+        "data": str(job.data_path),
+        "data_sha256": digest,
+        "codebook": job.codebook,
+        "versions": versions,
+        "started": job.started.isoformat(),
+        "duration_s": job.seconds(),
+    }
+    return _Frame(title=title, meta=meta, footer=footer, lang=lang, provenance=provenance)
+
+
+def _publish_report(job: _Job, nb, frame: _Frame, tmp: Path) -> Path:
+    """Render the page and move it, with the executed notebook, into the dated folder."""
+    import nbformat
+
+    page = _render_html(nb, frame, show_code=job.show_code)
+    executed, html_tmp = tmp / f"{job.stem}.ipynb", tmp / f"{job.stem}.html"
+    nbformat.write(nb, str(executed))
+    _write_text(html_tmp, page)
+    job.out_dir.mkdir(parents=True, exist_ok=True)
+    target = job.out_dir / f"{job.stem}.html"
+    _publish([(executed, target.with_suffix(".ipynb")), (html_tmp, target)])
+    return target
+
+
+def _keep_failed(job: _Job, nb, frame: _Frame, error: Exception, executed: Path) -> None:
+    """Keep the executed notebook and a partial page under ``_failed/``, record, raise."""
+    import nbformat
     from papermill.exceptions import PapermillExecutionError
 
-    data_path = Path(params["data"]) if params.get("data") else SAMPLE_DATA
-    codebook = params.get("codebook") or None
-    started = dt.datetime.now().astimezone()
-    t0 = time.perf_counter()
-    if on_start:
-        on_start(stem)
-    log.info("start %s parameters=%s", stem, params)
-    if progress is None:
-        progress = sys.stderr.isatty()
-    tmp_root = out_root / ".tmp"
-    tmp_root.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(dir=tmp_root, prefix=f"{stem}.") as tmp:
-        executed = Path(tmp) / f"{stem}.ipynb"
-        error = None
-        try:
-            papermill.execute_notebook(
-                str(path),
-                str(executed),
-                parameters=dict(params),
-                kernel_name="python3",
-                cwd=str(path.parent),
-                progress_bar=progress,
-                log_output=False,
-            )
-        except PapermillExecutionError as e:
-            error = e
-        except Exception as e:  # kernel died, notebook unreadable, ...
-            error = e
-        duration = time.perf_counter() - t0
-        nb = (
-            nbformat.read(executed, as_version=4)
-            if executed.exists()
-            else nbformat.read(path, as_version=4)
-        )
-        versions = package_versions()
-        digest = sha256(data_path)
-        lang = params.get("lang", "zh") if params.get("lang", "zh") in PAGE_TEXT else "zh"
-        tx = PAGE_TEXT[lang]
-        title = _title(_for_language(nb, lang), params, name)
-        shown = ", ".join(f"{k}={v}" for k, v in params.items() if k not in FILE_PARAMETERS)
-        meta = [
-            (tx["report"], f"{title} ({name})" if lang == "en" else f"{title}（{name}）"),
-            (tx["time"], started.strftime("%Y-%m-%d %H:%M:%S %Z")),
-            (tx["data"], f"{data_path.name} (SHA-256 {(digest or tx['unreadable'])[:16]}…)"),
-            (tx["codebook"], str(Path(codebook).name) if codebook else tx["beside"]),
-            (tx["params"], shown or tx["default"]),
-        ]
-        footer = (
-            f"cxlab {versions['cxlab']} · {tx['run']} {started.isoformat(timespec='seconds')} · "
-            f"{tx['took']} {duration:.1f} {tx['seconds']} · {data_path} SHA-256 {digest} · "
-            + ", ".join(f"{k} {v}" for k, v in versions.items() if k != "cxlab")
-        )
-        nb.metadata["cxlab"] = {
-            "parameters": params,
-            "data": str(data_path),
-            "data_sha256": digest,
-            "codebook": codebook,
-            "versions": versions,
-            "started": started.isoformat(),
-            "duration_s": duration,
-        }
-        record = dict(
-            name=name,
-            stem=stem,
-            date=day,
-            parameters=params,
-            data=str(data_path),
-            data_sha256=digest,
-            codebook=codebook,
-            started=started.isoformat(),
-            duration_s=duration,
-        )
-        if error is not None:
-            where = _failed_cell(nb)
-            if not isinstance(error, PapermillExecutionError):
-                where = f"{type(error).__name__}: {error}"
-            failed_dir = out_root / "_failed" / day
-            failed_dir.mkdir(parents=True, exist_ok=True)
-            nbformat.write(nb, str(executed))
-            os.replace(executed, failed_dir / f"{stem}.ipynb")
-            meta.insert(0, (tx["status"], f"{tx['failed']}: {where}"))
-            partial = _render_html(
-                _without_tracebacks(nb),
-                title=f"{title} ({tx['failed']})",
-                meta=meta,
-                footer=footer,
-                show_code=False,
-                lang=lang,
-            )
-            _atomic_write(failed_dir / f"{stem}.html", partial)
-            rel = (failed_dir / f"{stem}.html").relative_to(out_root).as_posix()
-            _record(out_root, Run(status="failed", html=rel, notebook=None, error=where, **record))
-            log.error("failed %s: %s", stem, where)
-            raise ReportError(
-                f"Report {name!r} failed: {where}. The executed notebook and a partial page are in "
-                f"{failed_dir}; the previous report (if any) was kept."
-            ) from None
-        page = _render_html(
-            nb, title=title, meta=meta, footer=footer, show_code=show_code, lang=lang
-        )
-        out_dir.mkdir(parents=True, exist_ok=True)
-        nbformat.write(nb, str(executed))
-        html_tmp = Path(tmp) / f"{stem}.html"
-        html_tmp.write_text(page, encoding="utf-8")
-        # Same file system (tmp lives under out_root), so each replace is atomic.
-        os.replace(executed, out_dir / f"{stem}.ipynb")
-        os.replace(html_tmp, out_dir / f"{stem}.html")
-    target = out_dir / f"{stem}.html"
-    rel = target.relative_to(out_root).as_posix()
-    _record(out_root, Run(status="succeeded", html=rel, notebook=rel[:-5] + ".ipynb", **record))
-    log.info("done %s in %.1f s -> %s", stem, duration, target)
-    return target
+    if isinstance(error, PapermillExecutionError):
+        where = _failed_cell(nb)
+    else:
+        where = bounded(f"{type(error).__name__}: {error}", one_line=True)
+    lang = job.lang
+    partial = _render_html(
+        _without_tracebacks(nb, lang),
+        replace(
+            frame,
+            title=msg("page.failed_title", lang, title=frame.title),
+            meta=[(msg("page.status", lang), msg("page.failed_status", lang, where=where))]
+            + frame.meta,
+        ),
+        show_code=False,
+    )
+    failed_dir = job.out_root / "_failed" / job.day
+    failed_dir.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, str(executed))
+    html_tmp = executed.with_suffix(".html")
+    _write_text(html_tmp, partial)
+    target = failed_dir / f"{job.stem}.html"
+    _publish([(executed, target.with_suffix(".ipynb")), (html_tmp, target)])
+    rel = target.relative_to(job.out_root).as_posix()
+    _record(job.out_root, job.record("failed", html=rel, error=where))
+    log.error("failed %s: %s", job.stem, where)
+    raise ReportError(
+        f"Report {job.name!r} failed: {where}. The executed notebook and a partial page are in "
+        f"{failed_dir}; the previous report (if any) was kept."
+    )
+
+
+def _fail_on_disk(job: _Job, e: OSError) -> None:
+    """Record a file-system fault in the log and (if it can still be written) the index."""
+    where = _fs_message(e)
+    log.error("failed %s: %s", job.stem, where)
+    try:
+        _record(job.out_root, job.record("failed", error=where))
+    except OSError as again:
+        log.error("could not record the failure of %s: %s", job.stem, _fs_message(again))
+        where += f"; the index could not be updated either ({again.strerror})"
+    raise ReportError(
+        f"Report {job.name!r} could not be written: {where}. The previous report (if any) was kept."
+    ) from None
 
 
 def _title(nb, params: Mapping[str, Any], name: str) -> str:
@@ -694,10 +1097,33 @@ def _title(nb, params: Mapping[str, Any], name: str) -> str:
 def prune(out_root: str | Path, keep_days: int, *, today: dt.date | None = None) -> list[Path]:
     """Delete dated report folders older than ``keep_days`` days, and their index entries.
 
-    Returns the folders removed. Folders not named YYYY-MM-DD are never touched.
+    Parameters
+    ----------
+    out_root : str or Path
+        The reports folder.
+    keep_days : int
+        Days to keep, at least 1: today's folder (the run just made) is never removed.
+    today : datetime.date, optional
+        Default: today.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The folders removed. Folders not named YYYY-MM-DD are never touched.
+
+    Examples
+    --------
+    >>> prune("reports", 0)
+    Traceback (most recent call last):
+    ...
+    ValueError: `keep_days` should be a whole number of days, at least 1, not 0.
     """
     from filelock import FileLock
 
+    if isinstance(keep_days, bool) or not isinstance(keep_days, int) or keep_days < 1:
+        raise ValueError(
+            f"`keep_days` should be a whole number of days, at least 1, not {keep_days!r}."
+        )
     out_root = Path(out_root)
     cutoff = (today or dt.date.today()) - dt.timedelta(days=keep_days)
     removed = []
@@ -715,8 +1141,7 @@ def prune(out_root: str | Path, keep_days: int, *, today: dt.date | None = None)
     if removed:
         with FileLock(str(out_root / ".index.lock")):
             runs = [r for r in _read_index(out_root) if dt.date.fromisoformat(r["date"]) >= cutoff]
-            _atomic_write(out_root / "index.json", json.dumps(runs, ensure_ascii=False, indent=1))
-            _atomic_write(out_root / "index.html", render_index(runs))
+            _write_index(out_root, runs)
         log.info("pruned %d folder(s) older than %s", len(removed), cutoff)
     return removed
 
@@ -726,7 +1151,28 @@ SURVEY_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".sav", ".zsav", ".parquet")
 
 
 def newest_data_file(folder: str | Path) -> Path:
-    """The most recently modified survey export in ``folder`` (for scheduled runs)."""
+    """The most recently modified survey export in ``folder`` (for scheduled runs).
+
+    Parameters
+    ----------
+    folder : str or Path
+
+    Returns
+    -------
+    pathlib.Path
+        The newest file with a survey suffix (:data:`SURVEY_SUFFIXES`); ties by name.
+
+    Raises
+    ------
+    ReportError
+        The folder does not exist or holds no survey file.
+
+    Examples
+    --------
+    >>> from cxlab.paths import SAMPLE_DIR
+    >>> newest_data_file(SAMPLE_DIR).name
+    'survey.csv'
+    """
     folder = Path(folder)
     if not folder.is_dir():
         raise ReportError(f"Data folder {folder} does not exist.")

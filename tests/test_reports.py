@@ -233,6 +233,33 @@ def test_unknown_language_stops_before_any_kernel(tmp_path, no_kernel):
 
 
 @pytest.mark.slow
+def test_kernel_log_stays_out_of_the_terminal(tmp_path, capfd):
+    # ipykernel warns "Kernel is running over TCP without encryption" on every start; in cron
+    # that line would be mailed after every run (issue 16).
+    nb = tiny_notebook(tmp_path / "t.ipynb")
+    reports.run_report(nb, None, tmp_path / "reports", progress=False)
+    assert "without encryption" not in capfd.readouterr().err
+
+
+def test_index_words_come_from_the_catalogue():
+    run = {
+        "date": "2026-01-05",
+        "started": "2026-01-05T08:00:00",
+        "stem": "x",
+        "html": None,
+        "parameters": {},
+        "data": None,
+        "status": "failed",
+        "duration_s": 1.0,
+        "error": "boom",
+    }
+    en = reports.render_index([run], lang="en")
+    assert "cxlab report index" in en and ">failed<" in en and not re.search(r"[\u4e00-\u9fff]", en)
+    zh = reports.render_index([], lang="zh")
+    assert "cxlab 报告索引" in zh and "还没有报告" in zh
+
+
+@pytest.mark.slow
 def test_english_report(tmp_path):
     html = reports.run_report("drivers", {"lang": "en", "bootstrap": 30}, tmp_path).read_text(
         encoding="utf-8"
