@@ -1,0 +1,155 @@
+"""``cxlab check``: validate a survey and its codebook, and say which report sections it feeds.
+
+Runs before any kernel starts (``cxlab report`` calls it first): the codebook is validated against
+the data by :func:`cxlab.io.load_survey` (columns exist, ranges and label sets fit, missing codes
+do not clash), the exclusions are summarised, and :func:`cxlab.sections.plan` lists for each
+report which sections will run and what the others lack.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from cxlab import sections
+
+__all__ = ["SurveyCheck", "check_survey", "describe", "inputs_for"]
+
+
+@dataclass(frozen=True)
+class SurveyCheck:
+    """The result of :func:`check_survey`.
+
+    Attributes
+    ----------
+    survey : cxlab.io.Survey
+        The loaded survey.
+    plan : pandas.DataFrame
+        :func:`cxlab.sections.plan` of every report checked, concatenated.
+    applicable : dict
+        Report name -> whether any of its (non-summary) sections runs.
+    """
+
+    survey: object
+    plan: pd.DataFrame
+    applicable: dict[str, bool]
+
+
+def inputs_for(parameters: dict[str, str], *, sample: bool) -> set[str]:
+    """The extra input files a report run has: named by parameters, or bundled with the sample.
+
+    Parameters
+    ----------
+    parameters : dict
+        The ``-p`` parameters (``events``, ``staff``).
+    sample : bool
+        Whether the run uses the bundled sample survey, which ships an event log and a staff
+        survey.
+
+    Returns
+    -------
+    set of str
+
+    Examples
+    --------
+    >>> sorted(inputs_for({}, sample=True)), sorted(inputs_for({"events": "e.csv"}, sample=False))
+    (['events', 'staff'], ['events'])
+    """
+    given = {k for k in ("events", "staff") if parameters.get(k)}
+    return given | ({"events", "staff"} if sample else set())
+
+
+def check_survey(
+    data: str | Path | None = None,
+    codebook: str | Path | None = None,
+    *,
+    reports: Iterable[str] | None = None,
+    inputs: Iterable[str] = (),
+) -> SurveyCheck:
+    """Load a survey with its codebook and plan every report's sections.
+
+    Parameters
+    ----------
+    data : str or Path, optional
+        The survey file (default: the bundled sample).
+    codebook : str or Path, optional
+        The codebook (default: the one beside the data).
+    reports : iterable of str, optional
+        Reports to plan (default: every report of :data:`cxlab.sections.REPORTS`).
+    inputs : iterable of str
+        Extra files the runs have (see :func:`inputs_for`).
+
+    Returns
+    -------
+    SurveyCheck
+
+    Raises
+    ------
+    cxlab.io.SurveyError, cxlab.codebook.CodebookError
+        The data or the codebook cannot be used; the message says what to fix.
+
+    Examples
+    --------
+    >>> c = check_survey(reports=["satisfaction"], inputs=["events", "staff"])
+    >>> bool(c.plan["runs"].all()), c.applicable
+    (True, {'satisfaction': True})
+    """
+    from cxlab import io
+    from cxlab.paths import resolve_data
+
+    sv = io.load_survey(resolve_data(data), codebook or None)
+    names = list(reports) if reports is not None else list(sections.REPORTS)
+    plans = [sections.plan(sv.codebook, r, inputs=inputs) for r in names]
+    return SurveyCheck(
+        survey=sv,
+        plan=pd.concat(plans, ignore_index=True),
+        applicable={r: sections.applicable(sv.codebook, r, inputs=inputs) for r in names},
+    )
+
+
+def describe(result: SurveyCheck) -> str:
+    """The check as lines for a terminal: the survey, its exclusions, each report's sections.
+
+    Parameters
+    ----------
+    result : SurveyCheck
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> print(describe(check_survey(reports=["voice"])).splitlines()[-1])
+    voice: 4 of 4 sections
+    """
+    sv = result.survey
+    ex = sv.exclusions
+    actions = ex["action"].value_counts().to_dict() if len(ex) else {}
+    lines = [
+        f"survey: {sv.source} ({sv.n_read:,} records, {len(sv.data):,} kept)",
+        f"codebook: {sv.codebook.source}",
+    ]
+    if sv.codebook.id is None:
+        lines.append("respondent id: none in the codebook; the row number in the file is the id")
+    if len(ex):
+        lines.append(
+            "exclusions: " + ", ".join(f"{n:,} {a}" for a, n in sorted(actions.items()))
+        )
+        summary = sv.exclusion_summary()
+        lines += ["  " + line for line in summary.to_string(index=False).splitlines()]
+    else:
+        lines.append("exclusions: none")
+    for report, rows in result.plan.groupby("report", sort=False):
+        runs = int(rows["runs"].sum())
+        if result.applicable[report]:
+            lines.append(f"{report}: {runs} of {len(rows)} sections")
+        else:
+            lines.append(f"{report}: not applicable (no section can run)")
+        for r in rows.itertuples():
+            if not r.runs:
+                lines.append(f"  - {r.section}: left out, needs {r.missing}")
+    return "\n".join(lines)
