@@ -15,10 +15,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from cxlab.paths import PROJECT_ROOT
-from cxlab.text.model import _BIAS, _RULE, CLASSES, MODEL_FILE
-from cxlab.text.normalize import _normalize_one
-from cxlab.text.segment import _tokens
-from cxlab.text.sentiment import _inputs
+from cxlab.text.model import BIAS, CLASSES, MODEL_FILE, RULE
+from cxlab.text.prepare import analysis_text
+from cxlab.text.segment import tokenize
+from cxlab.text.sentiment import model_inputs
 
 TRAIN_DIR = PROJECT_ROOT / "data" / "sentiment"
 #: Inverse regularisation strength (chosen on data/sentiment/heldout.tsv, see the README there).
@@ -48,7 +48,7 @@ def encode(texts: Sequence[str]) -> tuple[list[dict[str, float]], list[float]]:
     """Features and rule scores of texts, exactly as :func:`cxlab.text.sentiment` computes them."""
     feats, rules = [], []
     for t in texts:
-        f, r = _inputs(_tokens(_normalize_one(t)))
+        f, r = model_inputs(tokenize(analysis_text(t)))
         feats.append(f)
         rules.append(r)
     return feats, rules
@@ -78,18 +78,18 @@ def fit(texts: Sequence[str], labels: Sequence[int], c: float = C):
     clf.fit(x, np.asarray(labels))
     if list(clf.classes_) != [0, 1, 2]:
         raise ValueError("The training corpus needs examples of all three classes (0, 1, 2).")
-    return [*vocab, _RULE], clf.coef_, clf.intercept_
+    return [*vocab, RULE], clf.coef_, clf.intercept_
 
 
 def write_model(names, coef, intercept, path: Path, header: Sequence[str]) -> int:
     """Write the table (pruned); returns the number of feature rows kept."""
     lines = [f"# {h}" for h in header]
     lines.append("# feature\t" + "\t".join(CLASSES))
-    lines.append(_BIAS + "".join(f"\t{v:.6f}" for v in intercept))
+    lines.append(BIAS + "".join(f"\t{v:.6f}" for v in intercept))
     kept = 0
     for j, name in enumerate(names):
         col = coef[:, j]
-        if name != _RULE and max(abs(v) for v in col) < PRUNE:
+        if name != RULE and max(abs(v) for v in col) < PRUNE:
             continue
         if "\t" in name or "\n" in name:
             continue
