@@ -139,16 +139,20 @@ def test_segment_keeps_domain_words_whole():
 
 @pytest.mark.parametrize("method", ["tfidf", "textrank"])
 def test_keywords_by_group(method):
-    texts = pd.Series(["物流太慢，物流差", "物流很慢", "客服态度好", "客服很耐心"])
-    by = pd.Series(["a", "a", "b", "b"], name="seg")
-    out = text.keywords(texts, top=3, method=method, by=by)
+    df = pd.DataFrame(
+        {
+            "comment": ["物流太慢，物流差", "物流很慢", "客服态度好", "客服很耐心"],
+            "seg": ["a", "a", "b", "b"],
+        }
+    )
+    out = text.keywords(df, "comment", by="seg", top=3, method=method)
     top = out[out["rank"] == 1].set_index("seg")["keyword"]
     assert top["a"] == "物流" and top["b"] == "客服"
     assert out.loc[(out["seg"] == "a") & (out["keyword"] == "物流"), "n"].iloc[0] == 2
 
 
 def test_keywords_drop_stopwords():
-    out = text.keywords(pd.Series(["我们觉得这个东西的质量非常好"]), top=10)
+    out = text.keywords(pd.DataFrame({"c": ["我们觉得这个东西的质量非常好"]}), "c", top=10)
     assert "我们" not in out["keyword"].tolist() and "质量" in out["keyword"].tolist()
 
 
@@ -276,3 +280,206 @@ def test_sentiment_methods_and_their_agreement_on_clear_cases():
 def test_two_contrast_words_give_a_finite_score():
     s = text.sentiment(["东西不错，但是物流很慢，不过客服态度很好"], method="rules")["score"]
     assert np.isfinite(s).all() and s.iloc[0] > 0
+
+
+# -- issue 13: public pieces, vocabulary, tables moved out of the voice notebook ----------------
+
+import importlib  # noqa: E402
+
+from cxlab.text import prepare  # noqa: E402
+
+# The package's function `normalize` hides its module of the same name.
+normalize_module = importlib.import_module("cxlab.text.normalize")
+
+
+def test_opencc_table_from_the_public_converter():
+    """Built with OpenCC's converters, it equals the table once read from OpenCC's data file:
+    4,105 traditional -> simplified characters, 4,099 of them used only in traditional script."""
+    table, traditional_only = normalize_module._tables()
+    t2s = {chr(k): v for k, v in table.items() if 0x3400 <= k < 0xA000 or k >= 0x20000}
+    assert len(t2s) == 4105 and len(traditional_only) == 4099
+    assert t2s["門"] == "门" and "乾" in t2s and "门" not in traditional_only
+
+
+def test_one_text_forms_equal_the_series_forms():
+    texts = ["門市環境很乾淨 👍", "ＡＢＣ", "快递很快"]
+    assert [normalize_module.normalize_text(t) for t in texts] == text.normalize(texts)
+    assert [normalize_module.script_text(t) for t in texts] == text.script(texts)
+
+
+def test_drop_masks_removes_every_placeholder():
+    masked = "".join(text.PLACEHOLDERS.values())
+    assert prepare.drop_masks(f"a{masked}b").replace(" ", "") == "ab"
+    assert prepare.drop_masks("[微笑]很好") == "[微笑]很好"  # brackets a customer typed stay
+
+
+# A planted e-mail user name, phone number and id: none may reach any text output.
+PLANTED = "zhangxiaoming"
+PII_COMMENTS = pd.DataFrame(
+    {
+        "comment": [
+            f"物流太慢，请联系{PLANTED}@example.com",
+            f"物流太慢了，打我电话13912345678，或者{PLANTED}@qq.com",
+            f"快递很慢，身份证{GOOD_ID}，卡号{CARD}",
+            "客服很耐心",
+        ],
+        "seg": ["a", "a", "a", "b"],
+    }
+)
+PII_VALUES = [PLANTED, "13912345678", GOOD_ID, CARD, "example", "qq", "com"]
+
+
+@pytest.mark.parametrize("method", ["tfidf", "textrank"])
+def test_keywords_come_from_redacted_text(method):
+    out = text.keywords(PII_COMMENTS, "comment", by="seg", top=50, method=method)
+    words = " ".join(out["keyword"])
+    assert "物流" in words
+    assert not any(v in words for v in PII_VALUES), words
+    masks = [p.strip("[]") for p in text.PLACEHOLDERS.values()]
+    assert not any(m in words for m in masks), words  # placeholders are not keywords either
+
+
+def test_other_text_outputs_come_from_redacted_text():
+    s = PII_COMMENTS["comment"]
+    tokens = " ".join(w for ws in text.segment(s) for w in ws)
+    assert not any(v in tokens for v in PII_VALUES)
+    a = text.analyze(s, progress=False)
+    assert not any(v in r for r in a["redacted"] for v in PII_VALUES)
+    summary = text.topic_summary(PII_COMMENTS, "comment", examples=5)
+    shown = " ".join(e for ex in summary["examples"] for e in ex)
+    assert "物流" in shown and not any(v in shown for v in PII_VALUES)
+    # Masked and dropped before the analysis: as if the customer had not typed them.
+    clean = pd.Series(["物流太慢，请联系", "物流太慢了，打我电话，或者", "快递很慢，身份证，卡号"])
+    pd.testing.assert_frame_equal(
+        text.sentiment(s.head(3)), text.sentiment(clean), check_exact=False, atol=0.02
+    )
+    assert text.topics(s.head(3))["topics"].tolist() == text.topics(clean)["topics"].tolist()
+
+
+def test_keywords_options_are_keyword_only_and_by_takes_columns():
+    df = PII_COMMENTS.assign(seg2=["x", "y", "x", "x"])
+    with pytest.raises(TypeError):
+        text.keywords(df, "comment", 5)
+    out = text.keywords(df, "comment", by=["seg", "seg2"], top=2)
+    assert list(out.columns[:2]) == ["seg", "seg2"]
+    assert sorted(set(zip(out["seg"], out["seg2"], strict=True))) == [
+        ("a", "x"),
+        ("a", "y"),
+        ("b", "x"),
+    ]
+    with pytest.raises(ValueError, match="nope"):
+        text.keywords(df, "comment", by="nope")
+
+
+def test_topic_summary_takes_analyzed_and_checks_its_rows(sample_survey):
+    d = sample_survey.data.head(300)
+    a = text.analyze(d["comment"], progress=False)
+    pd.testing.assert_frame_equal(
+        text.topic_summary(d, "comment", by="channel", analyzed=a),
+        text.topic_summary(d, "comment", by="channel"),
+    )
+    with pytest.raises(ValueError, match="`analyzed` lacks 1 row"):
+        text.topic_summary(d, "comment", analyzed=a.iloc[1:])
+
+
+def test_topic_summary_by_two_columns(sample_survey):
+    d = sample_survey.data.head(300)
+    a = text.analyze(d["comment"], progress=False)
+    two = text.topic_summary(d, "comment", by=["channel", "region"], analyzed=a)
+    one = text.topic_summary(d, "comment", by="channel", analyzed=a)
+    n = two.groupby(["channel", "topic"])["n"].sum()
+    assert n.to_dict() == one.set_index(["channel", "topic"])["n"].to_dict()
+
+
+def _notebook_negative_trend(data, analyzed, wave, weight):
+    """The voice notebook's inline computation before issue 13, kept as the reference."""
+    from cxlab import survey
+
+    label = analyzed["label"]
+    neg = data.assign(negative=(label == "negative").astype(float).where(label.notna()) * 100)
+    return survey.trend(neg, "mean", wave, "negative", weight=weight)
+
+
+def test_sentiment_trend_equals_the_notebook_computation(sample_survey):
+    d = sample_survey.data
+    book = sample_survey.codebook
+    a = text.analyze(d["comment"], progress=False)
+    got = text.sentiment_trend(d, "comment", wave=book.wave, weight=book.weight, analyzed=a)
+    pd.testing.assert_frame_equal(got, _notebook_negative_trend(d, a, book.wave, book.weight))
+    assert got[book.wave].tolist() == sorted(d[book.wave].dropna().unique())
+    # Counting by hand, unweighted: share of commenters labelled negative in each wave.
+    plain = text.sentiment_trend(d, "comment", wave=book.wave, analyzed=a)
+    has = a["label"].notna()
+    by_hand = (a.loc[has, "label"] == "negative").groupby(d.loc[has, book.wave]).mean() * 100
+    assert plain["value"].to_numpy() == pytest.approx(by_hand.to_numpy(), abs=1e-9)
+    assert plain["n"].tolist() == has.groupby(d[book.wave]).sum().tolist()
+
+
+def test_sentiment_trend_by_group_and_label():
+    df = pd.DataFrame(
+        {
+            "wave": ["q1", "q1", "q1", "q2", "q2", "q2"] * 2,
+            "seg": ["a"] * 6 + ["b"] * 6,
+            "comment": ["很好", "太差了", "很满意", "太差了", "很差", "很好"] * 2,
+        }
+    )
+    out = text.sentiment_trend(df, "comment", wave="wave", by="seg", label="positive")
+    assert out[["seg", "wave"]].values.tolist() == [
+        ["a", "q1"],
+        ["a", "q2"],
+        ["b", "q1"],
+        ["b", "q2"],
+    ]
+    assert out["value"].tolist() == pytest.approx([200 / 3, 100 / 3] * 2)
+    with pytest.raises(ValueError, match="label"):
+        text.sentiment_trend(df, "comment", wave="wave", label="angry")
+
+
+@pytest.mark.xfail(
+    reason="needs cxlab.survey.trend to report n_used (issue 13, survey helper); passes after merge",
+    strict=False,
+)
+def test_sentiment_trend_weight_rule():
+    from weight_rule import check_weight_rule
+
+    df = pd.DataFrame(
+        {
+            "wave": ["q1"] * 4 + ["q2"] * 4,
+            "comment": ["很好", "太差了", "很满意", "太差了", "太差了", "很差", "很好", "失望"],
+            "w": [1.0, 2.0, 1.0, 0.5, 1.0, 1.5, 2.0, 1.0],
+        }
+    )
+    check_weight_rule(
+        lambda d, w: text.sentiment_trend(d, "comment", wave="wave", weight=w, method="rules"),
+        df,
+        row=1,
+    )
+
+
+def test_top_complaints_equals_the_notebook_ranking(sample_survey):
+    d = sample_survey.data
+    summary = text.topic_summary(d, "comment")
+    old = summary.assign(
+        n_negative=summary["n"] * summary["negative_share"].fillna(0) / 100
+    ).nlargest(3, "n_negative")
+    got = text.top_complaints(summary, top=3)
+    assert got["topic"].tolist() == old["topic"].tolist()
+    assert got["n_negative"].tolist() == old["n_negative"].round().astype(int).tolist()
+    assert got["examples"].tolist() == old["examples"].tolist()
+
+
+def test_top_complaints_per_group_ties_and_no_negatives():
+    table = pd.DataFrame(
+        {
+            "seg": ["a", "a", "a", "b", "b"],
+            "topic": ["x", "y", "z", "x", "y"],
+            "n": [10, 20, 4, 10, 3],
+            "negative_share": [50.0, 25.0, 0.0, np.nan, 100.0],
+        }
+    )
+    out = text.top_complaints(table, top=2, by="seg")
+    assert out[["seg", "topic", "n_negative"]].values.tolist() == [
+        ["a", "x", 5],  # tie with y: taxonomy order
+        ["a", "y", 5],
+        ["b", "y", 3],  # x has no negative comment
+    ]

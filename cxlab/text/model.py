@@ -19,9 +19,11 @@ from cxlab.paths import RESOURCES
 CLASSES = ("negative", "positive", "neutral")
 MODEL_FILE = RESOURCES / "sentiment_model.tsv"
 
-_CLAUSE_END = frozenset("，,。.！!？?；;～~…\n、：: ")
+#: Tokens that end a clause (negation and degree do not reach past them).
+CLAUSE_END = frozenset("，,。.！!？?；;～~…\n、：: ")
 _MARKS = {"!": "p:!", "?": "p:?", "！": "p:!", "？": "p:?"}
-_RULE, _BIAS = "__rule__", "__bias__"
+#: Names of the table rows that hold the rule score's weights and the intercepts.
+RULE, BIAS = "__rule__", "__bias__"
 
 
 def features(
@@ -37,11 +39,28 @@ def features(
     * ``c:xy`` (value 1) for each pair of adjacent characters inside a word, so a word
       the training text never had still shares evidence with words it did have;
     * ``p:!`` and ``p:?`` (value 1) when the text has them.
+
+    Parameters
+    ----------
+    tokens : sequence of str
+        The tokens, with modifiers split off the words jieba glued them to.
+    negators : frozenset of str
+    degree : mapping of str to float
+        Degree word -> multiplier.
+
+    Returns
+    -------
+    dict of str to float
+
+    Examples
+    --------
+    >>> features(["不", "很", "满意", "!"], frozenset({"不"}), {"很": 1.3})
+    {'n:满意': 1.3, 'c:满意': 1.0, 'p:!': 1.0}
     """
     out: dict[str, float] = {}
     negated, mult = False, 1.0
     for tok in tokens:
-        if tok in _CLAUSE_END or tok.isspace():
+        if tok in CLAUSE_END or tok.isspace():
             negated, mult = False, 1.0
             mark = _MARKS.get(tok)
             if mark:
@@ -70,23 +89,59 @@ def _names(tok: str, negated: bool) -> tuple[str, dict[str, float]]:
 
 @functools.cache
 def weights(path: Path = MODEL_FILE) -> dict[str, tuple[float, ...]]:
-    """The model table: feature -> one weight per class (``__bias__`` and ``__rule__`` included)."""
+    """The model table, read once per path.
+
+    Parameters
+    ----------
+    path : pathlib.Path
+        A table written by :mod:`cxlab.text.train`; default the shipped one.
+
+    Returns
+    -------
+    dict of str to tuple of float
+        Feature -> one weight per class of :data:`CLASSES` (the :data:`BIAS` and
+        :data:`RULE` rows included).
+
+    Examples
+    --------
+    >>> len(weights()[BIAS]) == len(CLASSES)
+    True
+    """
     table: dict[str, tuple[float, ...]] = {}
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line or line.startswith("#"):
             continue
         name, *ws = line.split("\t")
         table[name] = tuple(float(w) for w in ws)
-    missing = {_BIAS, _RULE} - set(table)
+    missing = {BIAS, RULE} - set(table)
     if missing:
         raise ValueError(f"{path} is not a cxlab sentiment model (no {sorted(missing)} rows).")
     return table
 
 
 def probabilities(feats: Mapping[str, float], rule: float) -> tuple[float, ...]:
-    """Class probabilities (softmax of the summed weights), in the order of :data:`CLASSES`."""
+    """Class probabilities of one text.
+
+    Parameters
+    ----------
+    feats : mapping of str to float
+        The text's features (:func:`features`).
+    rule : float
+        The text's rule score.
+
+    Returns
+    -------
+    tuple of float
+        Softmax of the summed weights, in the order of :data:`CLASSES`.
+
+    Examples
+    --------
+    >>> p = probabilities({"w:满意": 1.0}, 0.5)
+    >>> round(sum(p), 6), max(range(3), key=p.__getitem__) == CLASSES.index("positive")
+    (1.0, True)
+    """
     table = weights()
-    (b0, b1, b2), (r0, r1, r2) = table[_BIAS], table[_RULE]
+    (b0, b1, b2), (r0, r1, r2) = table[BIAS], table[RULE]
     l0, l1, l2 = b0 + rule * r0, b1 + rule * r1, b2 + rule * r2
     get = table.get
     for f, v in feats.items():

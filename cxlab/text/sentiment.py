@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 
 from cxlab.text import model
-from cxlab.text.model import _CLAUSE_END
-from cxlab.text.normalize import _normalize_one
-from cxlab.text.segment import _lexicon, _tokens
+from cxlab.text.model import CLAUSE_END
+from cxlab.text.prepare import analysis_text
+from cxlab.text.segment import lexicon, tokenize
 
 #: A negated sentiment word flips sign and loses some force ("不好" is milder than "差").
 NEGATION_FACTOR = -0.8
@@ -37,7 +37,7 @@ def _split_modifiers(tokens: list[str]) -> list[str]:
 
 @functools.lru_cache(maxsize=1 << 16)
 def _split_one(tok: str) -> tuple[str, ...]:
-    lex, degree, neg, _, _ = _lexicon()
+    lex, degree, neg, _, _ = lexicon()
     if tok not in lex and tok not in degree and tok not in neg:
         for k in (3, 2, 1):
             head, rest = tok[:k], tok[k:]
@@ -48,12 +48,12 @@ def _split_one(tok: str) -> tuple[str, ...]:
 
 def _sentiment_tokens(tokens: list[str]) -> float:
     """Raw sentiment of a tokenised text with modifiers split off (before squashing)."""
-    lex, degree, neg, contrast, _ = _lexicon()
+    lex, degree, neg, contrast, _ = lexicon()
     clauses: list[list[float]] = [[]]
     total_before: list[float] = []
     neg_count, mult = 0, 1.0
     for tok in tokens:
-        if tok in _CLAUSE_END or tok.isspace():
+        if tok in CLAUSE_END or tok.isspace():
             clauses.append([])
             neg_count, mult = 0, 1.0
             continue
@@ -102,29 +102,83 @@ def _band(score: float) -> str:
     return "negative" if score < -NEUTRAL_BAND else "neutral"
 
 
+#: Sentiment methods: the trained model, or the lexicon rules alone.
 METHODS = ("model", "rules")
 
 
-def _inputs(tokens: list[str]) -> tuple[dict[str, float], float]:
-    """The model's features and the rule score of one tokenised text (training uses this too)."""
-    _, degree, neg, _, _ = _lexicon()
+def model_inputs(tokens: list[str]) -> tuple[dict[str, float], float]:
+    """The model's features and the rule score of one tokenised text (training uses this too).
+
+    Parameters
+    ----------
+    tokens : list of str
+        The tokens of a text's analysis form (:func:`cxlab.text.segment.tokenize`).
+
+    Returns
+    -------
+    (dict, float)
+        Feature name -> value (:func:`cxlab.text.model.features`), and the rule score in
+        [-1, 1].
+
+    Examples
+    --------
+    >>> feats, rule = model_inputs(["很", "满意"])
+    >>> feats, round(rule, 3)
+    ({'w:满意': 1.3, 'c:满意': 1.0}, 0.778)
+    """
+    _, degree, neg, _, _ = lexicon()
     words = _split_modifiers(tokens)
     return model.features(words, neg, degree), _rule_score(words)
 
 
-def _score(tokens: list[str], method: str) -> tuple[float, str]:
-    """(score, label) of one tokenised text."""
+def score_tokens(tokens: list[str], method: str = "model") -> tuple[float, str]:
+    """Score and label of one tokenised text.
+
+    Parameters
+    ----------
+    tokens : list of str
+        The tokens of a text's analysis form (:func:`cxlab.text.segment.tokenize`).
+    method : {"model", "rules"}
+        Not checked here (this runs once per comment): see :func:`check_method`.
+
+    Returns
+    -------
+    (float, str)
+        The score in [-1, 1] and its label (see :func:`sentiment`).
+
+    Examples
+    --------
+    >>> score, label = score_tokens(["质量", "很", "好"], "rules")
+    >>> round(score, 3), label
+    (0.572, 'positive')
+    """
     if method == "rules":
         rule = _rule_score(_split_modifiers(tokens))
         return rule, _band(rule)
-    p = model.probabilities(*_inputs(tokens))
+    p = model.probabilities(*model_inputs(tokens))
     score = p[1] - p[0]
     return score, _band(score)
 
 
-def _check_method(method: str) -> None:
+def check_method(method: str) -> str:
+    """Return ``method`` if it is a sentiment method, else raise ValueError.
+
+    Parameters
+    ----------
+    method : str
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> check_method("rules")
+    'rules'
+    """
     if method not in METHODS:
         raise ValueError(f"`method` should be 'model' or 'rules', not {method!r}.")
+    return method
 
 
 def sentiment(texts, *, method: str = "model", extra_words: Sequence[str] = ()) -> pd.DataFrame:
@@ -133,6 +187,7 @@ def sentiment(texts, *, method: str = "model", extra_words: Sequence[str] = ()) 
     Parameters
     ----------
     texts : pandas.Series or iterable of str
+        The comments; missing values give NaN and no label.
     method : {"model", "rules"}
         The trained model (default), or the lexicon rules alone.
     extra_words : sequence of str
@@ -165,11 +220,18 @@ def sentiment(texts, *, method: str = "model", extra_words: Sequence[str] = ()) 
 
     Either way, |score| < 0.1 is labelled neutral.
 
-    Traditional script is converted to simplified first, so both give the
-    same result. Accuracy on real reviews is measured by
+    Each text is read in its analysis form (:func:`cxlab.text.prepare.analysis_text`:
+    personal data masked and dropped, traditional script converted to simplified, so both
+    scripts give the same result). Accuracy on real reviews is measured by
     ``benchmarks/eval_sentiment.py``.
+
+    Examples
+    --------
+    >>> out = sentiment(["服务很好，非常满意", "质量太差了", None], method="rules")
+    >>> out["score"].round(3).tolist(), out["label"].tolist()
+    ([0.959, -0.762, nan], ['positive', 'negative', nan])
     """
-    _check_method(method)
+    check_method(method)
     extra = tuple(extra_words)
     s = texts if isinstance(texts, pd.Series) else pd.Series(list(texts))
     scores, labels = [], []
@@ -178,7 +240,7 @@ def sentiment(texts, *, method: str = "model", extra_words: Sequence[str] = ()) 
             scores.append(np.nan)
             labels.append(None)
             continue
-        sc, lab = _score(_tokens(_normalize_one(t), extra), method)
+        sc, lab = score_tokens(tokenize(analysis_text(t), extra), method)
         scores.append(sc)
         labels.append(lab)
     return pd.DataFrame({"score": scores, "label": labels}, index=s.index)

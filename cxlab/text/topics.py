@@ -11,7 +11,8 @@ import pandas as pd
 import yaml
 
 from cxlab.paths import RESOURCES
-from cxlab.text.normalize import _normalize_one
+from cxlab.text.normalize import normalize_text
+from cxlab.text.prepare import analysis_text
 
 
 @functools.cache
@@ -22,7 +23,30 @@ def _default_taxonomy() -> dict:
 def load_taxonomy(
     taxonomy: str | Path | Mapping | None = None,
 ) -> dict[str, tuple[str, re.Pattern]]:
-    """Topic key -> (label, compiled keyword pattern), from YAML (a path or a mapping) or the default."""
+    """A topic taxonomy, checked and compiled.
+
+    Parameters
+    ----------
+    taxonomy : path, mapping or None
+        YAML ``{key: {label, keywords: [...]}}`` (a file or the mapping itself); None reads
+        ``resources/topics.yaml``.
+
+    Returns
+    -------
+    dict
+        Topic key -> (label, compiled pattern of its normalised keywords, longest first).
+
+    Raises
+    ------
+    ValueError
+        The taxonomy is not a mapping, or a topic has no keywords.
+
+    Examples
+    --------
+    >>> tax = load_taxonomy({"price": {"label": "价格", "keywords": ["贵", "價格"]}})
+    >>> tax["price"][0], tax["price"][1].pattern
+    ('价格', '价格|贵')
+    """
     if taxonomy is None:
         spec = _default_taxonomy()
     elif isinstance(taxonomy, Mapping):
@@ -37,20 +61,41 @@ def load_taxonomy(
     for key, entry in spec.items():
         if not isinstance(entry, Mapping) or not entry.get("keywords"):
             raise ValueError(f"Taxonomy topic {key!r} needs a non-empty `keywords` list.")
-        words = sorted({_normalize_one(str(w)) for w in entry["keywords"]}, key=len, reverse=True)
+        words = sorted({normalize_text(str(w)) for w in entry["keywords"]}, key=len, reverse=True)
         out[str(key)] = (str(entry.get("label", key)), re.compile("|".join(map(re.escape, words))))
     return out
 
 
-def _topics_one(normalized: str, tax) -> tuple[str, ...]:
-    return tuple(key for key, (_, pattern) in tax.items() if pattern.search(normalized))
+def topic_keys(normalized: str, taxonomy: Mapping[str, tuple[str, re.Pattern]]) -> tuple[str, ...]:
+    """The topics one text raises.
+
+    Parameters
+    ----------
+    normalized : str
+        The text's analysis form (:func:`cxlab.text.prepare.analysis_text`).
+    taxonomy : mapping
+        A taxonomy as :func:`load_taxonomy` returns it.
+
+    Returns
+    -------
+    tuple of str
+        The keys of the topics whose keywords occur, in taxonomy order.
+
+    Examples
+    --------
+    >>> topic_keys("快递很快,价格也便宜", load_taxonomy())
+    ('logistics', 'price')
+    """
+    return tuple(key for key, (_, pattern) in taxonomy.items() if pattern.search(normalized))
 
 
-def topics(texts, taxonomy: str | Path | Mapping | None = None) -> pd.DataFrame:
+def topics(texts, *, taxonomy: str | Path | Mapping | None = None) -> pd.DataFrame:
     """Tag each text with every topic whose keywords it mentions (multi-label).
 
     Parameters
     ----------
+    texts : pandas.Series or iterable of str
+        The comments; a missing one raises no topic.
     taxonomy : path, mapping or None
         YAML taxonomy ``{key: {label, keywords: [...]}}``; default
         ``resources/topics.yaml`` (logistics, price, quality, service, returns,
@@ -64,12 +109,18 @@ def topics(texts, taxonomy: str | Path | Mapping | None = None) -> pd.DataFrame:
 
     Notes
     -----
-    Keywords match on the normalised text, so traditional and simplified
-    script tag alike.
+    Keywords match on the analysis form of the text (:func:`cxlab.text.prepare.analysis_text`:
+    personal data masked and dropped, normalised), so traditional and simplified script tag
+    alike.
+
+    Examples
+    --------
+    >>> topics(["快递很快，价格也便宜", "今天天气不错"])[["topics", "logistics", "price"]].to_dict("list")
+    {'topics': ['logistics;price', ''], 'logistics': [True, False], 'price': [True, False]}
     """
     tax = load_taxonomy(taxonomy)
     s = texts if isinstance(texts, pd.Series) else pd.Series(list(texts))
-    found = [_topics_one(_normalize_one(t), tax) if isinstance(t, str) else () for t in s]
+    found = [topic_keys(analysis_text(t), tax) if isinstance(t, str) else () for t in s]
     out = pd.DataFrame({"topics": [";".join(f) for f in found]}, index=s.index)
     for key in tax:
         out[key] = [key in f for f in found]

@@ -15,10 +15,10 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from cxlab.paths import PROJECT_ROOT
-from cxlab.text.model import _BIAS, _RULE, CLASSES, MODEL_FILE
-from cxlab.text.normalize import _normalize_one
-from cxlab.text.segment import _tokens
-from cxlab.text.sentiment import _inputs
+from cxlab.text.model import BIAS, CLASSES, MODEL_FILE, RULE
+from cxlab.text.prepare import analysis_text
+from cxlab.text.segment import tokenize
+from cxlab.text.sentiment import model_inputs
 
 TRAIN_DIR = PROJECT_ROOT / "data" / "sentiment"
 #: Inverse regularisation strength (chosen on data/sentiment/heldout.tsv, see the README there).
@@ -28,7 +28,31 @@ PRUNE = 1e-3
 
 
 def read_corpus(paths: Iterable[Path]) -> list[tuple[str, str, int]]:
-    """(domain, text, class code) rows of labelled corpus files (``domain<TAB>label<TAB>text``)."""
+    """The rows of labelled corpus files.
+
+    Parameters
+    ----------
+    paths : iterable of pathlib.Path
+        Files of ``domain<TAB>label<TAB>text`` lines (label 0 negative, 1 positive,
+        2 neutral); empty lines and lines starting with ``#`` are skipped.
+
+    Returns
+    -------
+    list of (str, str, int)
+        (domain, text, class code) per line.
+
+    Raises
+    ------
+    ValueError
+        Naming the file and line of the first malformed line.
+
+    Examples
+    --------
+    >>> rows = read_corpus([TRAIN_DIR / "train_news.tsv"])
+    >>> domain, text, label = rows[0]
+    >>> domain, label in (0, 1, 2), len(rows) > 0
+    ('news', True, True)
+    """
     rows = []
     for path in paths:
         for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
@@ -45,22 +69,61 @@ def read_corpus(paths: Iterable[Path]) -> list[tuple[str, str, int]]:
 
 
 def encode(texts: Sequence[str]) -> tuple[list[dict[str, float]], list[float]]:
-    """Features and rule scores of texts, exactly as :func:`cxlab.text.sentiment` computes them."""
+    """Features and rule scores of texts, exactly as :func:`cxlab.text.sentiment` computes them.
+
+    Parameters
+    ----------
+    texts : sequence of str
+
+    Returns
+    -------
+    (list of dict, list of float)
+        Per text, its features and its rule score (:func:`cxlab.text.sentiment.model_inputs`
+        of its analysis form).
+
+    Examples
+    --------
+    >>> feats, rules = encode(["很满意"])
+    >>> feats, [round(r, 3) for r in rules]
+    ([{'w:满意': 1.3, 'c:满意': 1.0}], [0.778])
+    """
     feats, rules = [], []
     for t in texts:
-        f, r = _inputs(_tokens(_normalize_one(t)))
+        f, r = model_inputs(tokenize(analysis_text(t)))
         feats.append(f)
         rules.append(r)
     return feats, rules
 
 
 def fit(texts: Sequence[str], labels: Sequence[int], c: float = C):
-    """Fit the model; returns (feature names, coefficient matrix classes x features, intercepts).
+    """Fit the model.
 
+    Parameters
+    ----------
+    texts : sequence of str
+    labels : sequence of int
+        Class codes (0 negative, 1 positive, 2 neutral); all three must occur.
+    c : float
+        Inverse regularisation strength.
+
+    Returns
+    -------
+    (list of str, numpy.ndarray, numpy.ndarray)
+        Feature names (the rule score last, as :data:`cxlab.text.model.RULE`), the
+        coefficient matrix (classes x features) and the intercepts.
+
+    Notes
+    -----
     L2-penalised multinomial logistic regression (scikit-learn ``LogisticRegression``,
     lbfgs; classes weighted inversely to their frequency), with the rule score as one more
     (continuous) column. See Hastie, Tibshirani & Friedman, *The Elements of Statistical
     Learning* (2009), 4.4.
+
+    Examples
+    --------
+    >>> names, coef, intercept = fit(["很好", "太差了", "今天开会"], [1, 0, 2])
+    >>> names[-1], coef.shape[0], len(intercept)
+    ('__rule__', 3, 3)
     """
     import numpy as np
     from scipy import sparse
@@ -78,18 +141,45 @@ def fit(texts: Sequence[str], labels: Sequence[int], c: float = C):
     clf.fit(x, np.asarray(labels))
     if list(clf.classes_) != [0, 1, 2]:
         raise ValueError("The training corpus needs examples of all three classes (0, 1, 2).")
-    return [*vocab, _RULE], clf.coef_, clf.intercept_
+    return [*vocab, RULE], clf.coef_, clf.intercept_
 
 
 def write_model(names, coef, intercept, path: Path, header: Sequence[str]) -> int:
-    """Write the table (pruned); returns the number of feature rows kept."""
+    """Write the model table.
+
+    Parameters
+    ----------
+    names, coef, intercept
+        As :func:`fit` returns them.
+    path : pathlib.Path
+        The file to write.
+    header : sequence of str
+        Comment lines at the top (provenance and licence).
+
+    Returns
+    -------
+    int
+        The feature rows kept: features whose weights are all below :data:`PRUNE` in
+        absolute value are dropped (the rule score never is).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import numpy as np
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     path = Path(d) / "m.tsv"
+    ...     kept = write_model(["w:好", "w:的", RULE], np.array([[-1, 0, 0.5], [1, 0, 0.5], [0, 0, 0]]),
+    ...                        [0.0, 0.0, 0.0], path, ["test"])
+    ...     kept, path.read_text(encoding="utf-8").splitlines()[3].split()
+    (2, ['w:好', '-1.000000', '1.000000', '0.000000'])
+    """
     lines = [f"# {h}" for h in header]
     lines.append("# feature\t" + "\t".join(CLASSES))
-    lines.append(_BIAS + "".join(f"\t{v:.6f}" for v in intercept))
+    lines.append(BIAS + "".join(f"\t{v:.6f}" for v in intercept))
     kept = 0
     for j, name in enumerate(names):
         col = coef[:, j]
-        if name != _RULE and max(abs(v) for v in col) < PRUNE:
+        if name != RULE and max(abs(v) for v in col) < PRUNE:
             continue
         if "\t" in name or "\n" in name:
             continue
@@ -100,11 +190,49 @@ def write_model(names, coef, intercept, path: Path, header: Sequence[str]) -> in
 
 
 def train_files(directory: Path = TRAIN_DIR) -> list[Path]:
+    """The training files of a folder.
+
+    Parameters
+    ----------
+    directory : pathlib.Path
+        Default ``data/sentiment/``.
+
+    Returns
+    -------
+    list of pathlib.Path
+        Its ``train_*.tsv`` files in name order (``heldout.tsv`` is never one of them).
+
+    Examples
+    --------
+    >>> [p.name for p in train_files()][:2]
+    ['train_colloquial.tsv', 'train_complaint.tsv']
+    """
     return sorted(directory.glob("train_*.tsv"))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Train on ``data/sentiment/train_*.tsv`` and write ``resources/sentiment_model.tsv``."""
+    """Train on ``data/sentiment/train_*.tsv`` and write the model table.
+
+    Parameters
+    ----------
+    argv : sequence of str, optional
+        ``[path]``: where to write (default ``resources/sentiment_model.tsv``); default the
+        command line.
+
+    Returns
+    -------
+    int
+        The exit code, 0.
+
+    Examples
+    --------
+    Retraining takes a few seconds, so this one is not run as a doctest
+    (``tests/test_text.py`` checks that it reproduces the shipped table):
+
+    >>> main(["/tmp/model.tsv"])  # doctest: +SKIP
+    /tmp/model.tsv: 17,000 features from 5,000 texts (...)
+    0
+    """
     import sklearn
 
     argv = list(sys.argv[1:] if argv is None else argv)
