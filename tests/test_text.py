@@ -435,10 +435,6 @@ def test_sentiment_trend_by_group_and_label():
         text.sentiment_trend(df, "comment", wave="wave", label="angry")
 
 
-@pytest.mark.xfail(
-    reason="needs cxlab.survey.trend to report n_used (issue 13, survey helper); passes after merge",
-    strict=False,
-)
 def test_sentiment_trend_weight_rule():
     from weight_rule import check_weight_rule
 
