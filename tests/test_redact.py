@@ -420,3 +420,8 @@ def test_sample_comments_without_personal_data_are_unchanged(sample_survey, trut
     out = redact(comments)
     changed = set(comments.index[out != comments])
     assert changed == planted
+
+
+def test_many_pieces_in_one_comment():
+    one = "王经理的电话13800138000住建国路88号，"
+    assert redact_text(one * 50) == "[姓名]经理的电话[手机号]住[地址]，" * 50

@@ -9,6 +9,7 @@ masks text an earlier one already took.
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import functools
 import ipaddress
@@ -349,11 +350,14 @@ def _spans(norm: str) -> list[tuple[int, int, str]]:
     detectors.append(_addresses)
     if _HONORIFIC.search(norm):
         detectors.append(_persons)
+    starts: list[int] = []  # sorted starts of `found`, which is kept in the same order
     for detector in detectors:
         for start, end, kind in detector(norm):
-            if all(end <= s or start >= e for s, e, _ in found):
-                found.append((start, end, kind))
-    return sorted(found)
+            i = bisect.bisect_right(starts, start)
+            if (i == 0 or found[i - 1][1] <= start) and (i == len(found) or end <= starts[i]):
+                starts.insert(i, start)
+                found.insert(i, (start, end, kind))
+    return found
 
 
 def redact_text(text: str) -> str:
