@@ -104,9 +104,7 @@ def translate_codes(values: pd.Series, column: str, *, lang: str = "zh") -> pd.S
     """
     check_lang(lang)
     words = {}
-    for v in values.dropna().unique():
-        if not isinstance(v, str):
-            continue
+    for v in {v for v in values if isinstance(v, str)}:
         for key in (f"{column}.{v}", f"code.{v}"):
             if has(key):
                 words[v] = msg(key, lang)
