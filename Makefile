@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 LOCK   := requirements.lock
 
 .DEFAULT_GOAL := help
-.PHONY: help install report test lint format lab sample sentiment-model bench lock clean
+.PHONY: help install report test lint format lab sample sentiment-model bench docs lock clean
 
 help:  ## list the everyday commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -48,6 +48,12 @@ sentiment-model: $(STAMP)  ## retrain the sentiment model from data/sentiment/ i
 bench: $(STAMP)  ## run the benchmarks in benchmarks/ (prints figures; slow)
 	$(BIN)/python -m pip install --quiet --constraint $(LOCK) '.[bench]'
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+docs: $(STAMP)  ## build the API reference (HTML, offline) into docs/api/ from the docstrings
+	$(BIN)/python -m pip install --quiet --constraint $(LOCK) '.[docs]'
+	$(BIN)/pdoc --docformat numpy --no-show-source --output-directory docs/api cxlab \
+	  $$($(BIN)/python -c "import pkgutil, cxlab; print(*(m.name for m in pkgutil.iter_modules(cxlab.__path__, 'cxlab.')))")
+	@echo "API reference: docs/api/index.html"
 
 lock: $(STAMP)  ## refresh requirements.lock from the installed environment
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^cxlab' > $(LOCK)

@@ -69,19 +69,19 @@ def main() -> None:
         df, cols = data(p)
         t, out = timed(lambda df=df, cols=cols: drivers.relative_importance(df, "y", cols), repeat)
         print(
-            f"  exact Shapley p={p:2d}: {t:8.2f} s  (R² {out['importance'].sum():.4f}, {1 << p:,} subsets)"
+            f"  exact Shapley p={p:2d}: {t:8.2f} s  (R² {out.fit.loc[0, 'r2']:.4f}, {1 << p:,} subsets)"
         )
     for p, repeat in ((12, 3), (16, 1)):
         df, cols = data(p)
         t_cx, fast = timed(lambda df=df, cols=cols: drivers.relative_importance(df, "y", cols), 5)
         t_plain, slow = timed(lambda df=df, cols=cols: plain_shapley(df, cols), repeat)
-        assert np.allclose(fast["importance"], slow, atol=1e-9)
+        assert np.allclose(fast.table["importance"], slow, atol=1e-9)
         print(
             f"  p={p}: cxlab {t_cx:7.3f} s  plain refit {t_plain:8.2f} s  ratio {t_plain / t_cx:8.0f}x"
         )
     df, cols = data(12)
     t, _ = timed(
-        lambda: drivers.relative_importance(df, "y", cols, bootstrap=1000, seed=0, progress=False),
+        lambda: drivers.relative_importance(df, "y", cols, n_boot=1000, seed=0, progress=False),
         3,
     )
     print(f"  bootstrap 1,000 resamples p=12: {t:6.2f} s")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import pandas as pd
 
 from cxlab.messages import check_lang, msg
+from cxlab.present import translate_codes
 
 __all__ = [
     "compare_sentences",
@@ -217,11 +218,11 @@ def satisfaction_points(
 
 
 def driver_points(
-    importance: pd.DataFrame,
+    table: pd.DataFrame,
     matrix,
+    *,
     penalty: pd.DataFrame | None = None,
     stability: pd.DataFrame | None = None,
-    *,
     labels: dict | None = None,
     wave: str | None = None,
     top: int = 3,
@@ -231,9 +232,9 @@ def driver_points(
 
     Parameters
     ----------
-    importance : pandas.DataFrame
-        Output of :func:`cxlab.drivers.relative_importance` (``driver``, ``importance``,
-        ``share``).
+    table : pandas.DataFrame
+        The importance table of :func:`cxlab.drivers.relative_importance` (``driver``,
+        ``importance``, ``share``).
     matrix : pandas.DataFrame or a quadrant result
         Output of :func:`cxlab.drivers.driver_matrix` (``driver``, ``priority``; a result with
         ``points`` is read through them).
@@ -267,7 +268,7 @@ a (75.0%), b (25.0%).', 'Fix first (important, performing below average): a.']
     """
     check_lang(lang)
     name = _namer(labels)
-    points = [_importance_point(importance, name, top, lang), _fix_point(matrix, name, lang)]
+    points = [_importance_point(table, name, top, lang), _fix_point(matrix, name, lang)]
     if penalty is not None:
         basic = [name(d) for d in penalty.loc[penalty["type"] == "basic", "driver"]]
         if basic:
@@ -309,11 +310,11 @@ def _stability_points(stability: pd.DataFrame, wave: str, name, lang: str) -> li
 
 
 def gap_points(
-    servqual: pd.DataFrame,
+    table: pd.DataFrame,
+    *,
     ipa=None,
     kano: pd.DataFrame | None = None,
     perception: pd.DataFrame | None = None,
-    *,
     labels: dict | None = None,
     alpha: float = 0.05,
     lang: str = "zh",
@@ -322,7 +323,7 @@ def gap_points(
 
     Parameters
     ----------
-    servqual : pandas.DataFrame
+    table : pandas.DataFrame
         Output of :func:`cxlab.gaps.servqual` (``level``, ``name``, ``gap``, ``ci_low``,
         ``ci_high``, ``p``).
     ipa : pandas.DataFrame or a quadrant result, optional
@@ -356,7 +357,7 @@ def gap_points(
     """
     check_lang(lang)
     name = _namer(labels)
-    points = _servqual_points(servqual, name, alpha, lang)
+    points = _servqual_points(table, name, alpha, lang)
     if ipa is not None:
         points += _ipa_points(_points(ipa), name, lang)
     if kano is not None:
@@ -432,11 +433,11 @@ def _perception_points(perception: pd.DataFrame, name, alpha: float, lang: str) 
 
 
 def journey_points(
-    touchpoints: pd.DataFrame,
+    table: pd.DataFrame,
+    *,
     funnel: pd.DataFrame | None = None,
     peak_end: pd.DataFrame | None = None,
     self_service: pd.DataFrame | None = None,
-    *,
     labels: dict | None = None,
     lang: str = "zh",
 ) -> list[str]:
@@ -444,7 +445,7 @@ def journey_points(
 
     Parameters
     ----------
-    touchpoints : pandas.DataFrame
+    table : pandas.DataFrame
         Output of :func:`cxlab.journey.touchpoints` (``stage``, ``touchpoint``, ``mean``,
         ``ci_low``, ``ci_high``, ``top_box``).
     funnel : pandas.DataFrame, optional
@@ -474,7 +475,7 @@ def journey_points(
     """
     check_lang(lang)
     name = _namer(labels)
-    points = _touchpoint_points(touchpoints, name, lang)
+    points = _touchpoint_points(table, name, lang)
     if funnel is not None and len(funnel) > 1:
         points.append(_funnel_point(funnel, lang))
     if peak_end is not None:
@@ -545,7 +546,7 @@ def _peak_end_point(peak_end: pd.DataFrame, lang: str) -> str:
     return msg(
         "narrative.journey.best_model",
         lang,
-        model=msg(f"model.{best['model']}", lang),
+        model=translate_codes(pd.Series([best["model"]], dtype=object), "model", lang=lang)[0],
         r2=best["r2"],
         added=msg("narrative.journey.added" if p < 0.05 else "narrative.journey.not_added", lang),
         p=p,

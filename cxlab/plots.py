@@ -23,6 +23,7 @@ from matplotlib.axes import Axes
 
 from cxlab.checks import as_list
 from cxlab.messages import check_lang, msg
+from cxlab.present import translate_codes
 
 __all__ = [
     "CJK_FONT",
@@ -77,6 +78,11 @@ def use_cjk_font() -> str:
 
 
 use_cjk_font()
+
+
+def _words(codes, column: str, lang: str) -> list:
+    """Codes of a result column in words (catalogue ``<column>.<code>``; the code if none)."""
+    return translate_codes(pd.Series(list(codes), dtype=object), column, lang=lang).tolist()
 
 
 def _axes(ax: Axes | None) -> Axes:
@@ -580,7 +586,8 @@ def plot_kano(
     ax : matplotlib.axes.Axes, optional
     title : str, optional
     lang : {"zh", "en"}
-        Language of the category names (catalogue ``category.<code>``) and axis labels.
+        Language of the category names (catalogue ``category.<code>``, else the letter) and
+        axis labels.
     **kwargs
         Passed to :meth:`matplotlib.axes.Axes.scatter`.
 
@@ -594,8 +601,8 @@ def plot_kano(
     >>> from matplotlib.figure import Figure
     >>> t = pd.DataFrame({"feature": ["app"], "better": [0.7], "worse": [-0.2]})
     >>> ax = plot_kano(t, ax=Figure().subplots(), lang="en")
-    >>> ax.collections[0].get_offsets().tolist(), ax.texts[1].get_text()
-    ([[0.2, 0.7]], 'Attractive A')
+    >>> ax.collections[0].get_offsets().tolist(), ax.get_xlabel()
+    ([[0.2, 0.7]], 'Dissatisfaction when absent |Worse|')
     """
     ax = _axes(ax)
     kwargs.setdefault("color", PALETTE["bar"])
@@ -605,7 +612,8 @@ def plot_kano(
         ax.annotate(str(name), (xi, yi), xytext=(4, 3), textcoords="offset points", fontsize=9)
     ax.axvline(0.5, color="grey", linestyle="--", linewidth=0.8)
     ax.axhline(0.5, color="grey", linestyle="--", linewidth=0.8)
-    _corner_names(ax, {msg(f"category.{k}", lang): c for k, c in KANO_CORNERS.items()})
+    names = _words(KANO_CORNERS, "category", lang)
+    _corner_names(ax, dict(zip(names, KANO_CORNERS.values(), strict=True)))
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.set_xlabel(msg("plot.worse", lang))
@@ -799,7 +807,7 @@ def plot_peak_end(
     ax : matplotlib.axes.Axes, optional
     title : str, optional
     lang : {"zh", "en"}
-        Language of the model names (catalogue ``model.<code>``).
+        Language of the model names (catalogue ``model.<code>``, else the code).
     **kwargs
         Passed to :meth:`matplotlib.axes.Axes.bar`.
 
@@ -814,11 +822,11 @@ def plot_peak_end(
     >>> t = pd.DataFrame({"model": ["mean", "peak_end"], "r2": [0.3, 0.4],
     ...                   "delta_aic": [12.0, 0.0], "best": [False, True]})
     >>> ax = plot_peak_end(t, ax=Figure().subplots(), lang="en")
-    >>> [float(p.get_height()) for p in ax.patches], ax.get_xticklabels()[1].get_text()
-    ([0.3, 0.4], 'Peak-end model')
+    >>> [float(p.get_height()) for p in ax.patches], ax.texts[0].get_text().split()
+    ([0.3, 0.4], ['R²=0.300', 'ΔAIC=12'])
     """
     ax = _axes(ax)
-    names = [msg(f"model.{m}", lang) for m in table["model"]]
+    names = _words(table["model"], "model", lang)
     colours = [PALETTE["promoters"] if b else PALETTE["bar"] for b in table["best"]]
     ax.bar(names, table["r2"], color=colours, **kwargs)
     for i, (r2, d) in enumerate(zip(table["r2"], table["delta_aic"], strict=True)):

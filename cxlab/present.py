@@ -4,10 +4,10 @@ Analysis functions return snake_case columns, codes and unrounded numbers; this 
 them into what a report shows, in the report language (``lang="zh"``, the default, or
 ``"en"``). Every word comes from the message catalogue (:mod:`cxlab.messages`):
 
-- a column header ``col`` shows ``header.<col>`` (else the codebook label, else the name);
+- a column header ``col`` shows ``heading.<col>`` (else the codebook label, else the name);
 - a value ``v`` of a column ``col`` shows ``<col>.<v>`` when the catalogue has that key
-  (``kpi.nps``, ``quadrant.concentrate here``, ``name.overall``), else ``code.<v>`` (codes
-  that may stand in any column, such as ``unmatched``), else the value itself;
+  (``kpi.nps``, ``quadrant.concentrate here``, ``name.overall``), else ``by.<v>`` (codes
+  that may stand in any group column, such as ``unmatched``), else the value itself;
 - values of ``item``, ``driver`` and ``outcome`` show as codebook labels.
 """
 
@@ -52,29 +52,29 @@ def say(lang: str, zh: str, en: str) -> str:
     return en if lang == "en" else zh
 
 
-def column_label(column: str, codebook: Codebook | None = None, *, lang: str = "zh") -> str:
+def column_label(column: str, codebook: Codebook | None, *, lang: str = "zh") -> str:
     """What a reader sees as a column header.
 
     Parameters
     ----------
     column : str
         A result column (``"n"``, ``"ci_low"``...) or a survey column.
-    codebook : cxlab.codebook.Codebook, optional
-        Labels survey columns.
+    codebook : cxlab.codebook.Codebook or None
+        Labels survey columns (None: no survey labels).
     lang : {"zh", "en"}
 
     Returns
     -------
     str
-        The catalogue's ``header.<column>``, else the codebook label, else ``column``.
+        The catalogue's ``heading.<column>``, else the codebook label, else ``column``.
 
     Examples
     --------
-    >>> column_label("n", lang="en"), column_label("ci_low"), column_label("region")
+    >>> column_label("n", None, lang="en"), column_label("ci_low", None), column_label("region", None)
     ('Base', '置信区间下限', 'region')
     """
-    if has(f"header.{column}"):
-        return msg(f"header.{column}", lang)
+    if has(f"heading.{column}"):
+        return msg(f"heading.{column}", lang)
     return codebook.label(column) if codebook is not None else column
 
 
@@ -86,7 +86,7 @@ def translate_codes(values: pd.Series, column: str, *, lang: str = "zh") -> pd.S
     values : pandas.Series
         A column of a result table.
     column : str
-        Its name: a value ``v`` shows the catalogue's ``<column>.<v>``, else ``code.<v>``,
+        Its name: a value ``v`` shows the catalogue's ``<column>.<v>``, else ``by.<v>``,
         else stays as it is.
     lang : {"zh", "en"}
 
@@ -97,15 +97,15 @@ def translate_codes(values: pd.Series, column: str, *, lang: str = "zh") -> pd.S
 
     Examples
     --------
-    >>> translate_codes(pd.Series(["nps", "csat", "other"]), "kpi", lang="en").tolist()
-    ['NPS', 'Satisfaction (top-2 box %)', 'other']
-    >>> translate_codes(pd.Series(["华东", "unmatched"]), "region").tolist()
-    ['华东', '（未匹配）']
+    >>> translate_codes(pd.Series(["concentrate here", "other"]), "quadrant", lang="en").tolist()
+    ['Concentrate here', 'other']
+    >>> translate_codes(pd.Series(["row dropped", 3]), "action").tolist()
+    ['剔除该行', 3]
     """
     check_lang(lang)
     words = {}
     for v in {v for v in values if isinstance(v, str)}:
-        for key in (f"{column}.{v}", f"code.{v}"):
+        for key in (f"{column}.{v}", f"by.{v}"):
             if has(key):
                 words[v] = msg(key, lang)
                 break
@@ -116,7 +116,7 @@ def translate_codes(values: pd.Series, column: str, *, lang: str = "zh") -> pd.S
 
 def table(
     table: pd.DataFrame,
-    codebook: Codebook | None = None,
+    codebook: Codebook | None,
     *,
     lang: str = "zh",
     digits: int = 1,
@@ -129,8 +129,8 @@ def table(
     ----------
     table : pandas.DataFrame
         The output of an analysis function.
-    codebook : cxlab.codebook.Codebook, optional
-        Labels survey columns, in the headers and in ``item``, ``driver`` and ``outcome``.
+    codebook : cxlab.codebook.Codebook or None
+        Labels survey columns (None: none), in the headers and in ``item``, ``driver`` and ``outcome``.
     lang : {"zh", "en"}
     digits : int
         Decimals of the numbers (counts are whole, p values three significant digits).
@@ -150,7 +150,7 @@ def table(
     Examples
     --------
     >>> t = pd.DataFrame({"quadrant": ["concentrate here"], "n": [12], "p": [0.01234]})
-    >>> table(t, lang="en").data.to_dict("list")
+    >>> table(t, None, lang="en").data.to_dict("list")
     {'Quadrant': ['Concentrate here'], 'Base': [12], 'p': [0.01234]}
     """
     return _render(table, codebook, lang=lang, digits=digits, rename=rename, values=values)

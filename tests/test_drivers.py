@@ -9,9 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
+from weight_rule import check_weight_rule
 
 from cxlab import drivers
-from cxlab.drivers._subsets import all_subset_r2, shapley_from_r2
+from cxlab.drivers.modeldata import model_data
+from cxlab.drivers.subsets import all_subset_r2, shapley_from_r2, sweep
 
 # R's attitude data has 30 rows for 6 drivers: the small-base warning is expected there.
 pytestmark = pytest.mark.filterwarnings("ignore:Only .* complete respondents:UserWarning")
@@ -47,7 +49,9 @@ def attitude():
 
 
 def test_shapley_matches_relaimpo_lmg(attitude):
-    out = drivers.relative_importance(attitude, "rating", ATT)
+    res = drivers.relative_importance(attitude, "rating", ATT)
+    out = res.table
+    assert res.fit.loc[0, "r2"] == pytest.approx(RELAIMPO_R2, abs=1e-9)
     np.testing.assert_allclose(out["importance"], RELAIMPO_LMG, atol=1e-6)
     assert out["importance"].sum() == pytest.approx(RELAIMPO_R2, abs=1e-9)
     assert out["share"].sum() == pytest.approx(100)
@@ -55,7 +59,7 @@ def test_shapley_matches_relaimpo_lmg(attitude):
 
 
 def test_johnson_matches_reference(attitude):
-    out = drivers.relative_importance(attitude, "rating", ATT, method="johnson")
+    out = drivers.relative_importance(attitude, "rating", ATT, method="johnson").table
     np.testing.assert_allclose(out["importance"], JOHNSON, atol=1e-6)
     assert out["importance"].sum() == pytest.approx(RELAIMPO_R2, abs=1e-9)
 
@@ -88,7 +92,7 @@ def test_shapley_equals_brute_force_over_all_orderings(p):
     x = rng.standard_normal((80, p)) + 0.5 * rng.standard_normal((80, 1))
     y = x @ rng.uniform(-1, 1, p) + rng.standard_normal(80)
     df = pd.DataFrame(x, columns=[f"d{i}" for i in range(p)]).assign(y=y)
-    out = drivers.relative_importance(df, "y", [f"d{i}" for i in range(p)])
+    out = drivers.relative_importance(df, "y", [f"d{i}" for i in range(p)]).table
     np.testing.assert_allclose(out["importance"], brute_force_shapley(x, y), atol=1e-10)
 
 
@@ -121,28 +125,30 @@ def test_johnson_by_hand_two_drivers():
     lam = np.array([[a, b], [b, a]])
     beta = np.linalg.solve(lam, ry)
     expected = (lam**2) @ beta**2
-    out = drivers.relative_importance(df, "y", ["a", "b"], method="johnson")
+    out = drivers.relative_importance(df, "y", ["a", "b"], method="johnson").table
     np.testing.assert_allclose(out["importance"], expected, atol=1e-12)
 
 
 def test_weighted_importance_is_invariant_to_weight_scale(attitude):
     df = attitude.assign(w=np.linspace(0.5, 2.0, len(attitude)))
-    a = drivers.relative_importance(df, "rating", ATT, weight="w")
-    b = drivers.relative_importance(df.assign(w=df["w"] * 37), "rating", ATT, weight="w")
+    a = drivers.relative_importance(df, "rating", ATT, weight="w").table
+    b = drivers.relative_importance(df.assign(w=df["w"] * 37), "rating", ATT, weight="w").table
     np.testing.assert_allclose(a["importance"], b["importance"], atol=1e-12)
     # Integer weights are the same as repeating rows.
     rep = attitude.loc[attitude.index.repeat(np.arange(len(attitude)) % 3 + 1)]
     c = drivers.relative_importance(
         attitude.assign(w=np.arange(len(attitude)) % 3 + 1), "rating", ATT, weight="w"
-    )
+    ).table
     np.testing.assert_allclose(
-        c["importance"], drivers.relative_importance(rep, "rating", ATT)["importance"], atol=1e-10
+        c["importance"],
+        drivers.relative_importance(rep, "rating", ATT).table["importance"],
+        atol=1e-10,
     )
 
 
 def test_bootstrap_interval_covers_estimate_and_is_reproducible(attitude):
-    a = drivers.relative_importance(attitude, "rating", ATT, bootstrap=200, seed=4)
-    b = drivers.relative_importance(attitude, "rating", ATT, bootstrap=200, seed=4)
+    a = drivers.relative_importance(attitude, "rating", ATT, n_boot=200, seed=4).table
+    b = drivers.relative_importance(attitude, "rating", ATT, n_boot=200, seed=4).table
     pd.testing.assert_frame_equal(a, b)
     assert (a["ci_low"] <= a["importance"]).all() and (a["importance"] <= a["ci_high"]).all()
 
@@ -150,7 +156,7 @@ def test_bootstrap_interval_covers_estimate_and_is_reproducible(attitude):
 def test_regression_matches_statsmodels_by_hand(attitude):
     import statsmodels.api as sm
 
-    out = drivers.regression(attitude, "rating", ATT, robust=None)
+    out = drivers.regression(attitude, "rating", ATT, robust=None).coefficients
     ref = sm.OLS(attitude["rating"], sm.add_constant(attitude[ATT])).fit()
     np.testing.assert_allclose(out["coef"], ref.params[ATT])
     np.testing.assert_allclose(out["se"], ref.bse[ATT])
@@ -167,9 +173,9 @@ def test_regression_matches_statsmodels_by_hand(attitude):
         ],
         atol=1e-9,
     )
-    fit = drivers.model_fit(attitude, "rating", ATT).iloc[0]
+    fit = drivers.regression(attitude, "rating", ATT).fit.iloc[0]
     assert fit["r2"] == pytest.approx(RELAIMPO_R2)
-    assert fit["n"] == 30 and fit["n_excluded"] == 0
+    assert fit["n"] == 30 and fit["n_used"] == 30 and fit["n_excluded"] == 0
     # VIF_j = 1 / (1 - R²_j) with R²_j from regressing driver j on the others.
     j = ATT.index("complaints")
     others = [c for c in ATT if c != "complaints"]
@@ -181,9 +187,9 @@ def test_listwise_exclusions_are_counted(attitude):
     df = attitude.astype(float)
     df.loc[[0, 1], "rating"] = np.nan
     df.loc[5, "learning"] = np.nan
-    out = drivers.relative_importance(df, "rating", ATT)
-    assert out.attrs["n"] == 27 and out.attrs["n_excluded"] == 3
-    assert drivers.model_fit(df, "rating", ATT).loc[0, "n_excluded"] == 3
+    fit = drivers.relative_importance(df, "rating", ATT).fit
+    assert fit.loc[0, "n"] == 27 and fit.loc[0, "n_excluded"] == 3
+    assert drivers.regression(df, "rating", ATT).fit.loc[0, "n_excluded"] == 3
 
 
 @pytest.mark.parametrize(
@@ -215,8 +221,8 @@ def test_few_respondents_per_driver_warns(attitude):
 def test_sample_planted_weights_recovered(sample_survey, truth):
     book = sample_survey.codebook
     out = drivers.relative_importance(
-        sample_survey.data, "overall", book.select(role="driver"), weight="weight"
-    )
+        sample_survey.data, "overall", book.require(role="driver", at_least=2), weight="weight"
+    ).table
     planted = truth["drivers"]["rank"]
     ranked = out.sort_values("importance", ascending=False)["driver"].tolist()
     assert ranked[:4] == planted[:4]
@@ -227,8 +233,11 @@ def test_sample_planted_weights_recovered(sample_survey, truth):
 
 def test_driver_matrix_finds_planted_fix_first(sample_survey, truth):
     m = drivers.driver_matrix(
-        sample_survey.data, "overall", sample_survey.codebook.select(role="driver"), weight="weight"
-    )
+        sample_survey.data,
+        "overall",
+        sample_survey.codebook.require(role="driver", at_least=2),
+        weight="weight",
+    ).points
     fix = m.dropna(subset=["priority"]).sort_values("priority")["driver"].tolist()
     assert fix == truth["drivers"]["fix_first"]
 
@@ -238,7 +247,8 @@ def test_penalty_reward_by_hand():
     rng = np.random.default_rng(0)
     x = rng.integers(1, 6, 2000)
     y = 5 - 2.0 * (x <= 2) + 0.5 * (x >= 5) + 0.3 * rng.standard_normal(2000)
-    out = drivers.penalty_reward(pd.DataFrame({"x": x, "y": y}), "y", ["x"], 2, 5).iloc[0]
+    out = drivers.penalty_reward(pd.DataFrame({"x": x, "y": y}), "y", ["x"], low=2, high=5)
+    out = out.table.iloc[0]
     assert out["penalty"] == pytest.approx(-2.0, abs=0.05)
     assert out["reward"] == pytest.approx(0.5, abs=0.05)
     assert out["type"] == "basic"
@@ -250,7 +260,7 @@ def test_logit_drivers_recovers_odds_ratio():
     x = rng.normal(0, 1, 4000)
     nps = np.where(rng.random(4000) < 1 / (1 + np.exp(-(np.log(2.0) * x))), 10, 7)
     with pytest.warns(UserWarning, match="the detractor model is left out"):
-        out = drivers.logit_drivers(pd.DataFrame({"x": x, "nps": nps}), "nps", ["x"])
+        out = drivers.logit_drivers(pd.DataFrame({"x": x, "nps": nps}), "nps", ["x"]).coefficients
     pro = out[out["model"] == "promoter"].iloc[0]
     assert pro["or_ci_low"] < 2.0 < pro["or_ci_high"]
 
@@ -263,8 +273,8 @@ def test_driver_stability_detects_a_planted_change():
         y = x @ [wa, wb, 0.3] + rng.standard_normal(600)
         frames.append(pd.DataFrame(x, columns=list("abc")).assign(y=y, wave=wave))
     out = drivers.driver_stability(
-        pd.concat(frames), "y", list("abc"), "wave", bootstrap=200, seed=0
-    )
+        pd.concat(frames), "y", list("abc"), "wave", n_boot=200, seed=0
+    ).table
     w2 = out[out["wave"] == "W2"].set_index("driver")
     assert w2.loc["a", "change_significant"] and w2.loc["a", "change"] < 0
     assert w2.loc["b", "change_significant"] and w2.loc["b", "rank_significant"]
@@ -275,10 +285,11 @@ def test_driver_points_and_plots(sample_survey, truth):
     from cxlab import narrative, plots
 
     d, book = sample_survey.data, sample_survey.codebook
-    drv = book.select(role="driver")
-    ri = drivers.relative_importance(d, "overall", drv, weight="weight", bootstrap=50, seed=0)
-    m = drivers.driver_matrix(d, "overall", drv, weight="weight")
-    pr = drivers.penalty_reward(d, "overall", drv, low=2, high=5)
+    drv = book.require(role="driver", at_least=2)
+    ri = drivers.relative_importance(d, "overall", drv, weight="weight", n_boot=50, seed=0).table
+    matrix = drivers.driver_matrix(d, "overall", drv, weight="weight")
+    m = matrix.points
+    pr = drivers.penalty_reward(d, "overall", drv, low=2, high=5).table
     labels = {c: book.label(c) for c in drv}
     pts = narrative.driver_points(ri, m, pr, labels=labels)
     assert pts[0].startswith(f"驱动因素共解释结果变量 {100 * ri['importance'].sum():.1f}%")
@@ -291,6 +302,134 @@ def test_driver_points_and_plots(sample_survey, truth):
     np.testing.assert_allclose(widths, sorted(ri["share"]))
     import matplotlib.pyplot as plt
 
-    ax = plots.plot_quadrants(m, labels=labels, ax=plt.figure().gca())
+    ax = plots.plot_quadrants(matrix, labels=labels, ax=plt.figure().gca())
     np.testing.assert_allclose(ax.collections[0].get_offsets()[:, 0], m["performance"])
-    assert ax.lines[0].get_xdata()[0] == pytest.approx(m.attrs["performance_crosshair"])
+    assert ax.lines[0].get_xdata()[0] == pytest.approx(matrix.crosshair.loc[0, "performance"])
+
+
+# -- the weight rule, result dataclasses, vocabulary ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def weighted():
+    """Two waves of 5-point ratings with planted drivers, an NPS answer and varied weights."""
+    rng = np.random.default_rng(13)
+    n = 240
+    x = rng.integers(1, 6, (n, 3)).astype(float)
+    y = np.clip(np.round(0.6 * x[:, 0] + 0.3 * x[:, 1] + rng.normal(0, 0.8, n)), 1, 5)
+    nps = np.clip(np.round(2 * x[:, 0] + x[:, 2] - 2 + rng.normal(0, 1.5, n)), 0, 10)
+    return pd.DataFrame(x, columns=list("abc")).assign(
+        y=y, nps=nps, wave=np.repeat(["W1", "W2"], n // 2), w=rng.uniform(0.5, 2.0, n)
+    )
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda d, w: drivers.relative_importance(d, "y", list("abc"), weight=w),
+        lambda d, w: drivers.relative_importance(d, "y", list("abc"), method="johnson", weight=w),
+        lambda d, w: drivers.regression(d, "y", list("abc"), weight=w),
+        lambda d, w: drivers.penalty_reward(d, "y", list("abc"), low=2, high=5, weight=w),
+        lambda d, w: drivers.logit_drivers(d, "nps", list("abc"), weight=w),
+        lambda d, w: drivers.driver_matrix(d, "y", list("abc"), weight=w),
+        lambda d, w: drivers.driver_stability(d, "y", list("abc"), "wave", weight=w, n_boot=0),
+    ],
+    ids=["shapley", "johnson", "regression", "penalty", "logit", "matrix", "stability"],
+)
+def test_weight_rule(weighted, call):
+    check_weight_rule(call, weighted)
+
+
+def test_missing_weight_raises_instead_of_dropping(weighted):
+    df = weighted.copy()
+    df.loc[[3, 7], "w"] = np.nan
+    with pytest.raises(ValueError, match=r"`w` has 2 missing.*rows 3, 7"):
+        drivers.regression(df, "y", list("abc"), weight="w")
+    # A missing weight on a row the model leaves out anyway (no outcome) is not checked.
+    df.loc[[3, 7], "y"] = np.nan
+    assert drivers.regression(df, "y", list("abc"), weight="w").fit.loc[0, "n_excluded"] == 2
+
+
+def test_model_data_bases(weighted):
+    df = weighted.copy()
+    df.loc[0, "w"] = 0.0
+    df.loc[[1, 2], "a"] = np.nan
+    md = model_data(df, "y", list("abc"), weight="w")
+    assert md.bases() == {"n": 238, "n_used": 237, "n_excluded": 2}
+    assert len(md.y) == len(md.w) == len(md.index) == 237 and 0 not in md.index
+    assert md.z.shape == (237, 4)
+    with pytest.raises(ValueError, match="with a weight above 0"):
+        model_data(df.assign(w=0.0), "y", list("abc"), weight="w")
+    with pytest.raises(ValueError, match="also listed as a driver"):
+        model_data(df, "y", ["a", "y"])
+
+
+def test_sweep_is_undone_by_its_inverse():
+    rng = np.random.default_rng(5)
+    corr = np.corrcoef(rng.standard_normal((50, 4)), rowvar=False)[None]
+    a = corr.copy()
+    sweep(a, 1)
+    sweep(a, 2)
+    assert 1 - a[0, 3, 3] == pytest.approx(all_subset_r2(corr[0])[0b110], abs=1e-12)
+    sweep(a, 2, inverse=True)
+    sweep(a, 1, inverse=True)
+    np.testing.assert_allclose(a, corr, atol=1e-12)
+
+
+def test_ordinal_logit_refuses_weights_and_runs_unweighted(weighted):
+    with pytest.raises(ValueError, match="`ordinal=True` cannot honour `weight`"):
+        drivers.logit_drivers(weighted, "nps", list("abc"), weight="w", ordinal=True)
+    res = drivers.logit_drivers(weighted, "nps", list("abc"), ordinal=True)
+    assert res.fit["model"].tolist() == ["promoter", "detractor", "ordinal"]
+    ordl = res.coefficients[res.coefficients["model"] == "ordinal"].set_index("driver")
+    assert ordl.loc["a", "odds_ratio"] > 1 and ordl.loc["a", "p"] < 0.001
+
+
+def test_binary_logit_weights_equal_repeated_rows(weighted):
+    df = weighted.assign(w=np.arange(len(weighted)) % 3 + 1.0)
+    rep = df.loc[df.index.repeat(df["w"].astype(int))]
+    a = drivers.logit_drivers(df, "nps", list("abc"), weight="w").coefficients
+    b = drivers.logit_drivers(rep, "nps", list("abc")).coefficients
+    np.testing.assert_allclose(a["coef"], b["coef"], atol=1e-8)
+
+
+def test_stability_without_bootstrap_has_changes_but_no_tests(weighted):
+    res = drivers.driver_stability(weighted, "y", list("abc"), wave="wave", n_boot=0)
+    assert list(res.table.columns) == [
+        "wave", "driver", "importance", "share", "rank", "change", "rank_change"
+    ]  # fmt: skip
+    w2 = res.table[res.table["wave"] == "W2"].set_index("driver")
+    w1 = res.table[res.table["wave"] == "W1"].set_index("driver")
+    np.testing.assert_allclose(w2["change"], w2["importance"] - w1["importance"])
+    assert res.fit["wave"].tolist() == ["W1", "W2"] and (res.fit["n_used"] == 120).all()
+    with pytest.raises(ValueError, match="`n_boot`"):
+        drivers.driver_stability(weighted, "y", list("abc"), "wave", n_boot=-1)
+
+
+def test_results_are_frozen_and_options_keyword_only(weighted):
+    import dataclasses
+    import inspect
+
+    res = drivers.regression(weighted, "y", list("abc"))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        res.fit = None
+    for name in drivers.__all__:
+        f = getattr(drivers, name)
+        if inspect.isfunction(f):
+            params = list(inspect.signature(f).parameters.values())
+            positional = [p.name for p in params if p.kind is p.POSITIONAL_OR_KEYWORD]
+            assert positional[:3] == ["df", "outcome", "drivers"], name
+            assert set(positional) <= {"df", "outcome", "drivers", "wave"}, name
+
+
+def test_every_code_has_words():
+    from cxlab.drivers.nonlinear import TYPES
+    from cxlab.messages import msg
+
+    for key in [
+        *(f"type.{t}" for t in TYPES),
+        "model.promoter",
+        "model.detractor",
+        "model.ordinal",
+    ]:
+        assert msg(key, "zh") and msg(key, "en")

@@ -77,11 +77,11 @@ def test_driver_points_read_a_quadrant_result_and_stability():
             "change_significant": [True, False],
         }
     )
-    pts = narrative.driver_points(ri, m, None, stab, labels={"a": "速度"}, wave="w")
+    pts = narrative.driver_points(ri, m, stability=stab, labels={"a": "速度"}, wave="w")
     assert pts[1] == "优先改进（重要性高、表现低于平均）：速度。"
     assert pts[2] == "速度的重要性在 Q2 显著上升（+0.100）。"
     en = narrative.driver_points(
-        ri, m, None, stab.assign(change_significant=False), wave="w", lang="en"
+        ri, m, stability=stab.assign(change_significant=False), wave="w", lang="en"
     )
     assert en[-1] == "No driver's importance changed significantly in Q2."
 
@@ -107,7 +107,7 @@ def test_gap_points_in_english():
             "p": [0.001],
         }
     )
-    pts = narrative.gap_points(sq, None, kano, perception, lang="en")
+    pts = narrative.gap_points(sq, kano=kano, perception=perception, lang="en")
     assert pts == [
         "The largest service gap is in reliability: perception falls 0.50 points short of "
         "expectation (95% CI 0.30 to 0.70).",
@@ -155,13 +155,13 @@ def test_journey_points_funnel_peak_end_and_self_service():
             "n": [1234],
         }
     )
-    pts = narrative.journey_points(tp, fn, pe, ss, lang="en")
+    pts = narrative.journey_points(tp, funnel=fn, peak_end=pe, self_service=ss, lang="en")
     assert pts[2] == (
         "The funnel loses most from visit to cart: 50% go on, 1,000 drop off; "
         "40.0% reach the last step."
     )
-    assert pts[3].startswith('The best-fitting model is "Mean + peak-end model" (R² = 0.600)')
+    assert pts[3].startswith("The best-fitting model is") and "(R² = 0.600)" in pts[3]
     assert "nothing significant" in pts[3]
     assert pts[4] == "Self-service resolution rate 70.0% (95% CI 65.0 to 75.0%, base 1,234)."
-    zh = narrative.journey_points(tp, fn, pe.assign(best=[True, False]), None)
+    zh = narrative.journey_points(tp, funnel=fn, peak_end=pe.assign(best=[True, False]))
     assert zh[3] == "总体满意度主要取决于整个旅程的平均体验；峰值与终值没有带来额外解释力。"

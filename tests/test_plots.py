@@ -58,11 +58,18 @@ def test_plot_quadrants_takes_a_quadrant_result_or_a_crosshair():
         plots.plot_quadrants(pts)
 
 
-@pytest.mark.parametrize(("lang", "word"), [("zh", "必备型 M"), ("en", "Must-be M")])
+@pytest.mark.parametrize(
+    ("lang", "word"),
+    [("zh", "不满足时的不满程度 |Worse|"), ("en", "Dissatisfaction when absent |Worse|")],
+)
 def test_plot_words_follow_the_language(lang, word):
     import pandas as pd
 
+    from cxlab.present import translate_codes
+
     kano = pd.DataFrame({"feature": ["app"], "better": [0.3], "worse": [-0.7]})
     ax = plots.plot_kano(kano, ax=plt.figure().gca(), lang=lang)
-    assert word in [t.get_text() for t in ax.texts]
+    assert ax.get_xlabel() == word
+    must_be = translate_codes(pd.Series(["M"]), "category", lang=lang)[0]
+    assert must_be in [t.get_text() for t in ax.texts]
     np.testing.assert_allclose(ax.collections[0].get_offsets(), [[0.7, 0.3]])

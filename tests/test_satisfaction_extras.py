@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from weight_rule import check_weight_rule
 
-from cxlab import narrative, plots, present, survey
+from cxlab import messages, narrative, plots, present, survey
 
 
 def test_kpis_follow_the_codebook(sample_survey):
@@ -20,6 +21,19 @@ def test_kpis_follow_the_codebook(sample_survey):
         survey.top_box(d, "overall", scale=(1, 5), weight="weight")["share"].iloc[0]
     )
     assert (k["ci_low"] < k["value"]).all() and (k["value"] < k["ci_high"]).all()
+
+
+def test_kpis_return_codes_with_words_in_the_catalogue(sample_survey):
+    k = survey.kpis(sample_survey.data, sample_survey.codebook)
+    assert "label" not in k and set(k["kpi"]) <= set(survey.metrics.KPI_CODES)
+    for code in survey.metrics.KPI_CODES:
+        assert messages.msg(f"kpi.{code}", "zh") and messages.msg(f"kpi.{code}", "en")
+    assert messages.has("note.base_below_2")
+
+
+def test_kpis_weight_rule(sample_survey):
+    d, book = sample_survey.data.head(300), sample_survey.codebook
+    check_weight_rule(lambda x, w: survey.kpis(x, book, weight=w), d, weight="weight")
 
 
 def trend_table(change, significant):

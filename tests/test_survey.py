@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from weight_rule import check_weight_rule
 
 from cxlab import survey
 
@@ -70,11 +71,53 @@ def test_nps_rejects_out_of_scale_scores():
         survey.nps(REF.assign(s=[11, *REF["s"][1:]]), "s")
 
 
-@pytest.mark.parametrize("bad", [0.0, -1.0, np.nan])
+@pytest.mark.parametrize("bad", [-1.0, np.nan, np.inf])
 def test_bad_weights_raise(bad):
     df = REF.assign(w=[bad, *REF["w"][1:]])
-    with pytest.raises(ValueError, match=r"Weight column `w` has 1 missing, zero or negative"):
+    with pytest.raises(ValueError, match=r"Weight column `w` has 1 missing, negative or infinite"):
         survey.nps(df, "s", weight="w")
+
+
+def test_missing_weight_of_an_unanswered_row_is_not_checked():
+    df = REF.assign(s=[np.nan, *REF["s"][1:]], w=[np.nan, *REF["w"][1:]])
+    assert survey.nps(df, "s", weight="w")["n"].iloc[0] == 11
+
+
+# -- the weight rule (cxlab.checks): negative raises, weight 0 = left out but counted ------------
+
+
+@pytest.mark.parametrize("method", ["wald", "adjusted_wald", "bootstrap"])
+def test_nps_weight_rule(method):
+    check_weight_rule(
+        lambda d, w: survey.nps(d, "s", by="g", weight=w, method=method, seed=3, n_boot=200), REF
+    )
+
+
+def test_nps_weight_rule_fractional_scores():
+    frac = REF.assign(s=REF["s"].replace({10: 9.5, 8: 7.5}))
+    check_weight_rule(lambda d, w: survey.nps(d, "s", by="g", weight=w), frac)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda d, w: survey.mean_score(d, "s", by="g", weight=w),
+        lambda d, w: survey.top_box(d, "s", scale=(0, 10), by="g", weight=w),
+        lambda d, w: survey.top_box(d.assign(s=d["s"] + 0.25), "s", scale=(0, 10.25), weight=w),
+        lambda d, w: survey.ces(d.assign(s=d["s"] % 7 + 1), "s", by="g", weight=w),
+        lambda d, w: survey.counts(d, "g", weight=w),
+        lambda d, w: survey.estimate(d, "nps", "s", by="g", weight=w),
+        lambda d, w: survey.weighted_mean_table(d["s"], keys=d[["g"]], weights=d[w]),
+    ],
+    ids=["mean_score", "top_box", "top_box_direct", "ces", "counts", "estimate", "engine"],
+)
+def test_metrics_weight_rule(call):
+    check_weight_rule(call, REF)
+
+
+def test_zero_weight_is_counted_in_n_not_in_n_used():
+    out = survey.nps(REF.assign(w=[0.0, *REF["w"][1:]]), "s", weight="w").iloc[0]
+    assert (out["n"], out["n_used"]) == (12, 11)
 
 
 def test_all_missing_item_raises():
@@ -86,7 +129,7 @@ def test_one_respondent_group_has_no_interval_and_says_why():
     df = pd.concat([REF, pd.DataFrame({"s": [9], "w": [1.0], "g": ["c"]})], ignore_index=True)
     out = survey.nps(df, "s", by="g").set_index("g")
     assert np.isnan(out.loc["c", "ci_low"])
-    assert out.loc["c", "note"] == "base below 2: no interval"
+    assert out.loc["c", "note"] == "base_below_2"
 
 
 def test_missing_column_lists_columns():

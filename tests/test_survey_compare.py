@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 import pytest
+from weight_rule import check_weight_rule
 
 from cxlab import survey
 
@@ -98,6 +101,83 @@ def test_compare_on_sample_finds_planted_channel_gap(sample_survey):
     out = survey.compare(sample_survey.data, "nps", "channel", weight="weight").set_index("channel")
     assert out.loc["门店", "higher_than"].upper().count("B") == 1  # 门店 above 小程序 (letter B)
     assert out.loc["小程序", "higher_than"] == ""
+
+
+# -- the weight rule (cxlab.checks) ---------------------------------------------------------------
+
+
+def weighted_groups(n=40, seed=5):
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
+        {
+            "x": rng.integers(1, 6, 3 * n).astype(float),
+            "g": np.repeat(["a", "b", "c"], n),
+            "q": np.tile(["Q1", "Q2"], 3 * n // 2),
+            "w": rng.uniform(0.5, 2.0, 3 * n),
+        }
+    )
+
+
+@dataclass(frozen=True)
+class PairsAndGroups:
+    """compare_pairs' table beside the group estimates it tests (which carry the bases)."""
+
+    pairs: pd.DataFrame
+    groups: pd.DataFrame
+
+
+@pytest.mark.parametrize("metric", ["mean", "top_box", "nps"])
+def test_compare_pairs_weight_rule(metric):
+    def call(d, w):
+        opts = {"weight": w, "min_base": 2, "scale": (1, 5) if metric == "top_box" else None}
+        item = "x" if metric != "nps" else "n10"
+        d = d.assign(n10=d["x"] * 2)
+        return PairsAndGroups(
+            survey.compare_pairs(d, metric, "g", item, **opts),
+            survey.estimate(d, metric, item, by="g", weight=w, scale=opts["scale"]),
+        )
+
+    check_weight_rule(call, weighted_groups())
+
+
+def test_compare_pairs_reports_the_bases_tested():
+    d = weighted_groups()
+    d.loc[0, "w"] = 0.0
+    pairs = survey.compare_pairs(d, "mean", "g", "x", weight="w", min_base=2)
+    assert pairs.loc[0, ["n_used_a", "n_used_b"]].tolist() == [39, 40]
+
+
+def test_compare_weight_rule():
+    check_weight_rule(
+        lambda d, w: survey.compare(d, "mean", "g", "x", weight=w, min_base=2), weighted_groups()
+    )
+
+
+def test_trend_weight_rule():
+    check_weight_rule(
+        lambda d, w: survey.trend(d, "top_box", "q", "x", by="g", weight=w, scale=(1, 5)),
+        weighted_groups(),
+    )
+
+
+def test_likert_table_weight_rule():
+    check_weight_rule(
+        lambda d, w: survey.likert_table(d, ["x"], by="g", weight=w), weighted_groups()
+    )
+
+
+def test_rake_weight_rule():
+    base = RAKE.assign(w=[1.0, 2.0, 1.0, 1.0, 0.5, 1.0, 1.0, 1.0, 2.0, 1.0, 1.0, 1.0])
+    check_weight_rule(lambda d, w: survey.rake(d, TARGETS, weight=w, tol=1e-12), base)
+    zero = survey.rake(base.assign(w=[0.0, *base["w"][1:]]), TARGETS, weight="w", tol=1e-12)
+    assert zero.weights.iloc[0] == 0 and (zero.n, zero.n_used) == (12, 11)
+    assert zero.weights[zero.weights > 0].mean() == pytest.approx(1.0)
+
+
+def test_rake_names_the_rows_of_bad_base_weights():
+    bad = RAKE.assign(w=[1.0, -1.0, 1.0, 1.0, np.nan, *[1.0] * 7])
+    with pytest.raises(ValueError, match=r"Weight column `w` has 2 .* \(rows 1, 4\)"):
+        survey.rake(bad, TARGETS, weight="w")
 
 
 # -- raking ----------------------------------------------------------------------------------------

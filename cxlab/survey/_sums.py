@@ -4,6 +4,9 @@ Rows are mapped to integer group codes once; sums are ``numpy.bincount`` calls. 
 the values are small integers (rating scales, NPS 0-10) a (group x value) table of
 counts, Σw and Σw² is built instead, and every moment of any recoding of the values
 (the NPS ±100 score, a top-box indicator) is read off that small table.
+
+Rows with weight 0 add nothing to the weighted sums; they are counted in ``n`` and left out of
+``n_used`` (the weight rule of :mod:`cxlab.checks`).
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import pandas as pd
 
 #: Above this many (group x value) cells the table trick is not used.
 _MAX_CELLS = 2_000_000
-SUM_COLUMNS = ("n", "w", "ww", "wy", "wyy", "wwy", "wwyy")
+SUM_COLUMNS = ("n", "n_used", "w", "ww", "wy", "wyy", "wwy", "wwyy")
 
 
 @dataclass
@@ -91,10 +94,11 @@ def group_index(keys: pd.DataFrame | None, n_rows: int) -> GroupIndex:
 
 @dataclass
 class ValueTable:
-    """Counts, Σw and Σw² per (group, value) for small-integer values."""
+    """Counts, counts with weight > 0, Σw and Σw² per (group, value) for small-integer values."""
 
     values: np.ndarray  # (K,)
     count: np.ndarray  # (G, K)
+    used: np.ndarray  # (G, K)
     w: np.ndarray  # (G, K)
     ww: np.ndarray  # (G, K)
 
@@ -103,6 +107,7 @@ class ValueTable:
         v = self.values if recode is None else recode
         return {
             "n": self.count.sum(1),
+            "n_used": self.used.sum(1),
             "w": self.w.sum(1),
             "ww": self.ww.sum(1),
             "wy": self.w @ v,
@@ -118,6 +123,11 @@ _CHUNK = 1 << 16
 
 def _threads(n_blocks: int) -> int:
     return max(1, min(n_blocks, os.cpu_count() or 1, 4))
+
+
+def has_zero(w: np.ndarray | None) -> bool:
+    """Whether any weight is 0 (then ``n_used`` needs its own count)."""
+    return w is not None and bool((w == 0).any())
 
 
 def value_table(
@@ -137,8 +147,10 @@ def value_table(
     if m > _MAX_CELLS:
         return None
 
+    zeros = has_zero(w)
+
     def block(sl: slice):
-        """(count, Σw, Σw²) per cell for the rows of ``sl``, or None on a fractional value."""
+        """(count, used, Σw, Σw²) per cell for the rows of ``sl``, or None on a fractional value."""
         offset = y[sl] - lo
         codes = gi.chunk(sl)
         wc = None if w is None else w[sl]
@@ -152,9 +164,11 @@ def value_table(
         cell = codes * k + index
         count = np.bincount(cell, minlength=m).astype(float)
         if wc is None:
-            return count, count, count
+            return count, count, count, count
+        used = np.bincount(cell[wc > 0], minlength=m).astype(float) if zeros else count
         return (
             count,
+            used,
             np.bincount(cell, weights=wc, minlength=m),
             np.bincount(cell, weights=wc * wc, minlength=m),
         )
@@ -165,10 +179,14 @@ def value_table(
         results = list(pool.map(block, blocks))
     if any(r is None for r in results):
         return None  # fractional values: no table
-    count, sw, sww = (np.sum([r[i] for r in results], axis=0) for i in range(3))
+    count, used, sw, sww = (np.sum([r[i] for r in results], axis=0) for i in range(4))
     shape = (gi.size, k)
     return ValueTable(
-        np.arange(lo, hi + 1), count.reshape(shape), sw.reshape(shape), sww.reshape(shape)
+        np.arange(lo, hi + 1),
+        count.reshape(shape),
+        used.reshape(shape),
+        sw.reshape(shape),
+        sww.reshape(shape),
     )
 
 
@@ -183,8 +201,10 @@ def direct_sums(gi: GroupIndex, y: np.ndarray, w: np.ndarray | None) -> dict[str
 
     wy = ww_ * yy
     w2 = ww_ * ww_
+    n = b()
     return {
-        "n": b(),
+        "n": n,
+        "n_used": b((ww_ > 0).astype(float)) if has_zero(w) else n,
         "w": b(ww_),
         "ww": b(w2),
         "wy": b(wy),

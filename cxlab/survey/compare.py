@@ -1,4 +1,8 @@
-"""Significance between groups (crosstab letters) and change across waves."""
+"""Significance between groups (crosstab letters) and change across waves.
+
+The tests come from :mod:`cxlab.inference` (one implementation each): the pooled
+two-proportion z test for shares, Welch's t for means.
+"""
 
 from __future__ import annotations
 
@@ -10,34 +14,32 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cxlab.survey.metrics import METRICS, as_list, estimate, require_columns
+from cxlab.checks import as_list, require_columns
+from cxlab.inference import two_proportion_z, welch_t
+from cxlab.survey.metrics import METRICS, estimate
 
 __all__ = ["compare", "compare_pairs", "trend"]
 
 CORRECTIONS = ("bonferroni", "fdr", "none")
+PAIR_COLUMNS = ["group_a", "group_b", "n_used_a", "n_used_b", "value_a", "value_b", "diff"]
 
 
-def _pair_test(kind: str, a: pd.Series, b: pd.Series) -> tuple[float, float]:
-    """Test statistic and two-sided p for the difference of two independent group estimates."""
+def _pair_tests(kind: str, a: pd.DataFrame, b: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Statistic and two-sided p of ``a - b``, row by row, for two tables of group estimates."""
     if kind == "share":
         # Column-proportion z-test with the pooled proportion, on effective bases.
-        p1, p2 = a["value"] / 100, b["value"] / 100
-        n1, n2 = a["n_eff"], b["n_eff"]
-        pooled = (p1 * n1 + p2 * n2) / (n1 + n2)
-        se = np.sqrt(pooled * (1 - pooled) * (1 / n1 + 1 / n2))
-        z = 0.0 if se == 0 else (p1 - p2) / se
-        return z, 2 * stats.norm.sf(abs(z))
-    se = np.sqrt(a["se"] ** 2 + b["se"] ** 2)
-    diff = a["value"] - b["value"]
-    if se == 0:
-        return 0.0, 1.0
-    stat = diff / se
+        z, p = two_proportion_z(a["value"] / 100, a["n_eff"], b["value"] / 100, b["n_eff"])
+        return z, p
     if kind == "mean":
         # Welch's t with Welch-Satterthwaite degrees of freedom on effective bases.
-        v1, v2 = a["se"] ** 2, b["se"] ** 2
-        df = (v1 + v2) ** 2 / (v1**2 / max(a["n_eff"] - 1, 1) + v2**2 / max(b["n_eff"] - 1, 1))
-        return stat, 2 * stats.t.sf(abs(stat), df)
-    return stat, 2 * stats.norm.sf(abs(stat))  # NPS: z on the difference of two means of ±100
+        t, _, p = welch_t(a["value"], a["se"], a["n_eff"], b["value"], b["se"], b["n_eff"])
+        return t, p
+    # NPS: z on the difference of two independent means of the ±100 score.
+    se = np.sqrt(a["se"].to_numpy() ** 2 + b["se"].to_numpy() ** 2)
+    diff = a["value"].to_numpy() - b["value"].to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        z = np.where(se > 0, diff / np.where(se > 0, se, 1), 0.0)
+    return z, 2 * stats.norm.sf(np.abs(z))
 
 
 def _adjust(p: np.ndarray, correction: str) -> np.ndarray:
@@ -53,13 +55,12 @@ def _adjust(p: np.ndarray, correction: str) -> np.ndarray:
 
 
 def compare_pairs(
-    data: pd.DataFrame,
+    df: pd.DataFrame,
     metric: str,
     by: str,
     item: str | None = None,
     *,
     weight: str | None = None,
-    alpha: float = 0.05,
     min_base: int = 30,
     correction: str = "bonferroni",
     scale: tuple[float, float] | None = None,
@@ -67,57 +68,87 @@ def compare_pairs(
 ) -> pd.DataFrame:
     """Every pair of groups of ``by`` tested on one metric.
 
+    Parameters
+    ----------
+    df : pandas.DataFrame
+    metric : {"nps", "top_box", "bottom_box", "mean", "ces"}
+        As :func:`~cxlab.survey.estimate`.
+    by : str
+        The grouping column (one).
+    item : str, optional
+        The analysed column (default ``"nps"`` for NPS, ``"effort"`` for CES).
+    weight : str, optional
+        Weight column (weight 0 leaves a respondent out).
+    min_base : int
+        Groups with fewer respondents used (``n_used``) are not tested.
+    correction : {"bonferroni", "fdr", "none"}
+        Multiple-comparison adjustment over all pairs tested.
+    scale, k
+        Scale end points and box size for the box metrics.
+
     Returns
     -------
     pandas.DataFrame
-        One row per pair of groups with at least ``min_base`` respondents:
-        ``group_a``, ``group_b``, ``value_a``, ``value_b``, ``diff`` (a - b),
-        ``stat`` (z or t), ``p``, ``p_adj`` (after ``correction`` over all
-        pairs tested).
+        One row per pair of groups with at least ``min_base`` respondents used:
+        ``group_a``, ``group_b``, ``n_used_a``, ``n_used_b`` (the bases tested),
+        ``value_a``, ``value_b``, ``diff`` (a - b), ``stat`` (z or t), ``p``, ``p_adj``
+        (after ``correction``).
 
     Notes
     -----
     Shares (top/bottom box): column-proportion z-test with the pooled
-    proportion, as SPSS Custom Tables' column-proportion comparisons.
-    Means (mean, CES): Welch's t-test. NPS: z-test on the difference of two
+    proportion (:func:`cxlab.inference.two_proportion_z`), as SPSS Custom Tables'
+    column-proportion comparisons. Means (mean, CES): Welch's t-test
+    (:func:`cxlab.inference.welch_t`). NPS: z-test on the difference of two
     independent means of the ±100 recoded score. Under weights every test uses
     the design-based SEs and Kish effective bases. Bonferroni multiplies each
     p by the number of pairs (as SPSS does); ``"fdr"`` is Benjamini-Hochberg.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"x": [4, 5, 4, 5, 2, 3, 2, 3], "g": list("aaaabbbb")})
+    >>> pairs = compare_pairs(df, "mean", "g", "x", min_base=2)  # as R's t.test(a, b)
+    >>> pairs[["group_a", "group_b", "diff"]].to_dict("list"), round(float(pairs["p"][0]), 4)
+    ({'group_a': ['a'], 'group_b': ['b'], 'diff': [2.0]}, 0.0027)
     """
     if not isinstance(by, str):
         raise TypeError(f"`by` should be one column name, not {by!r}.")
-    require_columns(data, by)
-    est = estimate(data, metric, item, by=by, weight=weight, alpha=alpha, scale=scale, k=k)
-    kind = METRICS[metric]
+    require_columns(df, by)
+    est = estimate(df, metric, item, by=by, weight=weight, scale=scale, k=k)
+    return _pairs(est, METRICS[metric], by, min_base, correction)
+
+
+def _pairs(est: pd.DataFrame, kind: str, by: str, min_base: int, correction: str):
+    """The pair table of :func:`compare_pairs` from the group estimates."""
     # The table's SEs treat groups as domains of the whole sample; a two-sample test wants
     # each group's own variance (so that, unweighted, Welch's t equals R's t.test).
-    n, n_all = est["n"].astype(float), float(est["n"].sum())
-    est["se"] = est["se"] * np.sqrt((n / (n - 1)) / (n_all / (n_all - 1)))
-    tested = est[est["n"] >= min_base].reset_index(drop=True)
-    rows = []
-    for i, j in combinations(range(len(tested)), 2):
-        a, b = tested.iloc[i], tested.iloc[j]
-        stat, p = _pair_test(kind, a, b)
-        rows.append(
-            {
-                "group_a": a[by],
-                "group_b": b[by],
-                "value_a": a["value"],
-                "value_b": b["value"],
-                "diff": a["value"] - b["value"],
-                "stat": stat,
-                "p": p,
-            }
-        )
+    n, n_all = est["n_used"].astype(float), float(est["n_used"].sum())
+    est = est.assign(se=est["se"] * np.sqrt((n / (n - 1)) / (n_all / (n_all - 1))))
+    tested = est[est["n_used"] >= min_base].reset_index(drop=True)
+    ij = np.array(list(combinations(range(len(tested)), 2)), dtype=int).reshape(-1, 2)
+    a = tested.iloc[ij[:, 0]].reset_index(drop=True)
+    b = tested.iloc[ij[:, 1]].reset_index(drop=True)
     pairs = pd.DataFrame(
-        rows, columns=["group_a", "group_b", "value_a", "value_b", "diff", "stat", "p"]
+        {
+            "group_a": a[by],
+            "group_b": b[by],
+            "n_used_a": a["n_used"],
+            "n_used_b": b["n_used"],
+            "value_a": a["value"],
+            "value_b": b["value"],
+            "diff": a["value"] - b["value"],
+        },
+        columns=PAIR_COLUMNS,
     )
+    stat, p = _pair_tests(kind, a, b) if len(pairs) else (np.array([]), np.array([]))
+    pairs["stat"] = np.asarray(stat, dtype=float)
+    pairs["p"] = np.asarray(p, dtype=float)
     pairs["p_adj"] = _adjust(pairs["p"].to_numpy(float), correction)
     return pairs
 
 
 def compare(
-    data: pd.DataFrame,
+    df: pd.DataFrame,
     metric: str,
     by: str,
     item: str | None = None,
@@ -135,32 +166,47 @@ def compare(
     Each group gets a letter (A, B, C ... in the order of the table); each
     row lists the letters of the groups it is significantly *higher* than:
     upper case when the adjusted p is below ``alpha_strict``, lower case when
-    below ``alpha``. Groups under ``min_base`` respondents are flagged and
+    below ``alpha``. Groups under ``min_base`` respondents used are flagged and
     never tested.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+    metric : {"nps", "top_box", "bottom_box", "mean", "ces"}
+    by : str
+        The grouping column (one).
+    item : str, optional
+        The analysed column (default ``"nps"`` for NPS, ``"effort"`` for CES).
+    weight : str, optional
+        Weight column (weight 0 leaves a respondent out).
+    alpha, alpha_strict : float
+        Significance levels of lower-case and upper-case letters; ``alpha`` also sets the
+        intervals (1 - alpha).
+    min_base, correction, scale, k
+        As :func:`compare_pairs`.
 
     Returns
     -------
     pandas.DataFrame
-        ``by``, ``letter``, ``n``, ``n_eff``, ``value``, ``se``, ``ci_low``,
+        ``by``, ``letter``, ``n``, ``n_used``, ``n_eff``, ``value``, ``se``, ``ci_low``,
         ``ci_high``, ``higher_than`` (e.g. ``"Bc"``), ``low_base`` (bool).
 
     Notes
     -----
     Tests and corrections as in :func:`compare_pairs`.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"x": [4, 5, 4, 5, 2, 3, 2, 3], "g": list("aaaabbbb")})
+    >>> out = compare(df, "mean", "g", "x", min_base=2)
+    >>> out[["g", "letter", "value", "higher_than"]].to_dict("list")
+    {'g': ['a', 'b'], 'letter': ['A', 'B'], 'value': [4.5, 2.5], 'higher_than': ['B', '']}
     """
-    est = estimate(data, metric, item, by=by, weight=weight, alpha=alpha, scale=scale, k=k)
-    pairs = compare_pairs(
-        data,
-        metric,
-        by,
-        item,
-        weight=weight,
-        alpha=alpha,
-        min_base=min_base,
-        correction=correction,
-        scale=scale,
-        k=k,
-    )
+    if not isinstance(by, str):
+        raise TypeError(f"`by` should be one column name, not {by!r}.")
+    require_columns(df, by)
+    est = estimate(df, metric, item, by=by, weight=weight, alpha=alpha, scale=scale, k=k)
+    pairs = _pairs(est, METRICS[metric], by, min_base, correction)
     if len(est) > len(string.ascii_uppercase):
         raise ValueError(
             f"`{by}` has {len(est)} groups; letters run out after 26. Group them first."
@@ -176,12 +222,12 @@ def compare(
     out = est.drop(columns="note").copy()
     out.insert(1, "letter", [letters[g] for g in est[by]])
     out["higher_than"] = ["".join(sorted(higher[g], key=str.upper)) for g in est[by]]
-    out["low_base"] = out["n"] < min_base
+    out["low_base"] = out["n_used"] < min_base
     return out
 
 
 def trend(
-    data: pd.DataFrame,
+    df: pd.DataFrame,
     metric: str,
     wave: str,
     item: str | None = None,
@@ -196,10 +242,27 @@ def trend(
 
     Waves sort as text (``2025Q1`` < ``2025Q2``; ``2025-06`` < ``2025-07``).
 
+    Parameters
+    ----------
+    df : pandas.DataFrame
+    metric : {"nps", "top_box", "bottom_box", "mean", "ces"}
+    wave : str
+        The wave column.
+    item : str, optional
+        The analysed column (default ``"nps"`` for NPS, ``"effort"`` for CES).
+    by : str or list of str, optional
+        Group columns: one trend per group.
+    weight : str, optional
+        Weight column (weight 0 leaves a respondent out).
+    alpha : float
+        Significance level of the intervals and of ``significant``.
+    scale, k
+        Scale end points and box size for the box metrics.
+
     Returns
     -------
     pandas.DataFrame
-        Group columns, ``wave`` (named as the column), ``n``, ``n_eff``,
+        Group columns, the wave column (named as it is), ``n``, ``n_used``, ``n_eff``,
         ``value``, ``se``, ``ci_low``, ``ci_high``, ``change`` (from the
         previous wave of the same group; NaN for the first), ``change_se``,
         ``p_change`` and ``significant`` (``p_change < alpha``).
@@ -208,11 +271,17 @@ def trend(
     -----
     Waves are independent samples, so ``change_se = sqrt(se² + se_prev²)`` and
     the test is a z-test on the change (for shares, the unpooled Wald test).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"q": ["Q1"] * 4 + ["Q2"] * 4, "x": [3, 4, 3, 4, 4, 5, 5, 4]})
+    >>> trend(df, "mean", "q", "x")[["q", "value", "change"]].to_dict("list")
+    {'q': ['Q1', 'Q2'], 'value': [3.5, 4.5], 'change': [nan, 1.0]}
     """
     by_cols = as_list(by)
-    require_columns(data, wave)
+    require_columns(df, wave)
     est = estimate(
-        data, metric, item, by=[*by_cols, wave], weight=weight, alpha=alpha, scale=scale, k=k
+        df, metric, item, by=[*by_cols, wave], weight=weight, alpha=alpha, scale=scale, k=k
     )
     est = (
         est.drop(columns="note")

@@ -1,8 +1,10 @@
 """The estimators: NPS, top box (CSAT), means (CES), all as one weighted mean.
 
-Every function takes a DataFrame and column names and returns one row per
-group with the group keys as ordinary columns. Estimates are weighted means,
-so one variance formula serves them all (see :func:`weighted_mean_table`).
+Every function takes a DataFrame ``df`` and column names and returns one row per group with the
+group keys as ordinary columns. Estimates are weighted means, so one variance formula serves
+them all (see :func:`weighted_mean_table`). Weights follow the weight rule of
+:mod:`cxlab.checks`: respondents with weight 0 are left out of every estimate, and each result
+reports both bases, ``n`` (respondents with an answer) and ``n_used`` (those with weight > 0).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from cxlab.checks import as_list, require_columns, weight_values
 from cxlab.survey import _sums
 
 __all__ = [
@@ -20,82 +23,42 @@ __all__ = [
     "counts",
     "estimate",
     "kpis",
-    "select_wave",
     "mean_score",
     "nps",
+    "select_wave",
     "top_box",
     "weighted_mean_table",
-    "weights_array",
 ]
 
 NPS_METHODS = ("wald", "adjusted_wald", "bootstrap")
+#: The ``note`` code of a group too small for an interval (words: message ``note.<code>``).
+NO_INTERVAL = "base_below_2"
 
 
 # -- argument checks shared by every metric ------------------------------------------------------
 
 
-def as_list(by: str | Sequence[str] | None) -> list[str]:
-    """``by`` as a list of column names (None: no groups)."""
-    if by is None:
-        return []
-    return [by] if isinstance(by, str) else list(by)
-
-
-def require_columns(data: pd.DataFrame, *columns: str | None, arg: str = "column") -> None:
-    """Raise ValueError naming the columns that ``data`` lacks, and listing those it has."""
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"`data` should be a pandas DataFrame, not {type(data).__name__}.")
-    missing = [c for c in columns if c is not None and c not in data.columns]
-    if missing:
-        have = ", ".join(map(str, data.columns[:25])) + (" …" if data.shape[1] > 25 else "")
-        raise ValueError(f"{arg} {missing} not in the data. Columns: {have}.")
-
-
-def weights_array(data: pd.DataFrame, weight: str, rows) -> np.ndarray:
-    """Weights as a float array (all rows), checked on the rows used.
-
-    ``rows`` is a boolean mask, or a float array whose non-missing entries mark the rows used.
-    """
-    w = _float_array(pd.to_numeric(data[weight], errors="coerce"))
-    if len(w) and w.min() > 0 and np.isfinite(w.max()):  # fast path; NaN fails both tests
-        return w
-    rows = np.asarray(rows)
-    if rows.dtype != bool:
-        rows = ~np.isnan(rows)
-    used = w[rows]
-    bad = ~np.isfinite(used) | (used <= 0)
-    if bad.any():
-        first = ", ".join(map(str, data.index[rows][bad][:5]))
-        raise ValueError(
-            f"Weight column `{weight}` has {int(bad.sum())} missing, zero or negative "
-            f"value(s) among the respondents analysed (rows {first}). Fix the weights, "
-            "or drop those respondents explicitly before weighting."
-        )
-    return w
-
-
-def check_weights(data: pd.DataFrame, weight: str, rows: pd.Series) -> pd.Series:
-    """The weights of the rows used, or ValueError if any is missing, zero or negative."""
-    mask = np.asarray(rows, dtype=bool)
-    return pd.Series(weights_array(data, weight, mask)[mask], index=data.index[mask])
-
-
-def _float_array(s: pd.Series) -> np.ndarray:
+def _floats(s: pd.Series) -> np.ndarray:
     """A float view of a column (no copy when it already is float64)."""
     if s.dtype == np.float64:
         return s.to_numpy()
     return s.to_numpy(dtype=float, na_value=np.nan)
 
 
-def _numeric(data: pd.DataFrame, col: str, arg: str) -> tuple[np.ndarray, float, float]:
+def _weights(df: pd.DataFrame, weight: str | None, y: np.ndarray) -> np.ndarray | None:
+    """The weights of every row (checked on the rows with an answer), or None without ``weight``."""
+    return None if weight is None else weight_values(df, weight, rows=y)
+
+
+def _numeric(df: pd.DataFrame, col: str, arg: str) -> tuple[np.ndarray, float, float]:
     """The column as floats, with its smallest and largest value."""
-    s = data[col]
+    s = df[col]
     if not (pd.api.types.is_numeric_dtype(s) or s.isna().all()):
         raise TypeError(
             f"`{arg}` column `{col}` should hold numbers, but has dtype {s.dtype}; "
             "load the survey with cxlab.io.load_survey so answers are parsed."
         )
-    y = _float_array(s)
+    y = _floats(s)
     # fmin/fmax skip NaN and give NaN only when every value is missing.
     lo, hi = (np.fmin.reduce(y), np.fmax.reduce(y)) if len(y) else (np.nan, np.nan)
     if np.isnan(lo):
@@ -129,6 +92,9 @@ def weighted_mean_table(
 ) -> pd.DataFrame:
     """Weighted mean of ``y`` per group, with its design-based standard error.
 
+    The engine under every metric, for modules that estimate a mean of a derived series (a
+    gap, an indicator); survey columns are easier through :func:`mean_score`.
+
     Parameters
     ----------
     y : pandas.Series
@@ -136,15 +102,17 @@ def weighted_mean_table(
     keys : pandas.DataFrame, optional
         Group keys, aligned with ``y``; missing keys form their own group.
     weights : pandas.Series, optional
-        Positive weights aligned with ``y``.
+        Weights aligned with ``y``, checked by the weight rule (:func:`cxlab.checks.weight_values`)
+        on the rows with a value; rows with weight 0 are left out of the estimates.
     alpha : float
-        1 - confidence level.
+        Significance level: intervals cover 1 - alpha.
 
     Returns
     -------
     pandas.DataFrame
-        Group key columns, then ``n``, ``n_eff``, ``mean``, ``sd``, ``se``,
-        ``ci_low``, ``ci_high``.
+        Group key columns, then ``n`` (rows with a value), ``n_used`` (those with weight > 0),
+        ``n_eff``, ``mean``, ``sd``, ``se``, ``ci_low``, ``ci_high``. Groups whose every
+        respondent has weight 0 are left out.
 
     Notes
     -----
@@ -152,25 +120,35 @@ def weighted_mean_table(
     replacement) variance of a ratio estimator, as R's
     ``survey::svymean(~y, svydesign(ids=~1, weights=~w))`` computes it:
     ``var = N/(N-1) · Σ wᵢ²(yᵢ - ȳ)² / (Σwᵢ)²`` over the respondents of the
-    group, where N counts all respondents with a value (groups are domains of
+    group, where N counts all respondents used (groups are domains of
     one sample, as ``svyby(~y, ~g, design, svymean)`` treats them). Without
     weights and groups it reduces to ``s²/n``. ``sd`` is the weighted standard
     deviation ``sqrt(Σwᵢ(yᵢ-ȳ)² / Σwᵢ · n/(n-1))`` within the group
     (``svyvar``). ``n_eff`` is Kish's effective base (Σw)²/Σw². The interval
     is ``mean ± t(1-alpha/2, N-1) · se``, as ``confint(..., df = degf(design))``
-    gives it. Groups with fewer than two respondents get no interval.
+    gives it. Groups with fewer than two respondents used get no interval.
+
+    Examples
+    --------
+    >>> y = pd.Series([4.0, 5.0, 3.0, 4.0])
+    >>> t = weighted_mean_table(y, weights=pd.Series([1.0, 2.0, 1.0, 0.0], name="w"))
+    >>> t[["n", "n_used", "mean"]].round(3).to_dict("list")
+    {'n': [4], 'n_used': [3], 'mean': [4.25]}
     """
     yv = y.to_numpy(dtype=float, na_value=np.nan)
-    wv = None if weights is None else weights.to_numpy(dtype=float, na_value=np.nan)
+    wv = None
+    if weights is not None:
+        name = weights.name if weights.name is not None else "weights"
+        wv = weight_values(pd.DataFrame({name: weights}), name, rows=yv)
     gi = _sums.group_index(keys, len(yv))
     return _finish(gi, _sums.sums(gi, yv, wv), alpha)
 
 
 def _finish(gi: _sums.GroupIndex, s: dict[str, np.ndarray], alpha: float) -> pd.DataFrame:
     """The estimate table from per-group sums (see :func:`weighted_mean_table`)."""
-    keep = s["n"] > 0
-    n = s["n"][keep]
-    n_all = float(n.sum())
+    keep = s["n_used"] > 0
+    n, used = s["n"][keep], s["n_used"][keep]
+    n_all = float(used.sum())
     sw, ww, wy, wyy, wwy, wwyy = (s[k][keep] for k in ("w", "ww", "wy", "wyy", "wwy", "wwyy"))
     mean = wy / sw
     # Σw²(y-ȳ)² expanded into sums, so the whole table costs one pass over the rows.
@@ -178,12 +156,15 @@ def _finish(gi: _sums.GroupIndex, s: dict[str, np.ndarray], alpha: float) -> pd.
     with np.errstate(divide="ignore", invalid="ignore"):
         # Groups are domains of one sample: the finite-sample factor and the degrees of
         # freedom come from the whole sample, as svyby() computes them.
-        var = np.where(n > 1, n_all / (n_all - 1) * ss / sw**2, np.nan)
-        wvar = np.where(n > 1, n / (n - 1) * np.clip(wyy - sw * mean**2, 0, None) / sw, np.nan)
+        var = np.where(used > 1, n_all / (n_all - 1) * ss / sw**2, np.nan)
+        wvar = np.where(
+            used > 1, used / (used - 1) * np.clip(wyy - sw * mean**2, 0, None) / sw, np.nan
+        )
         se = np.sqrt(var)
         t = stats.t.ppf(1 - alpha / 2, max(n_all - 1, 1))
     out = gi.keys.loc[keep].reset_index(drop=True)
     out["n"] = n.astype(int)
+    out["n_used"] = used.astype(int)
     out["n_eff"] = sw**2 / ww
     out["mean"] = mean
     out["sd"] = np.sqrt(wvar)
@@ -193,20 +174,20 @@ def _finish(gi: _sums.GroupIndex, s: dict[str, np.ndarray], alpha: float) -> pd.
     return out
 
 
-def _groups(data: pd.DataFrame, by: list[str]) -> pd.DataFrame | None:
-    return data[by] if by else None
+def _groups(df: pd.DataFrame, by: list[str]) -> pd.DataFrame | None:
+    return df[by] if by else None
 
 
-def _note(n: pd.Series) -> pd.Series:
-    return pd.Series(np.where(n < 2, "base below 2: no interval", ""), index=n.index)
+def _note(n_used: pd.Series) -> pd.Series:
+    return pd.Series(np.where(n_used < 2, NO_INTERVAL, ""), index=n_used.index)
 
 
 # -- metrics ---------------------------------------------------------------------------------------
 
 
 def nps(
-    data: pd.DataFrame,
-    score: str = "nps",
+    df: pd.DataFrame,
+    item: str = "nps",
     *,
     by: str | Sequence[str] | None = None,
     weight: str | None = None,
@@ -219,15 +200,15 @@ def nps(
 
     Parameters
     ----------
-    data : pandas.DataFrame
-    score : str
+    df : pandas.DataFrame
+    item : str
         Column of 0-10 "how likely to recommend" answers.
     by : str or list of str, optional
         Group columns; respondents with a missing key form their own group.
     weight : str, optional
-        Weight column (positive numbers).
+        Weight column (the weight rule of :mod:`cxlab.checks`: weight 0 leaves a respondent out).
     alpha : float
-        1 - confidence level.
+        Significance level: intervals cover 1 - alpha.
     method : {"wald", "adjusted_wald", "bootstrap"}
         How the interval is computed (see Notes).
     n_boot, seed
@@ -236,11 +217,11 @@ def nps(
     Returns
     -------
     pandas.DataFrame
-        Group columns, then ``n`` (respondents with an answer), ``n_eff``
-        (Kish effective base), ``promoters``, ``passives``, ``detractors``
-        (percent, 0-100), ``nps`` (points, -100..100), ``se``, ``ci_low``,
-        ``ci_high`` (points), ``method`` and ``note`` (why an interval is
-        missing, else empty).
+        Group columns, then ``n`` (respondents with an answer), ``n_used`` (those with
+        weight > 0), ``n_eff`` (Kish effective base), ``promoters``, ``passives``,
+        ``detractors`` (percent, 0-100), ``nps`` (points, -100..100), ``se``, ``ci_low``,
+        ``ci_high`` (points), ``method`` and ``note`` (``"base_below_2"`` when a group is too
+        small for an interval, else empty).
 
     Notes
     -----
@@ -258,79 +239,83 @@ def nps(
       ``nps`` itself stays the observed score.
     - ``"bootstrap"``: percentile interval of ``n_boot`` resamples of
       respondents within each group (weights travel with respondents).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"nps": [10, 9, 8, 6, 3, 10], "w": [1, 2, 1, 1, 0, 1]})
+    >>> nps(df)[["n", "promoters", "detractors", "nps"]].round(1).to_dict("list")
+    {'n': [6], 'promoters': [50.0], 'detractors': [33.3], 'nps': [16.7]}
+    >>> nps(df, weight="w")[["n", "n_used", "nps"]].round(1).to_dict("list")
+    {'n': [6], 'n_used': [5], 'nps': [50.0]}
     """
     if method not in NPS_METHODS:
         raise ValueError(f"`method` should be one of {NPS_METHODS}, not {method!r}.")
     by = as_list(by)
-    require_columns(data, score, weight, *by)
-    values = _numeric(data, score, "score")
-    _check_range(values, score, 0, 10, "NPS answers", data.index)
+    require_columns(df, item, weight, *by)
+    values = _numeric(df, item, "item")
+    _check_range(values, item, 0, 10, "NPS answers", df.index)
     s = values[0]
-    w = weights_array(data, weight, s) if weight else None
-    gi = _sums.group_index(_groups(data, by), len(s))
-    counts = _sums.value_table(gi, s, w, bounds=values[1:])
-    answered = ~np.isnan(s)
-    if counts is None:  # fractional answers (not from load_survey): recode row by row
-        recoded = np.where(s >= 9, 100.0, np.where(s <= 6, -100.0, 0.0))
-        recoded[~answered] = np.nan
-        sums = _sums.direct_sums(gi, recoded, w)
-        pro_w = _sums.direct_sums(gi, np.where(answered, (s >= 9) * 1.0, np.nan), w)["wy"]
-        det_w = _sums.direct_sums(gi, np.where(answered, (s <= 6) * 1.0, np.nan), w)["wy"]
-    else:
-        v = counts.values
-        sums = counts.sums(np.where(v >= 9, 100.0, np.where(v <= 6, -100.0, 0.0)))
-        pro_w = counts.w[:, v >= 9].sum(1)
-        det_w = counts.w[:, v <= 6].sum(1)
+    w = _weights(df, weight, s)
+    gi = _sums.group_index(_groups(df, by), len(s))
+    sums, pro_w, det_w = _nps_sums(gi, values, w)
     table = _finish(gi, sums, alpha)
-    keep = sums["n"] > 0
-
-    out = table[by].copy() if by else pd.DataFrame(index=table.index)
-    out["n"] = table["n"]
-    out["n_eff"] = table["n_eff"]
+    keep = sums["n_used"] > 0
+    out = table[[*by, "n", "n_used", "n_eff"]].copy()
     out["promoters"] = 100 * pro_w[keep] / sums["w"][keep]
     out["detractors"] = 100 * det_w[keep] / sums["w"][keep]
     out["passives"] = 100 - out["promoters"] - out["detractors"]
     out["nps"] = table["mean"]
-    out["se"] = table["se"]
-    out["ci_low"] = table["ci_low"]
-    out["ci_high"] = table["ci_high"]
+    out["se"], out["ci_low"], out["ci_high"] = table["se"], table["ci_low"], table["ci_high"]
     if method == "adjusted_wald":
-        m = out["n_eff"] + 3
-        p = (out["promoters"] / 100 * out["n_eff"] + 0.75) / m
-        d = (out["detractors"] / 100 * out["n_eff"] + 0.75) / m
-        se = 100 * np.sqrt((p + d - (p - d) ** 2) / m)
-        z = stats.norm.ppf(1 - alpha / 2)
-        out["se"] = se
-        out["ci_low"] = 100 * (p - d) - z * se
-        out["ci_high"] = 100 * (p - d) + z * se
+        out["se"], out["ci_low"], out["ci_high"] = _adjusted_wald(out, alpha)
     elif method == "bootstrap":
-        recoded = np.where(s >= 9, 100.0, np.where(s <= 6, -100.0, 0.0))
-        recoded[~answered] = np.nan
-        lo, hi, se = _bootstrap_mean(recoded, gi, w, alpha, n_boot, seed)
+        lo, hi, se = _bootstrap_mean(_nps_recode(s), gi, w, alpha, n_boot, seed)
         out["se"], out["ci_low"], out["ci_high"] = se, lo, hi
     out["method"] = method
-    out["note"] = _note(out["n"])
-    cols = [
-        *by,
-        "n",
-        "n_eff",
-        "promoters",
-        "passives",
-        "detractors",
-        "nps",
-        "se",
-        "ci_low",
-        "ci_high",
-        "method",
-        "note",
-    ]
-    return out[cols]
+    out["note"] = _note(out["n_used"])
+    order = ["promoters", "passives", "detractors", "nps", "se", "ci_low", "ci_high"]
+    return out[[*by, "n", "n_used", "n_eff", *order, "method", "note"]]
+
+
+def _nps_recode(s: np.ndarray) -> np.ndarray:
+    """Answers 0-10 as +100 (9-10), 0 (7-8), -100 (0-6); missing stays missing."""
+    recoded = np.where(s >= 9, 100.0, np.where(s <= 6, -100.0, 0.0))
+    recoded[np.isnan(s)] = np.nan
+    return recoded
+
+
+def _nps_sums(gi: _sums.GroupIndex, values, w: np.ndarray | None):
+    """Per-group sums of the ±100 score, and the weight of promoters and of detractors."""
+    s = values[0]
+    counts = _sums.value_table(gi, s, w, bounds=values[1:])
+    if counts is None:  # fractional answers (not from load_survey): recode row by row
+        answered = ~np.isnan(s)
+        sums = _sums.direct_sums(gi, _nps_recode(s), w)
+        pro_w = _sums.direct_sums(gi, np.where(answered, (s >= 9) * 1.0, np.nan), w)["wy"]
+        det_w = _sums.direct_sums(gi, np.where(answered, (s <= 6) * 1.0, np.nan), w)["wy"]
+        return sums, pro_w, det_w
+    v = counts.values
+    sums = counts.sums(np.where(v >= 9, 100.0, np.where(v <= 6, -100.0, 0.0)))
+    return sums, counts.w[:, v >= 9].sum(1), counts.w[:, v <= 6].sum(1)
+
+
+def _adjusted_wald(out: pd.DataFrame, alpha: float):
+    """Sauro & Lewis' adjusted-Wald (se, ci_low, ci_high) from effective counts."""
+    m = out["n_eff"] + 3
+    p = (out["promoters"] / 100 * out["n_eff"] + 0.75) / m
+    d = (out["detractors"] / 100 * out["n_eff"] + 0.75) / m
+    se = 100 * np.sqrt((p + d - (p - d) ** 2) / m)
+    z = stats.norm.ppf(1 - alpha / 2)
+    return se, 100 * (p - d) - z * se, 100 * (p - d) + z * se
 
 
 def _bootstrap_mean(y: np.ndarray, gi: _sums.GroupIndex, w, alpha, n_boot, seed):
-    """Percentile bootstrap of a weighted mean within each group (in the order of the tables)."""
+    """Percentile bootstrap of a weighted mean within each group (in the order of the tables).
+
+    Respondents with weight 0 are not resampled (they do not count).
+    """
     rng = np.random.default_rng(seed)
-    ok = ~np.isnan(y)
+    ok = ~np.isnan(y) if w is None else ~np.isnan(y) & (w > 0)
     codes, yv = gi.codes[ok], y[ok]
     wv = np.ones_like(yv) if w is None else w[ok]
     order = np.argsort(codes, kind="stable")
@@ -358,7 +343,7 @@ def _bootstrap_mean(y: np.ndarray, gi: _sums.GroupIndex, w, alpha, n_boot, seed)
 
 
 def mean_score(
-    data: pd.DataFrame,
+    df: pd.DataFrame,
     item: str,
     *,
     by: str | Sequence[str] | None = None,
@@ -367,29 +352,47 @@ def mean_score(
 ) -> pd.DataFrame:
     """Mean of a rating per group, with its confidence interval.
 
+    Parameters
+    ----------
+    df : pandas.DataFrame
+    item : str
+        Rating column.
+    by : str or list of str, optional
+        Group columns; a missing key is its own group.
+    weight : str, optional
+        Weight column (weight 0 leaves a respondent out).
+    alpha : float
+        Significance level: intervals cover 1 - alpha.
+
     Returns
     -------
     pandas.DataFrame
-        Group columns, then ``n``, ``n_eff``, ``mean``, ``sd``, ``se``,
-        ``ci_low``, ``ci_high`` and ``note``.
+        Group columns, then ``n``, ``n_used``, ``n_eff``, ``mean``, ``sd``, ``se``,
+        ``ci_low``, ``ci_high`` and ``note`` (``"base_below_2"`` or empty).
 
     Notes
     -----
     See :func:`weighted_mean_table` for the estimator, its variance
     (``survey::svymean``) and the t interval.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"sat": [4, 5, 3, 4, 2], "g": list("aabbb")})
+    >>> mean_score(df, "sat", by="g")[["g", "n", "mean"]].round(2).to_dict("list")
+    {'g': ['a', 'b'], 'n': [2, 3], 'mean': [4.5, 3.0]}
     """
     by = as_list(by)
-    require_columns(data, item, weight, *by)
-    y, lo, hi = _numeric(data, item, "item")
-    w = weights_array(data, weight, y) if weight else None
-    gi = _sums.group_index(_groups(data, by), len(y))
+    require_columns(df, item, weight, *by)
+    y, lo, hi = _numeric(df, item, "item")
+    w = _weights(df, weight, y)
+    gi = _sums.group_index(_groups(df, by), len(y))
     out = _finish(gi, _sums.sums(gi, y, w, bounds=(lo, hi)), alpha)
-    out["note"] = _note(out["n"])
+    out["note"] = _note(out["n_used"])
     return out
 
 
 def top_box(
-    data: pd.DataFrame,
+    df: pd.DataFrame,
     item: str,
     *,
     k: int = 2,
@@ -403,6 +406,7 @@ def top_box(
 
     Parameters
     ----------
+    df : pandas.DataFrame
     item : str
         Rating column.
     k : int
@@ -413,11 +417,17 @@ def top_box(
         has it) whenever you can.
     bottom : bool
         Bottom box instead of top box.
+    by : str or list of str, optional
+        Group columns.
+    weight : str, optional
+        Weight column (weight 0 leaves a respondent out).
+    alpha : float
+        Significance level: intervals cover 1 - alpha.
 
     Returns
     -------
     pandas.DataFrame
-        Group columns, then ``n``, ``n_eff``, ``share`` (percent, 0-100),
+        Group columns, then ``n``, ``n_used``, ``n_eff``, ``share`` (percent, 0-100),
         ``se``, ``ci_low``, ``ci_high`` (percent), ``box`` (the answers
         counted, e.g. ``"4-5"``) and ``note``.
 
@@ -426,20 +436,26 @@ def top_box(
     The share is the weighted mean of the 0/100 indicator, with the
     linearisation variance of :func:`weighted_mean_table` (``survey::svymean``
     on the indicator; unweighted, ``sqrt(p(1-p)/(n-1))``).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"sat": [5, 4, 3, 2, 5]})
+    >>> top_box(df, "sat", scale=(1, 5))[["n", "share", "box"]].to_dict("list")
+    {'n': [5], 'share': [60.0], 'box': ['4-5']}
     """
     by = as_list(by)
-    require_columns(data, item, weight, *by)
-    values = _numeric(data, item, "item")
+    require_columns(df, item, weight, *by)
+    values = _numeric(df, item, "item")
     y = values[0]
     lo, hi = scale if scale is not None else values[1:]
-    _check_range(values, item, lo, hi, "answers", data.index)
+    _check_range(values, item, lo, hi, "answers", df.index)
     if not 1 <= k <= hi - lo:
         raise ValueError(
             f"`k` should be between 1 and {hi - lo:g} for a {lo:g}-{hi:g} scale, not {k}."
         )
     box = (lo, lo + k - 1) if bottom else (hi - k + 1, hi)
-    w = weights_array(data, weight, y) if weight else None
-    gi = _sums.group_index(_groups(data, by), len(y))
+    w = _weights(df, weight, y)
+    gi = _sums.group_index(_groups(df, by), len(y))
     counts = _sums.value_table(gi, y, w, bounds=values[1:])
     if counts is None:
         hit = np.where(np.isnan(y), np.nan, 100.0 * ((y >= box[0]) & (y <= box[1])))
@@ -450,12 +466,12 @@ def top_box(
     t = _finish(gi, sums, alpha)
     out = t.drop(columns=["sd"]).rename(columns={"mean": "share"})
     out["box"] = f"{box[0]:g}-{box[1]:g}"
-    out["note"] = _note(out["n"])
+    out["note"] = _note(out["n_used"])
     return out
 
 
 def ces(
-    data: pd.DataFrame,
+    df: pd.DataFrame,
     item: str = "effort",
     *,
     scale: tuple[float, float] = (1, 7),
@@ -467,16 +483,23 @@ def ces(
 
     Parameters
     ----------
+    df : pandas.DataFrame
     item : str
         Effort column, coded so that high = easy (CES 2.0, "the company made it
         easy for me to handle my issue", 1 strongly disagree - 7 strongly agree).
     scale : (low, high)
         The scale's end points.
+    by : str or list of str, optional
+        Group columns.
+    weight : str, optional
+        Weight column (weight 0 leaves a respondent out).
+    alpha : float
+        Significance level: intervals cover 1 - alpha.
 
     Returns
     -------
     pandas.DataFrame
-        Group columns, then ``n``, ``n_eff``, ``mean``, ``se``, ``ci_low``,
+        Group columns, then ``n``, ``n_used``, ``n_eff``, ``mean``, ``se``, ``ci_low``,
         ``ci_high`` (the mean and its interval), ``easy`` (percent answering
         in the top 3 points of a 7-point scale, top 2 of a 5-point one),
         ``easy_ci_low``, ``easy_ci_high`` and ``note``.
@@ -485,13 +508,19 @@ def ces(
     -----
     CES 2.0 (Dixon, Freeman & Toman, 2010; CEB). Both figures use the
     estimator of :func:`weighted_mean_table`.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"effort": [7, 6, 5, 2, 4]})
+    >>> ces(df)[["n", "mean", "easy"]].to_dict("list")
+    {'n': [5], 'mean': [4.8], 'easy': [60.0]}
     """
     lo, hi = scale
-    require_columns(data, item)
-    _check_range(_numeric(data, item, "item"), item, lo, hi, "effort answers", data.index)
-    means = mean_score(data, item, by=by, weight=weight, alpha=alpha)
+    require_columns(df, item)
+    _check_range(_numeric(df, item, "item"), item, lo, hi, "effort answers", df.index)
+    means = mean_score(df, item, by=by, weight=weight, alpha=alpha)
     k = 3 if hi - lo >= 6 else 2
-    easy = top_box(data, item, k=k, scale=scale, by=by, weight=weight, alpha=alpha)
+    easy = top_box(df, item, k=k, scale=scale, by=by, weight=weight, alpha=alpha)
     out = means.drop(columns=["sd", "note"])
     out["easy"] = easy["share"].to_numpy()
     out["easy_ci_low"] = easy["ci_low"].to_numpy()
@@ -501,65 +530,98 @@ def ces(
 
 
 def counts(
-    data: pd.DataFrame,
+    df: pd.DataFrame,
     by: str | Sequence[str],
     *,
     weight: str | None = None,
 ) -> pd.DataFrame:
     """Respondents per group, with their share of the total.
 
+    Parameters
+    ----------
+    df : pandas.DataFrame
+    by : str or list of str
+        Group columns; a missing key is its own group.
+    weight : str, optional
+        Weight column (weight 0: counted in ``n``, not in ``n_used`` or any share).
+
     Returns
     -------
     pandas.DataFrame
-        Group columns (a missing key is its own group), ``n``, ``percent``
-        (0-100) and, with ``weight``, ``weighted_percent``.
+        Group columns, ``n``, ``n_used``, ``percent`` (share of the respondents used, 0-100)
+        and, with ``weight``, ``weighted_percent``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"region": ["华东", "华东", "华北", "华北"], "w": [1.0, 3.0, 1.0, 0.0]})
+    >>> counts(df, "region", weight="w").round(1).to_dict("list")  # doctest: +NORMALIZE_WHITESPACE
+    {'region': ['华东', '华北'], 'n': [2, 2], 'n_used': [2, 1], 'percent': [66.7, 33.3],
+     'weighted_percent': [80.0, 20.0]}
     """
     by = as_list(by)
-    require_columns(data, weight, *by)
-    g = data.groupby(by, dropna=False, sort=True, observed=True)
-    out = g.size().rename("n").reset_index()
-    out["percent"] = 100 * out["n"] / out["n"].sum()
+    require_columns(df, weight, *by)
+    w = weight_values(df, weight)
+    frame = df[by].assign(_n=1, _used=(w > 0).astype(int), _w=w)
+    g = frame.groupby(by, dropna=False, sort=True, observed=True)[["_n", "_used", "_w"]].sum()
+    out = g.reset_index().rename(columns={"_n": "n", "_used": "n_used"})
+    out["percent"] = 100 * out["n_used"] / out["n_used"].sum()
     if weight:
-        w = check_weights(data, weight, pd.Series(True, index=data.index))
-        sw = w.groupby([data[c] for c in by], dropna=False, sort=True, observed=True).sum()
-        out["weighted_percent"] = 100 * sw.to_numpy() / sw.sum()
-    return out
+        out["weighted_percent"] = 100 * out["_w"] / out["_w"].sum()
+    return out.drop(columns="_w")
 
 
 def select_wave(
-    data: pd.DataFrame, wave_col: str | None, wave: str = ""
+    df: pd.DataFrame, wave: str | None, period: str = ""
 ) -> tuple[pd.DataFrame, str | None]:
-    """Rows of one survey wave: the one named, or the latest when ``wave`` is empty.
+    """Rows of one survey period: the one named, or the latest when ``period`` is empty.
 
-    Waves sort as text, so codes like ``2025Q1`` or ``2025-06`` order correctly.
+    Parameters
+    ----------
+    df : pandas.DataFrame
+    wave : str or None
+        The wave column (None: the survey has none; then every row is returned).
+    period : str
+        The value of ``wave`` to keep; empty: the latest. Periods sort as text, so codes like
+        ``2025Q1`` or ``2025-06`` order correctly.
 
     Returns
     -------
     (pandas.DataFrame, str or None)
-        The rows of the wave and its name; all rows and None without a wave column.
+        The rows of the period and the period chosen; all rows and None without a wave column.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"wave": ["2025Q1", "2025Q2", "2025Q2"], "nps": [9, 10, 6]})
+    >>> rows, period = select_wave(df, "wave")
+    >>> period, len(rows)
+    ('2025Q2', 2)
+    >>> select_wave(df, "wave", "2025Q1")[0]["nps"].tolist()
+    [9]
     """
-    if not wave_col:
-        if wave:
+    if not wave:
+        if period:
             raise ValueError(
-                f"`wave` is {wave!r}, but the survey has no wave column (codebook key `wave`)."
+                f"`period` is {period!r}, but the survey has no wave column (codebook key `wave`)."
             )
-        return data, None
-    require_columns(data, wave_col, arg="wave column")
-    waves = sorted(data[wave_col].dropna().astype(str).unique())
-    if not waves:
-        raise ValueError(f"Wave column `{wave_col}` is empty.")
-    chosen = wave or waves[-1]
-    if chosen not in waves:
-        raise ValueError(f"Wave {chosen!r} is not in column `{wave_col}`; waves present: {waves}.")
-    return data[data[wave_col].astype(str) == chosen], chosen
+        return df, None
+    require_columns(df, wave, arg="wave column")
+    periods = sorted(df[wave].dropna().astype(str).unique())
+    if not periods:
+        raise ValueError(f"Wave column `{wave}` is empty.")
+    chosen = period or periods[-1]
+    if chosen not in periods:
+        raise ValueError(f"Period {chosen!r} is not in column `{wave}`; waves present: {periods}.")
+    return df[df[wave].astype(str) == chosen], chosen
 
 
 #: Metrics :func:`estimate` knows, and the kind of statistic each is (for tests between groups).
 METRICS = {"nps": "nps", "top_box": "share", "bottom_box": "share", "mean": "mean", "ces": "mean"}
+#: The columns of :func:`estimate` after the group columns.
+ESTIMATE_COLUMNS = ["n", "n_used", "n_eff", "value", "se", "ci_low", "ci_high", "note"]
 
 
 def estimate(
-    data: pd.DataFrame,
+    df: pd.DataFrame,
     metric: str,
     item: str | None = None,
     *,
@@ -573,135 +635,113 @@ def estimate(
 
     Parameters
     ----------
+    df : pandas.DataFrame
     metric : {"nps", "top_box", "bottom_box", "mean", "ces"}
     item : str, optional
         The column; defaults to ``"nps"`` for NPS and ``"effort"`` for CES.
+    by : str or list of str, optional
+        Group columns.
+    weight : str, optional
+        Weight column (weight 0 leaves a respondent out).
+    alpha : float
+        Significance level: intervals cover 1 - alpha.
     scale, k
-        Scale end points and box size for ``top_box``/``bottom_box``.
+        Scale end points and box size for ``top_box``/``bottom_box`` (``scale`` also for CES).
 
     Returns
     -------
     pandas.DataFrame
-        Group columns, then ``n``, ``n_eff``, ``value`` (NPS points, percent
+        Group columns, then ``n``, ``n_used``, ``n_eff``, ``value`` (NPS points, percent
         in the box, or mean), ``se``, ``ci_low``, ``ci_high``, ``note``.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"sat": [5, 4, 3, 2, 5]})
+    >>> estimate(df, "top_box", "sat", scale=(1, 5))[["n", "value"]].to_dict("list")
+    {'n': [5], 'value': [60.0]}
     """
     if metric not in METRICS:
         raise ValueError(f"`metric` should be one of {sorted(METRICS)}, not {metric!r}.")
-    by_cols = as_list(by)
+    if item is None and metric in ("top_box", "bottom_box", "mean"):
+        raise ValueError(f"`item` is required for metric {metric!r}.")
+    opts = {"by": by, "weight": weight, "alpha": alpha}
     if metric == "nps":
-        t = nps(data, item or "nps", by=by, weight=weight, alpha=alpha).rename(
-            columns={"nps": "value"}
-        )
-    elif metric in ("top_box", "bottom_box"):
-        if item is None:
-            raise ValueError(f"`item` is required for metric {metric!r}.")
-        t = top_box(
-            data,
-            item,
-            k=k,
-            scale=scale,
-            bottom=metric == "bottom_box",
-            by=by,
-            weight=weight,
-            alpha=alpha,
-        )
-        t = t.rename(columns={"share": "value"})
+        t = nps(df, item or "nps", **opts).rename(columns={"nps": "value"})
     elif metric == "ces":
-        t = ces(data, item or "effort", scale=scale or (1, 7), by=by, weight=weight, alpha=alpha)
+        t = ces(df, item or "effort", scale=scale or (1, 7), **opts)
         t = t.rename(columns={"mean": "value"})
+    elif metric == "mean":
+        t = mean_score(df, item, **opts).rename(columns={"mean": "value"})
     else:
-        if item is None:
-            raise ValueError("`item` is required for metric 'mean'.")
-        t = mean_score(data, item, by=by, weight=weight, alpha=alpha).rename(
-            columns={"mean": "value"}
-        )
-    return t[[*by_cols, "n", "n_eff", "value", "se", "ci_low", "ci_high", "note"]]
+        t = top_box(df, item, k=k, scale=scale, bottom=metric == "bottom_box", **opts)
+        t = t.rename(columns={"share": "value"})
+    return t[[*as_list(by), *ESTIMATE_COLUMNS]]
+
+
+#: The figures :func:`kpis` returns, in order (words: messages ``kpi.<code>``).
+KPI_CODES = ("nps", "csat", "mean", "ces", "ces_easy")
 
 
 def kpis(
-    data: pd.DataFrame,
+    df: pd.DataFrame,
     codebook,
     *,
     weight: str | None = None,
     alpha: float = 0.05,
-    lang: str = "zh",
 ) -> pd.DataFrame:
     """The headline figures a codebook defines: NPS, CSAT (top-2-box and mean), CES.
 
     Parameters
     ----------
+    df : pandas.DataFrame
     codebook : cxlab.codebook.Codebook
         NPS comes from the ``nps`` item, CSAT from the ``role: outcome`` scale,
         CES from the ``role: effort`` scale (each when present).
-    lang : {"zh", "en"}
-        Language of the ``label`` column.
+    weight : str, optional
+        Weight column (weight 0 leaves a respondent out).
+    alpha : float
+        Significance level: intervals cover 1 - alpha.
 
     Returns
     -------
     pandas.DataFrame
-        One row per figure: ``kpi`` (``"nps"``, ``"csat"``, ``"mean"``,
-        ``"ces"``, ``"ces_easy"``), ``item``, ``label``, ``n``, ``n_eff``,
-        ``value``, ``ci_low``, ``ci_high``, ``unit`` (``"points"``, ``"%"`` or
-        ``"mean"``).
+        One row per figure: ``kpi`` (a code of :data:`KPI_CODES`: ``"nps"``, ``"csat"``
+        (top-2 box %), ``"mean"``, ``"ces"`` (mean effort), ``"ces_easy"`` (easy %); the
+        words are the messages ``kpi.<code>``), ``item``, ``n``, ``n_used``, ``n_eff``,
+        ``value``, ``ci_low``, ``ci_high``, ``unit`` (``"points"``, ``"%"`` or ``"mean"``).
+
+    Examples
+    --------
+    >>> from cxlab.codebook import Codebook, Item
+    >>> book = Codebook(id="rid", items={"nps": Item("nps", "nps"),
+    ...                                  "sat": Item("sat", "scale", min=1, max=5, role="outcome")})
+    >>> df = pd.DataFrame({"nps": [10, 9, 6, 8], "sat": [5, 4, 2, 4]})
+    >>> kpis(df, book)[["kpi", "item", "value", "unit"]].to_dict("list")
+    {'kpi': ['nps', 'csat', 'mean'], 'item': ['nps', 'sat', 'sat'], 'value': [25.0, 75.0, 3.75], 'unit': ['points', '%', 'mean']}
     """
-    from cxlab.present import say
-
-    rows = []
-
-    def add(kpi, item, label, table, unit, value="value", lo="ci_low", hi="ci_high"):
-        r = table.iloc[0]
-        rows.append(
-            {
-                "kpi": kpi,
-                "item": item,
-                "label": label,
-                "n": r["n"],
-                "n_eff": r["n_eff"],
-                "value": r[value],
-                "ci_low": r[lo],
-                "ci_high": r[hi],
-                "unit": unit,
-            }
-        )
-
+    opts = {"weight": weight, "alpha": alpha}
+    parts = []
     for item in codebook.select(type="nps")[:1]:
-        add("nps", item, "NPS", estimate(data, "nps", item, weight=weight, alpha=alpha), "points")
+        parts.append(_kpi_row("nps", item, estimate(df, "nps", item, **opts), "points"))
     for item in codebook.select(role="outcome")[:1]:
         it = codebook.items[item]
-        scale = (it.min, it.max)
-        add(
-            "csat",
-            item,
-            say(lang, f"{it.display}（前两档 %）", f"{it.display} (top-2 box %)"),
-            estimate(data, "top_box", item, weight=weight, alpha=alpha, scale=scale),
-            "%",
-        )
-        add(
-            "mean",
-            item,
-            say(lang, f"{it.display}（均值）", f"{it.display} (mean)"),
-            estimate(data, "mean", item, weight=weight, alpha=alpha),
-            "mean",
-        )
+        box = estimate(df, "top_box", item, scale=(it.min, it.max), **opts)
+        parts.append(_kpi_row("csat", item, box, "%"))
+        parts.append(_kpi_row("mean", item, estimate(df, "mean", item, **opts), "mean"))
     for item in codebook.select(role="effort")[:1]:
         it = codebook.items[item]
-        t = ces(data, item, scale=(it.min, it.max), weight=weight, alpha=alpha)
-        add(
-            "ces",
-            item,
-            say(lang, f"{it.display}（均值）", f"{it.display} (mean)"),
-            t,
-            "mean",
-            "mean",
-        )
-        add(
-            "ces_easy",
-            item,
-            say(lang, f"{it.display}（省力 %）", f"{it.display} (easy %)"),
-            t,
-            "%",
-            "easy",
-            "easy_ci_low",
-            "easy_ci_high",
-        )
-    return pd.DataFrame(rows)
+        t = ces(df, item, scale=(it.min, it.max), **opts)
+        parts.append(_kpi_row("ces", item, t, "mean", value="mean"))
+        cols = {"value": "easy", "lo": "easy_ci_low", "hi": "easy_ci_high"}
+        parts.append(_kpi_row("ces_easy", item, t, "%", **cols))
+    return pd.DataFrame(parts, columns=[*_KPI_KEYS, "unit"])
+
+
+_KPI_KEYS = ("kpi", "item", "n", "n_used", "n_eff", "value", "ci_low", "ci_high")
+
+
+def _kpi_row(kpi, item, table, unit, value="value", lo="ci_low", hi="ci_high") -> dict:
+    """One row of :func:`kpis` from the first row of an estimate table."""
+    r = table.iloc[0]
+    cells = (kpi, item, r["n"], r["n_used"], r["n_eff"], r[value], r[lo], r[hi])
+    return {**dict(zip(_KPI_KEYS, cells, strict=True)), "unit": unit}

@@ -1,24 +1,30 @@
-"""Reliability of multi-item scales, and answer distributions."""
+"""Reliability of multi-item scales, and answer distributions.
+
+Reliability (:func:`cronbach_alpha`, :func:`item_analysis`, :func:`reliability_table`) is
+unweighted: it describes how the items hang together in the answers given, as ``psych::alpha``
+does, and takes no ``weight``. :func:`likert_table`, a description of the population, is
+weighted.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cxlab.survey.metrics import as_list, check_weights, require_columns
+from cxlab.checks import as_list, require_columns, weight_values
 
 __all__ = ["cronbach_alpha", "item_analysis", "likert_table", "reliability_table"]
 
 
-def _complete(data: pd.DataFrame, items: Sequence[str]) -> pd.DataFrame:
+def _complete(df: pd.DataFrame, items: Sequence[str]) -> pd.DataFrame:
     items = list(items)
     if len(items) < 2:
         raise ValueError(f"Reliability needs at least two items, got {items}.")
-    require_columns(data, *items, arg="item(s)")
-    x = data[items].astype(float).dropna()
+    require_columns(df, *items, arg="item(s)")
+    x = df[items].astype(float).dropna()
     if len(x) < 3:
         raise ValueError(
             f"Only {len(x)} respondent(s) answered all of {items}; alpha needs at least 3."
@@ -36,15 +42,25 @@ def _alpha(x: pd.DataFrame) -> float:
     return k / (k - 1) * (1 - x.var(ddof=1).sum() / x.sum(axis=1).var(ddof=1))
 
 
-def cronbach_alpha(data: pd.DataFrame, items: Sequence[str], alpha: float = 0.05) -> pd.Series:
+def cronbach_alpha(df: pd.DataFrame, items: Sequence[str], *, alpha: float = 0.05) -> pd.Series:
     """Cronbach's alpha of a multi-item scale with its Feldt confidence interval.
 
-    Respondents who answered every item are used (listwise).
+    Respondents who answered every item are used (listwise); unweighted.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+    items : list of str
+        The items of the scale (at least two).
+    alpha : float
+        Significance level of the interval (it covers 1 - alpha). The reliability coefficient
+        itself is the ``alpha`` entry of the result.
 
     Returns
     -------
     pandas.Series
-        ``alpha``, ``ci_low``, ``ci_high``, ``n`` (respondents used), ``k`` (items).
+        ``alpha`` (Cronbach's coefficient), ``ci_low``, ``ci_high``, ``n`` (respondents
+        used), ``k`` (items).
 
     Notes
     -----
@@ -52,8 +68,14 @@ def cronbach_alpha(data: pd.DataFrame, items: Sequence[str], alpha: float = 0.05
     ``raw_alpha`` of R's ``psych::alpha``. Interval (Feldt, Woodruff & Salih,
     1987): ``1 - (1 - alpha) · F(1 - a/2; n-1, (n-1)(k-1))`` to
     ``1 - (1 - alpha) · F(a/2; ...)``, as ``psych::alpha(...)$feldt`` gives it.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"i1": [4, 5, 3, 4, 2], "i2": [4, 4, 3, 5, 2], "i3": [3, 5, 2, 4, 3]})
+    >>> cronbach_alpha(df, ["i1", "i2", "i3"]).round(3).to_dict()
+    {'alpha': 0.871, 'ci_low': 0.348, 'ci_high': 0.986, 'n': 5.0, 'k': 3.0}
     """
-    x = _complete(data, items)
+    x = _complete(df, items)
     n, k = x.shape
     a = _alpha(x)
     df1, df2 = n - 1, (n - 1) * (k - 1)
@@ -68,8 +90,14 @@ def cronbach_alpha(data: pd.DataFrame, items: Sequence[str], alpha: float = 0.05
     )
 
 
-def item_analysis(data: pd.DataFrame, items: Sequence[str]) -> pd.DataFrame:
-    """Per-item statistics of a scale (respondents who answered every item).
+def item_analysis(df: pd.DataFrame, items: Sequence[str]) -> pd.DataFrame:
+    """Per-item statistics of a scale (respondents who answered every item; unweighted).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+    items : list of str
+        The items of the scale (at least two).
 
     Returns
     -------
@@ -82,8 +110,14 @@ def item_analysis(data: pd.DataFrame, items: Sequence[str]) -> pd.DataFrame:
     -----
     As ``r.drop`` and ``alpha.drop$raw_alpha`` of R's ``psych::alpha`` on
     complete data.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"i1": [4, 5, 3, 4, 2], "i2": [4, 4, 3, 5, 2], "i3": [3, 5, 2, 4, 3]})
+    >>> item_analysis(df, ["i1", "i2", "i3"])[["item", "mean", "r_drop"]].round(3).to_dict("list")
+    {'item': ['i1', 'i2', 'i3'], 'mean': [3.6, 3.6, 3.4], 'r_drop': [0.877, 0.724, 0.668]}
     """
-    x = _complete(data, items)
+    x = _complete(df, items)
     total = x.sum(axis=1)
     rows = []
     for c in x.columns:
@@ -102,7 +136,7 @@ def item_analysis(data: pd.DataFrame, items: Sequence[str]) -> pd.DataFrame:
 
 
 def likert_table(
-    data: pd.DataFrame,
+    df: pd.DataFrame,
     items: Sequence[str],
     *,
     by: str | Sequence[str] | None = None,
@@ -110,51 +144,82 @@ def likert_table(
 ) -> pd.DataFrame:
     """Distribution of answers to each item (long format).
 
+    Parameters
+    ----------
+    df : pandas.DataFrame
+    items : list of str
+        Rating columns.
+    by : str or list of str, optional
+        Group columns: one distribution per group.
+    weight : str, optional
+        Weight column (weight 0: counted in ``n``, not in ``n_used`` or ``percent``).
+
     Returns
     -------
     pandas.DataFrame
-        ``item``, group columns, ``answer``, ``n`` (respondents giving it) and
-        ``percent`` (weighted when ``weight`` is given; 0-100 within item and
-        group; missing answers are left out of the base).
+        ``item``, group columns, ``answer``, ``n`` (respondents giving it), ``n_used`` (those
+        with weight > 0) and ``percent`` (weighted when ``weight`` is given; 0-100 within item
+        and group; missing answers are left out of the base). Answers given only by
+        respondents with weight 0 are left out.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"q": [1, 2, 2, 5, None], "w": [1, 1, 2, 1, 9]})
+    >>> likert_table(df, ["q"], weight="w")[["answer", "n", "percent"]].to_dict("list")
+    {'answer': [1.0, 2.0, 5.0], 'n': [1, 2, 1], 'percent': [20.0, 60.0, 20.0]}
     """
     by_cols = as_list(by)
     items = list(items)
-    require_columns(data, *items, *by_cols, weight)
+    require_columns(df, *items, *by_cols, weight)
     parts = []
     for item in items:
-        answered = data[item].notna()
-        w = (
-            check_weights(data, weight, answered)
-            if weight
-            else pd.Series(1.0, index=data.index[answered])
+        answered = df[item].notna().to_numpy()
+        w = weight_values(df, weight, rows=answered)[answered]
+        frame = df.loc[answered, by_cols].assign(
+            answer=df.loc[answered, item], _n=1, _used=(w > 0).astype(int), _w=w
         )
-        frame = data.loc[answered, by_cols].assign(answer=data.loc[answered, item], _w=w, _n=1)
         g = (
-            frame.groupby([*by_cols, "answer"], dropna=False, observed=True)[["_n", "_w"]]
+            frame.groupby([*by_cols, "answer"], dropna=False, observed=True)[["_n", "_used", "_w"]]
             .sum()
             .reset_index()
         )
+        g = g[g["_used"] > 0].reset_index(drop=True)
         denom = (
             g.groupby(by_cols, dropna=False)["_w"].transform("sum") if by_cols else g["_w"].sum()
         )
         g["percent"] = 100 * g["_w"] / denom
         g.insert(0, "item", item)
-        parts.append(g.rename(columns={"_n": "n"}).drop(columns="_w"))
+        parts.append(g.rename(columns={"_n": "n", "_used": "n_used"}).drop(columns="_w"))
     return pd.concat(parts, ignore_index=True)
 
 
 def reliability_table(
-    data: pd.DataFrame, scales: dict[str, Sequence[str]], alpha: float = 0.05
+    df: pd.DataFrame, scales: Mapping[str, Sequence[str]], *, alpha: float = 0.05
 ) -> pd.DataFrame:
-    """Cronbach's alpha of several scales, one row each (scales with fewer than two items are skipped).
+    """Cronbach's alpha of several scales, one row each (unweighted).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+    scales : mapping of str to list of str
+        Scale name -> its items; scales with fewer than two items are skipped.
+    alpha : float
+        Significance level of the intervals (as :func:`cronbach_alpha`).
 
     Returns
     -------
     pandas.DataFrame
-        ``scale``, ``alpha``, ``ci_low``, ``ci_high``, ``n``, ``k`` (see :func:`cronbach_alpha`).
+        ``scale`` (the name given), ``alpha``, ``ci_low``, ``ci_high``, ``n``, ``k`` (see
+        :func:`cronbach_alpha`).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"i1": [4, 5, 3, 4, 2], "i2": [4, 4, 3, 5, 2], "i3": [3, 5, 2, 4, 3]})
+    >>> reliability_table(df, {"service": ["i1", "i2", "i3"], "one": ["i1"]}).round(3).to_dict("list")
+    {'scale': ['service'], 'alpha': [0.871], 'ci_low': [0.348], 'ci_high': [0.986], 'n': [5], 'k': [3]}
     """
     rows = [
-        {"scale": name, **cronbach_alpha(data, items, alpha=alpha).to_dict()}
+        {"scale": name, **cronbach_alpha(df, items, alpha=alpha).to_dict()}
         for name, items in scales.items()
         if len(items) >= 2
     ]
