@@ -3,19 +3,23 @@
 Each sentence states only what the table it comes from supports: a change is
 called a rise or a fall only when the trend test flags it significant, and a
 group is called higher than another only when the significance letters say
-so. Functions return lists of sentences (Markdown), Chinese by default.
+so. Functions return lists of sentences (Markdown) in the report language ``lang``
+(Chinese by default); the sentences live in the message catalogue
+(``cxlab/resources/messages/narrative.yaml``).
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from cxlab.present import say as _say
+from cxlab.messages import check_lang, msg
+from cxlab.present import translate_codes
 
 __all__ = [
     "compare_sentences",
     "driver_points",
     "gap_points",
+    "journey_points",
     "satisfaction_points",
     "trend_sentence",
 ]
@@ -27,13 +31,18 @@ def _namer(labels: dict | None):
     return lambda key: labels.get(key, key)
 
 
+def _join(items, lang: str) -> str:
+    return msg("narrative.list_sep", lang).join(map(str, items))
+
+
 def _listing(pairs, lang: str) -> str:
     """ "名称（值）、…" or "name (value), …" from (name, formatted value) pairs."""
-    return _join([f"{n}（{v}）" if lang == "zh" else f"{n} ({v})" for n, v in pairs], lang)
+    return _join([msg("narrative.named_value", lang, name=n, value=v) for n, v in pairs], lang)
 
 
-def _join(items, lang: str) -> str:
-    return (", " if lang == "en" else "、").join(map(str, items))
+def _points(result) -> pd.DataFrame:
+    """The rows of a quadrant result (its ``points``), or the DataFrame itself."""
+    return getattr(result, "points", result)
 
 
 def _fmt(value: float, unit: str) -> str:
@@ -41,89 +50,157 @@ def _fmt(value: float, unit: str) -> str:
 
 
 def trend_sentence(
-    trend: pd.DataFrame, wave: str, *, metric_label: str, unit: str = "", lang: str = "zh"
+    table: pd.DataFrame, wave: str, *, metric_label: str, unit: str = "", lang: str = "zh"
 ) -> str:
-    """One sentence on the latest wave of a :func:`cxlab.survey.trend` table (no group columns)."""
-    t = trend.sort_values(wave, key=lambda s: s.astype(str))
+    """One sentence on the latest wave of a trend table.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The output of :func:`cxlab.survey.trend` without group columns: ``value``,
+        ``ci_low``, ``ci_high``, ``change``, ``p_change``, ``significant``.
+    wave : str
+        The wave column of ``table``.
+    metric_label : str
+        What the value is ("NPS").
+    unit : str
+        Written after the value, its interval bounds ("%").
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    str
+        The latest value with its 95 % interval; the change from the wave before is called a
+        rise or fall only when ``significant`` is True.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"wave": ["Q1", "Q2"], "value": [10.0, 18.0], "ci_low": [5.0, 13.0],
+    ...                   "ci_high": [15.0, 23.0], "change": [None, 8.0],
+    ...                   "p_change": [None, 0.01], "significant": [False, True]})
+    >>> trend_sentence(t, "wave", metric_label="NPS", lang="en")
+    'NPS in Q2 is **18.0** (95% CI 13.0 to 23.0), significantly up 8.0 on Q1 (p = 0.01).'
+    """
+    check_lang(lang)
+    t = table.sort_values(wave, key=lambda s: s.astype(str))
     last = t.iloc[-1]
-    head = f"{metric_label}在 {last[wave]} 为 **{_fmt(last['value'], unit)}**（95% 置信区间 {_fmt(last['ci_low'], unit)}–{_fmt(last['ci_high'], unit)}）"
-    if lang == "en":
-        head = f"{metric_label} in {last[wave]} is **{_fmt(last['value'], unit)}** (95% CI {_fmt(last['ci_low'], unit)} to {_fmt(last['ci_high'], unit)})"
+    head = msg(
+        "narrative.trend.head",
+        lang,
+        metric=metric_label,
+        period=last[wave],
+        value=_fmt(last["value"], unit),
+        low=_fmt(last["ci_low"], unit),
+        high=_fmt(last["ci_high"], unit),
+    )
     if len(t) < 2 or pd.isna(last["change"]):
-        return head + ("." if lang == "en" else "。")
-    prev = t.iloc[-2][wave]
-    change = last["change"]
+        return msg("narrative.trend.only", lang, head=head)
+    fields = {"head": head, "previous": t.iloc[-2][wave], "change": last["change"]}
     if last["significant"]:
-        if lang == "en":
-            word = "up" if change > 0 else "down"
-            return f"{head}, significantly {word} {abs(change):.1f} on {prev} (p = {last['p_change']:.3g})."
-        word = "显著上升" if change > 0 else "显著下降"
-        return f"{head}，较 {prev} {word} {abs(change):.1f}（p = {last['p_change']:.3g}）。"
-    if lang == "en":
-        return f"{head}; the change from {prev} ({change:+.1f}) is not significant."
-    return f"{head}；与 {prev} 相比变化 {change:+.1f}，不显著。"
+        key = "narrative.trend.up" if last["change"] > 0 else "narrative.trend.down"
+        return msg(key, lang, **{**fields, "change": abs(last["change"])}, p=last["p_change"])
+    return msg("narrative.trend.not_significant", lang, **fields)
 
 
 def compare_sentences(
-    result: pd.DataFrame, by: str, *, metric_label: str, group_label: str, lang: str = "zh"
+    table: pd.DataFrame, by: str, *, metric_label: str, group_label: str, lang: str = "zh"
 ) -> list[str]:
-    """Sentences naming which groups are significantly higher than which (from :func:`cxlab.survey.compare`)."""
-    letter_of = dict(zip(result["letter"], result[by], strict=True))
+    """Sentences naming which groups are significantly higher than which.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The output of :func:`cxlab.survey.compare`: the ``by`` column, ``letter``,
+        ``higher_than`` (letters of the groups it beats), ``low_base``.
+    by : str
+        The group column.
+    metric_label, group_label : str
+        What is compared ("NPS") and what the groups are ("渠道").
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    list of str
+        One sentence per group that beats another, one on groups too small to test, or one
+        saying no group differs.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"ch": ["门店", "电话"], "letter": ["A", "B"],
+    ...                   "higher_than": ["B", ""], "low_base": [False, False]})
+    >>> compare_sentences(t, "ch", metric_label="NPS", group_label="渠道")
+    ['按渠道看，门店的NPS显著高于电话。']
+    """
+    check_lang(lang)
+    letter_of = dict(zip(table["letter"], table[by], strict=True))
     out = []
-    for row in result.itertuples(index=False):
+    for row in table.itertuples(index=False):
         beaten = [letter_of[c.upper()] for c in row.higher_than]
-        if not beaten:
-            continue
-        names = "、".join(map(str, beaten)) if lang == "zh" else ", ".join(map(str, beaten))
-        name = getattr(row, by)
-        if lang == "en":
+        if beaten:
             out.append(
-                f"By {group_label}, {name} scores significantly higher on {metric_label} than {names}."
+                msg(
+                    "narrative.compare.higher",
+                    lang,
+                    group=group_label,
+                    name=getattr(row, by),
+                    metric=metric_label,
+                    others=_join(beaten, lang),
+                )
             )
-        else:
-            out.append(f"按{group_label}看，{name}的{metric_label}显著高于{names}。")
-    low = result.loc[result["low_base"], by].tolist()
+    low = table.loc[table["low_base"], by].tolist()
     if low:
-        names = "、".join(map(str, low))
-        out.append(
-            f"{names} 样本不足，未参与检验。"
-            if lang == "zh"
-            else f"{', '.join(map(str, low))}: base too small to test."
-        )
+        out.append(msg("narrative.compare.low_base", lang, names=_join(low, lang)))
     if not out:
-        out.append(
-            f"按{group_label}看，{metric_label}各组之间没有显著差异。"
-            if lang == "zh"
-            else f"By {group_label}, no group differs significantly on {metric_label}."
-        )
+        out.append(msg("narrative.compare.none", lang, group=group_label, metric=metric_label))
     return out
 
 
 def satisfaction_points(
-    data: pd.DataFrame, codebook, *, wave: str | None, min_base: int = 30, lang: str = "zh"
+    df: pd.DataFrame, codebook, *, period: str | None, min_base: int = 30, lang: str = "zh"
 ) -> list[str]:
-    """The key points of a satisfaction report: NPS and CSAT trend to ``wave``, segment differences.
+    """The key points of a satisfaction report: NPS and CSAT trend to ``period``, segment differences.
 
     Parameters
     ----------
-    data : pandas.DataFrame
-        All waves (the trend needs the earlier ones); segment comparisons use ``wave`` only.
+    df : pandas.DataFrame
+        All waves (the trend needs the earlier ones); segment comparisons use ``period`` only.
     codebook : cxlab.codebook.Codebook
         Gives the NPS item, the outcome scale, the wave column, segments and weight.
-    wave : str or None
-        The wave reported (None: the survey has no waves).
+    period : str or None
+        The wave reported (None: the survey has no waves, or all of them).
+    min_base : int
+        Groups with fewer respondents are not tested.
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    list of str
+        A :func:`trend_sentence` for NPS and the top-2 box of the outcome (when there are
+        waves), then the :func:`compare_sentences` of NPS by each segment.
+
+    Examples
+    --------
+    >>> from cxlab.codebook import Codebook
+    >>> book = Codebook.from_dict({"id": "id", "segments": {"ch": "渠道"}, "items": {
+    ...     "nps": {"type": "nps"},
+    ...     "sat": {"type": "scale", "min": 1, "max": 5, "role": "outcome"}}})
+    >>> d = pd.DataFrame({"id": range(6), "ch": ["A"] * 3 + ["B"] * 3,
+    ...                   "nps": [10, 9, 8, 0, 3, 6], "sat": [5, 4, 4, 1, 2, 3]})
+    >>> satisfaction_points(d, book, period=None, min_base=2)
+    ['按渠道看，A的NPS显著高于B。']
     """
     from cxlab import survey
 
-    nps_col = codebook.select(type="nps")[0]
-    outcome = codebook.select(role="outcome")[0]
+    check_lang(lang)
+    nps_col = codebook.one(type="nps")
+    outcome = codebook.one(role="outcome")
     scale = (codebook.items[outcome].min, codebook.items[outcome].max)
-    current = data
+    current = df
     points = []
-    if codebook.wave and wave is not None:
-        upto = data[data[codebook.wave].astype(str) <= str(wave)]
-        current = data[data[codebook.wave].astype(str) == str(wave)]
-        csat = "满意度（前两档）" if lang == "zh" else "Satisfaction (top-2 box)"
+    if codebook.wave and period is not None:
+        upto = df[df[codebook.wave].astype(str) <= str(period)]
+        current = df[df[codebook.wave].astype(str) == str(period)]
+        csat = msg("narrative.satisfaction.csat", lang)
         for metric, item, label, unit in [
             ("nps", nps_col, "NPS", ""),
             ("top_box", outcome, csat, "%"),
@@ -141,11 +218,11 @@ def satisfaction_points(
 
 
 def driver_points(
-    importance: pd.DataFrame,
-    matrix: pd.DataFrame,
+    table: pd.DataFrame,
+    matrix,
+    *,
     penalty: pd.DataFrame | None = None,
     stability: pd.DataFrame | None = None,
-    *,
     labels: dict | None = None,
     wave: str | None = None,
     top: int = 3,
@@ -155,257 +232,322 @@ def driver_points(
 
     Parameters
     ----------
-    importance : output of :func:`cxlab.drivers.relative_importance`
-    matrix : output of :func:`cxlab.drivers.driver_matrix`
-    penalty : output of :func:`cxlab.drivers.penalty_reward`, optional
-    stability : output of :func:`cxlab.drivers.driver_stability`, optional
-    wave : the wave column of ``stability``
+    table : pandas.DataFrame
+        The importance table of :func:`cxlab.drivers.relative_importance` (``driver``,
+        ``importance``, ``share``).
+    matrix : pandas.DataFrame or a quadrant result
+        Output of :func:`cxlab.drivers.driver_matrix` (``driver``, ``priority``; a result with
+        ``points`` is read through them).
+    penalty : pandas.DataFrame, optional
+        Output of :func:`cxlab.drivers.penalty_reward` (``driver``, ``type``).
+    stability : pandas.DataFrame, optional
+        Output of :func:`cxlab.drivers.driver_stability` (the ``wave`` column, ``driver``,
+        ``change``, ``change_significant``).
+    labels : dict, optional
+        Driver -> label.
+    wave : str, optional
+        The wave column of ``stability``.
+    top : int
+        Drivers named as the most important.
     lang : {"zh", "en"}
+
+    Returns
+    -------
+    list of str
+        Variance explained and the top drivers; the drivers to fix first (or that there are
+        none); basic factors; significant changes of importance in the latest wave.
+
+    Examples
+    --------
+    >>> ri = pd.DataFrame({"driver": ["a", "b"], "importance": [0.3, 0.1],
+    ...                    "share": [75.0, 25.0]})
+    >>> m = pd.DataFrame({"driver": ["a", "b"], "priority": [1.0, None]})
+    >>> driver_points(ri, m, lang="en")
+    ['The drivers explain 40.0% of the variance of the outcome (R²); the most important are \
+a (75.0%), b (25.0%).', 'Fix first (important, performing below average): a.']
     """
-
+    check_lang(lang)
     name = _namer(labels)
-
-    t = importance.sort_values("share", ascending=False).head(top)
-    r2 = 100 * importance["importance"].sum()
-    parts = _listing([(name(r.driver), f"{r.share:.1f}%") for r in t.itertuples()], lang)
-    points = [
-        _say(
-            lang,
-            f"驱动因素共解释结果变量 {r2:.1f}% 的差异（R²）；最重要的是 {parts}。",
-            f"The drivers explain {r2:.1f}% of the variance of the outcome (R²); the most important are {parts}.",
-        )
-    ]
-    fix = [name(d) for d in matrix.dropna(subset=["priority"]).sort_values("priority")["driver"]]
-    if fix:
-        points.append(
-            _say(
-                lang,
-                f"优先改进（重要性高、表现低于平均）：{_join(fix, lang)}。",
-                f"Fix first (important, performing below average): {_join(fix, lang)}.",
-            )
-        )
-    else:
-        points.append(
-            _say(
-                lang,
-                "没有重要性高而表现低于平均的驱动因素。",
-                "No important driver performs below average.",
-            )
-        )
+    points = [_importance_point(table, name, top, lang), _fix_point(matrix, name, lang)]
     if penalty is not None:
         basic = [name(d) for d in penalty.loc[penalty["type"] == "basic", "driver"]]
         if basic:
-            points.append(
-                _say(
-                    lang,
-                    f"低分惩罚明显大于高分奖励（基本型，做不好就扣分）：{_join(basic, lang)}。",
-                    f"Low ratings cost more than high ratings earn (basic factors): {_join(basic, lang)}.",
-                )
-            )
+            points.append(msg("narrative.drivers.basic", lang, names=_join(basic, lang)))
     if stability is not None and wave is not None and "change_significant" in stability:
-        latest = stability[wave].max()
-        moved = stability[(stability[wave] == latest) & stability["change_significant"]]
-        for r in moved.itertuples():
-            points.append(
-                _say(
-                    lang,
-                    f"{name(r.driver)}的重要性在 {latest} 显著{'上升' if r.change > 0 else '下降'}（{r.change:+.3f}）。",
-                    f"The importance of {name(r.driver)} {'rose' if r.change > 0 else 'fell'} significantly in {latest} ({r.change:+.3f}).",
-                )
-            )
-        if not len(moved):
-            points.append(
-                _say(
-                    lang,
-                    f"与上一波次相比，{latest} 各驱动因素的重要性没有显著变化。",
-                    f"No driver's importance changed significantly in {latest}.",
-                )
-            )
+        points += _stability_points(stability, wave, name, lang)
     return points
 
 
-KANO_NAMES = {
-    "A": "魅力型",
-    "O": "期望型",
-    "M": "必备型",
-    "I": "无差异型",
-    "R": "反向型",
-    "Q": "可疑",
-}
+def _importance_point(importance: pd.DataFrame, name, top: int, lang: str) -> str:
+    t = importance.sort_values("share", ascending=False).head(top)
+    r2 = 100 * importance["importance"].sum()
+    parts = _listing([(name(r.driver), f"{r.share:.1f}%") for r in t.itertuples()], lang)
+    return msg("narrative.drivers.explained", lang, r2=r2, top=parts)
+
+
+def _fix_point(matrix, name, lang: str) -> str:
+    m = _points(matrix)
+    fix = [name(d) for d in m.dropna(subset=["priority"]).sort_values("priority")["driver"]]
+    if fix:
+        return msg("narrative.drivers.fix_first", lang, names=_join(fix, lang))
+    return msg("narrative.drivers.nothing_to_fix", lang)
+
+
+def _stability_points(stability: pd.DataFrame, wave: str, name, lang: str) -> list[str]:
+    latest = stability[wave].max()
+    moved = stability[(stability[wave] == latest) & stability["change_significant"]]
+    out = [
+        msg(
+            "narrative.drivers.rose" if r.change > 0 else "narrative.drivers.fell",
+            lang,
+            name=name(r.driver),
+            period=latest,
+            change=r.change,
+        )
+        for r in moved.itertuples()
+    ]
+    return out or [msg("narrative.drivers.stable", lang, period=latest)]
 
 
 def gap_points(
-    servqual: pd.DataFrame,
-    ipa: pd.DataFrame | None = None,
+    table: pd.DataFrame,
+    *,
+    ipa=None,
     kano: pd.DataFrame | None = None,
     perception: pd.DataFrame | None = None,
-    *,
     labels: dict | None = None,
     alpha: float = 0.05,
     lang: str = "zh",
 ) -> list[str]:
-    """Where to act first, read off the SERVQUAL, IPA, Kano and perception-gap tables."""
+    """Where to act first, read off the SERVQUAL, IPA, Kano and perception-gap tables.
 
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`cxlab.gaps.servqual` (``level``, ``name``, ``gap``, ``ci_low``,
+        ``ci_high``, ``p``).
+    ipa : pandas.DataFrame or a quadrant result, optional
+        Output of :func:`cxlab.gaps.ipa` (``attribute``, ``importance``, ``quadrant``).
+    kano : pandas.DataFrame, optional
+        Output of :func:`cxlab.gaps.kano` (``feature``, ``category``).
+    perception : pandas.DataFrame, optional
+        Output of :func:`cxlab.gaps.perception_gap` (``item``, ``internal_share``,
+        ``customer_share``, ``gap``, ``p``).
+    labels : dict, optional
+        Item or attribute -> label.
+    alpha : float
+        Gaps count when ``p < alpha``.
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    list of str
+        The largest significant dimension gap, dimensions above expectation, the three largest
+        item gaps, the attributes to fix first, must-be and attractive features, and the
+        items staff overrate.
+
+    Examples
+    --------
+    >>> sq = pd.DataFrame({"level": ["dimension", "item"], "name": ["可靠性", "rel1"],
+    ...                    "gap": [-0.5, -0.8], "ci_low": [-0.7, -1.0], "ci_high": [-0.3, -0.6],
+    ...                    "p": [0.001, 0.001]})
+    >>> gap_points(sq, labels={"rel1": "按时"})
+    ['服务差距最大的维度是可靠性：感知比期望低 0.50 分（95% 置信区间 0.30–0.70）。', \
+'差距最大的题目：按时（-0.80）。']
+    """
+    check_lang(lang)
     name = _namer(labels)
+    points = _servqual_points(table, name, alpha, lang)
+    if ipa is not None:
+        points += _ipa_points(_points(ipa), name, lang)
+    if kano is not None:
+        points += _kano_points(kano, lang)
+    if perception is not None:
+        points += _perception_points(perception, name, alpha, lang)
+    return points
 
+
+def _servqual_points(servqual: pd.DataFrame, name, alpha: float, lang: str) -> list[str]:
     points = []
     dims = servqual[servqual["level"] == "dimension"].sort_values("gap")
     short = dims[(dims["gap"] < 0) & (dims["p"] < alpha)]
     if len(short):
         w = short.iloc[0]
         points.append(
-            _say(
+            msg(
+                "narrative.gaps.largest_dimension",
                 lang,
-                f"服务差距最大的维度是{w['name']}：感知比期望低 {-w['gap']:.2f} 分（95% 置信区间 {-w['ci_high']:.2f}–{-w['ci_low']:.2f}）。",
-                f"The largest service gap is in {w['name']}: perception falls {-w['gap']:.2f} points short of expectation "
-                f"(95% CI {-w['ci_high']:.2f} to {-w['ci_low']:.2f}).",
+                name=w["name"],
+                gap=-w["gap"],
+                low=-w["ci_high"],
+                high=-w["ci_low"],
             )
         )
     above = dims[(dims["gap"] > 0) & (dims["p"] < alpha)]["name"].tolist()
     if above:
-        points.append(
-            _say(
-                lang,
-                f"超出期望的维度：{_join(above, lang)}。",
-                f"Above expectation: {_join(above, lang)}.",
-            )
-        )
+        points.append(msg("narrative.gaps.above", lang, names=_join(above, lang)))
     items = servqual[
         (servqual["level"] == "item") & (servqual["gap"] < 0) & (servqual["p"] < alpha)
     ].nsmallest(3, "gap")
     if len(items):
         listed = _listing([(name(r.name), f"{r.gap:.2f}") for r in items.itertuples()], lang)
-        points.append(_say(lang, f"差距最大的题目：{listed}。", f"Largest item gaps: {listed}."))
-    if ipa is not None:
-        first = (
-            ipa[ipa["quadrant"] == "concentrate here"]
-            .sort_values("importance", ascending=False)["attribute"]
-            .tolist()
-        )
-        if first:
-            points.append(
-                _say(
-                    lang,
-                    f"重要而表现偏低、应优先改进：{_join(map(name, first), lang)}。",
-                    f"Important but under-performing, to fix first: {_join(map(name, first), lang)}.",
-                )
-            )
-    if kano is not None:
-        must = kano[kano["category"] == "M"]["feature"].tolist()
-        attractive = kano[kano["category"] == "A"]["feature"].tolist()
-        if must:
-            points.append(
-                _say(
-                    lang,
-                    f"必备型功能（做不到会引起不满）：{_join(must, lang)}。",
-                    f"Must-be features (their absence dissatisfies): {_join(must, lang)}.",
-                )
-            )
-        if attractive:
-            points.append(
-                _say(
-                    lang,
-                    f"魅力型功能（做到会带来惊喜）：{_join(attractive, lang)}。",
-                    f"Attractive features (their presence delights): {_join(attractive, lang)}.",
-                )
-            )
-    if perception is not None:
-        over = perception[(perception["gap"] > 0) & (perception["p"] < alpha)].sort_values(
-            "gap", ascending=False
-        )
-        for r in over.head(3).itertuples():
-            points.append(
-                _say(
-                    lang,
-                    f"员工高估了{name(r.item)}：员工认为 {r.internal_share:.0f}% 的顾客满意，顾客实际为 {r.customer_share:.0f}%（差 {r.gap:.0f} 个百分点）。",
-                    f"Staff overrate {name(r.item)}: they think {r.internal_share:.0f}% of customers are satisfied; "
-                    f"{r.customer_share:.0f}% are ({r.gap:.0f} points apart).",
-                )
-            )
+        points.append(msg("narrative.gaps.items", lang, items=listed))
     return points
 
 
+def _ipa_points(ipa: pd.DataFrame, name, lang: str) -> list[str]:
+    first = (
+        ipa[ipa["quadrant"] == "concentrate here"]
+        .sort_values("importance", ascending=False)["attribute"]
+        .tolist()
+    )
+    if not first:
+        return []
+    return [msg("narrative.gaps.fix_first", lang, names=_join(map(name, first), lang))]
+
+
+def _kano_points(kano: pd.DataFrame, lang: str) -> list[str]:
+    points = []
+    for category, key in (("M", "narrative.gaps.must_be"), ("A", "narrative.gaps.attractive")):
+        features = kano[kano["category"] == category]["feature"].tolist()
+        if features:
+            points.append(msg(key, lang, names=_join(features, lang)))
+    return points
+
+
+def _perception_points(perception: pd.DataFrame, name, alpha: float, lang: str) -> list[str]:
+    over = perception[(perception["gap"] > 0) & (perception["p"] < alpha)].sort_values(
+        "gap", ascending=False
+    )
+    return [
+        msg(
+            "narrative.gaps.staff_overrate",
+            lang,
+            name=name(r.item),
+            internal=r.internal_share,
+            customer=r.customer_share,
+            gap=r.gap,
+        )
+        for r in over.head(3).itertuples()
+    ]
+
+
 def journey_points(
-    touchpoints: pd.DataFrame,
+    table: pd.DataFrame,
+    *,
     funnel: pd.DataFrame | None = None,
     peak_end: pd.DataFrame | None = None,
     self_service: pd.DataFrame | None = None,
-    *,
     labels: dict | None = None,
     lang: str = "zh",
 ) -> list[str]:
-    """The weakest links of the journey, read off the journey tables."""
+    """The weakest links of the journey, read off the journey tables.
 
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`cxlab.journey.touchpoints` (``stage``, ``touchpoint``, ``mean``,
+        ``ci_low``, ``ci_high``, ``top_box``).
+    funnel : pandas.DataFrame, optional
+        Output of :func:`cxlab.journey.funnel` for one group (``step``,
+        ``conversion_from_previous``, ``conversion_from_start``, ``drop_off``).
+    peak_end : pandas.DataFrame, optional
+        Output of :func:`cxlab.journey.peak_end` (``model``, ``r2``, ``best``, ``p_vs_mean``).
+    self_service : pandas.DataFrame, optional
+        Output of :func:`cxlab.journey.self_service` (``kpi``, ``value``, ``ci_low``,
+        ``ci_high``, ``n``).
+    labels : dict, optional
+        Touchpoint -> label.
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    list of str
+        The weakest and best touchpoints, the weakest stage, the funnel's largest loss, what
+        explains overall satisfaction best, and the self-service resolution rate.
+
+    Examples
+    --------
+    >>> tp = pd.DataFrame({"stage": ["买", "用"], "touchpoint": ["a", "b"], "mean": [3.2, 4.1],
+    ...                    "ci_low": [3.0, 3.9], "ci_high": [3.4, 4.3], "top_box": [40.0, 80.0]})
+    >>> journey_points(tp, lang="en")[1]
+    'The weakest stage is 买 (mean 3.20).'
+    """
+    check_lang(lang)
     name = _namer(labels)
-
-    points = []
-    w = touchpoints.loc[touchpoints["mean"].idxmin()]
-    b = touchpoints.loc[touchpoints["mean"].idxmax()]
-    points.append(
-        _say(
-            lang,
-            f"最薄弱的触点是{w['stage']}阶段的{name(w['touchpoint'])}：均值 {w['mean']:.2f}"
-            f"（95% 置信区间 {w['ci_low']:.2f}–{w['ci_high']:.2f}），满意（前两档）仅 {w['top_box']:.0f}%；"
-            f"最好的是{name(b['touchpoint'])}（{b['mean']:.2f}）。",
-            f"The weakest touchpoint is {name(w['touchpoint'])} ({w['stage']}): mean {w['mean']:.2f} "
-            f"(95% CI {w['ci_low']:.2f} to {w['ci_high']:.2f}), only {w['top_box']:.0f}% satisfied (top-2 box); "
-            f"the best is {name(b['touchpoint'])} ({b['mean']:.2f}).",
-        )
-    )
-    stage_means = touchpoints.groupby("stage", sort=False)["mean"].mean()
-    points.append(
-        _say(
-            lang,
-            f"阶段均值最低的是{stage_means.idxmin()}（{stage_means.min():.2f}）。",
-            f"The weakest stage is {stage_means.idxmin()} (mean {stage_means.min():.2f}).",
-        )
-    )
+    points = _touchpoint_points(table, name, lang)
     if funnel is not None and len(funnel) > 1:
-        steps = funnel.iloc[1:]
-        low = steps.loc[steps["conversion_from_previous"].idxmin()]
-        prev = funnel["step"].iloc[funnel.index.get_loc(low.name) - 1]
-        total = 100 * funnel["conversion_from_start"].iloc[-1]
-        rate = 100 * low["conversion_from_previous"]
-        points.append(
-            _say(
-                lang,
-                f"漏斗流失最大的一步是从{prev}到{low['step']}：转化率 {rate:.0f}%，流失 {int(low['drop_off']):,} 人；"
-                f"从首步到末步总转化率 {total:.1f}%。",
-                f"The funnel loses most from {prev} to {low['step']}: {rate:.0f}% go on, {int(low['drop_off']):,} drop off; "
-                f"{total:.1f}% reach the last step.",
-            )
-        )
+        points.append(_funnel_point(funnel, lang))
     if peak_end is not None:
-        best = peak_end.loc[peak_end["best"]].iloc[0]
-        full = peak_end.set_index("model").loc["mean_peak_end"]
-        if best["model"] == "mean":
-            points.append(
-                _say(
-                    lang,
-                    "总体满意度主要取决于整个旅程的平均体验；峰值与终值没有带来额外解释力。",
-                    "Overall satisfaction follows the average of the journey; peak and end add nothing.",
-                )
-            )
-        else:
-            sig = full["p_vs_mean"] < 0.05
-            points.append(
-                _say(
-                    lang,
-                    f"拟合最好的模型是“{best['predictors']}”（R² = {best['r2']:.3f}）；"
-                    f"在平均体验之外，峰值与终值的额外解释力{'显著' if sig else '不显著'}（F 检验 p = {full['p_vs_mean']:.3g}）。",
-                    f'The best-fitting model is "{best["predictors"]}" (R² = {best["r2"]:.3f}); beyond the average, peak and '
-                    f"end add {'significantly' if sig else 'nothing significant'} (F test p = {full['p_vs_mean']:.3g}).",
-                )
-            )
+        points.append(_peak_end_point(peak_end, lang))
     if self_service is not None:
         res = self_service.set_index("kpi")
         if "resolution_rate" in res.index:
             r = res.loc["resolution_rate"]
             points.append(
-                _say(
+                msg(
+                    "narrative.journey.resolution",
                     lang,
-                    f"自助解决率 {r['value']:.1f}%（95% 置信区间 {r['ci_low']:.1f}–{r['ci_high']:.1f}%，基数 {int(r['n']):,}）。",
-                    f"Self-service resolution rate {r['value']:.1f}% (95% CI {r['ci_low']:.1f} to {r['ci_high']:.1f}%, base {int(r['n']):,}).",
+                    value=r["value"],
+                    low=r["ci_low"],
+                    high=r["ci_high"],
+                    n=int(r["n"]),
                 )
             )
     return points
+
+
+def _touchpoint_points(touchpoints: pd.DataFrame, name, lang: str) -> list[str]:
+    w = touchpoints.loc[touchpoints["mean"].idxmin()]
+    b = touchpoints.loc[touchpoints["mean"].idxmax()]
+    stage_means = touchpoints.groupby("stage", sort=False)["mean"].mean()
+    return [
+        msg(
+            "narrative.journey.weakest_touchpoint",
+            lang,
+            stage=w["stage"],
+            name=name(w["touchpoint"]),
+            mean=w["mean"],
+            low=w["ci_low"],
+            high=w["ci_high"],
+            top_box=w["top_box"],
+            best=name(b["touchpoint"]),
+            best_mean=b["mean"],
+        ),
+        msg(
+            "narrative.journey.weakest_stage",
+            lang,
+            stage=stage_means.idxmin(),
+            mean=stage_means.min(),
+        ),
+    ]
+
+
+def _funnel_point(funnel: pd.DataFrame, lang: str) -> str:
+    steps = funnel.iloc[1:]
+    low = steps.loc[steps["conversion_from_previous"].idxmin()]
+    prev = funnel["step"].iloc[funnel.index.get_loc(low.name) - 1]
+    return msg(
+        "narrative.journey.funnel",
+        lang,
+        previous=prev,
+        step=low["step"],
+        rate=100 * low["conversion_from_previous"],
+        drop_off=int(low["drop_off"]),
+        total=100 * funnel["conversion_from_start"].iloc[-1],
+    )
+
+
+def _peak_end_point(peak_end: pd.DataFrame, lang: str) -> str:
+    best = peak_end.loc[peak_end["best"]].iloc[0]
+    if best["model"] == "mean":
+        return msg("narrative.journey.mean_model", lang)
+    p = peak_end.set_index("model").loc["mean_peak_end", "p_vs_mean"]
+    return msg(
+        "narrative.journey.best_model",
+        lang,
+        model=translate_codes(pd.Series([best["model"]], dtype=object), "model", lang=lang)[0],
+        r2=best["r2"],
+        added=msg("narrative.journey.added" if p < 0.05 else "narrative.journey.not_added", lang),
+        p=p,
+    )

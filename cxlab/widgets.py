@@ -2,204 +2,350 @@
 the table and the verbatims update in place.
 
 The computing is in :func:`explore_table` and :func:`explore_verbatims` (pure, tested); the
-widgets only wire controls to them. ipywidgets is imported inside :func:`explorer`.
+widgets only wire controls to them. ipywidgets is imported inside :func:`explorer`. Words come
+from the message catalogue (``widgets.*``) in the language ``lang``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import SimpleNamespace
 
 import pandas as pd
 
+from cxlab import present
 from cxlab import survey as sv
+from cxlab.messages import check_lang, msg
 from cxlab.text import redact
 
-__all__ = ["ALL", "explore_table", "explore_verbatims", "explorer", "metric_options"]
-
-#: The "no filter" choice of a dropdown.
-ALL = "（全部）"
+__all__ = ["explore_table", "explore_verbatims", "explorer", "metric_options"]
 
 
-def metric_options(codebook) -> dict[str, tuple[str, str | None]]:
-    """Display name -> (metric, item): NPS, CSAT, CES, then the mean of every rating item."""
+def metric_options(codebook, *, lang: str = "zh") -> dict[str, tuple[str, str | None]]:
+    """The explorer's metrics: NPS, CSAT, CES, then the mean of every rating item.
+
+    Parameters
+    ----------
+    codebook : cxlab.codebook.Codebook
+        NPS from the first ``nps`` item, CSAT from the ``role: outcome`` item, CES from the
+        ``role: effort`` item, a mean for every ``scale`` item (each when present).
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    dict
+        Display name -> (metric of :func:`cxlab.survey.compare`, item).
+
+    Examples
+    --------
+    >>> from cxlab.codebook import Codebook
+    >>> book = Codebook.from_dict({"id": "id", "items": {"nps": {"type": "nps"},
+    ...     "sat": {"label": "Overall", "type": "scale", "min": 1, "max": 5, "role": "outcome"}}})
+    >>> metric_options(book, lang="en")
+    {'NPS': ('nps', 'nps'), 'CSAT: Overall (top-2 box %)': ('top_box', 'sat'), \
+'Mean: Overall': ('mean', 'sat')}
+    """
+    check_lang(lang)
     opts: dict[str, tuple[str, str | None]] = {}
     for item in codebook.select(type="nps")[:1]:
         opts["NPS"] = ("nps", item)
-    for item in codebook.select(role="outcome")[:1]:
-        opts[f"CSAT：{codebook.label(item)}（前两档 %）"] = ("top_box", item)
-    for item in codebook.select(role="effort")[:1]:
-        opts[f"CES：{codebook.label(item)}（均值）"] = ("ces", item)
+    for metric, role in (("top_box", "outcome"), ("ces", "effort")):
+        for item in codebook.select(role=role)[:1]:
+            key = "widgets.option.csat" if metric == "top_box" else "widgets.option.ces"
+            opts[msg(key, lang, item=codebook.label(item))] = (metric, item)
     for item in codebook.select(type="scale"):
-        opts[f"均值：{codebook.label(item)}"] = ("mean", item)
+        opts[msg("widgets.option.mean", lang, item=codebook.label(item))] = ("mean", item)
     return opts
 
 
 def _subset(
-    data: pd.DataFrame, codebook, wave: str | None, filters: Mapping[str, str] | None
+    df: pd.DataFrame, codebook, period: str | None, filters: Mapping[str, str] | None
 ) -> pd.DataFrame:
-    d = data
-    if wave and wave != ALL and codebook.wave:
-        d = d[d[codebook.wave].astype(str) == wave]
+    """The respondents of ``period`` (None or "": every wave) and the filters ("": any value)."""
+    d = df
+    if period and codebook.wave:
+        d = d[d[codebook.wave].astype(str) == str(period)]
     for col, value in (filters or {}).items():
-        if value and value != ALL:
-            d = d[d[col].astype(str) == value]
+        if value:
+            d = d[d[col].astype(str) == str(value)]
     return d
 
 
 def explore_table(
-    data: pd.DataFrame,
+    df: pd.DataFrame,
     codebook,
     *,
     metric: str,
     item: str | None,
-    segment: str,
-    wave: str | None = None,
+    by: str,
+    period: str | None = None,
     filters: Mapping[str, str] | None = None,
     min_base: int = 30,
 ) -> pd.DataFrame:
-    """The explorer's table: a metric by segment, with letters, for one wave and filters.
+    """The explorer's table: a metric by a segment, with letters, for one wave and filters.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The survey data.
+    codebook : cxlab.codebook.Codebook
+        Gives the wave column, the weight and the item's scale.
+    metric : str
+        A metric of :func:`cxlab.survey.compare` (``"nps"``, ``"top_box"``, ``"mean"``...).
+    item : str or None
+        The analysed column.
+    by : str
+        The segment column.
+    period : str, optional
+        A value of the codebook's wave column (None or "": every wave).
+    filters : mapping, optional
+        Column -> value the respondents must have ("" or None: any).
+    min_base : int
+        Groups with fewer respondents are shown but not tested.
 
     Returns
     -------
     pandas.DataFrame
-        The output of :func:`cxlab.survey.compare` (``segment``, ``letter``,
-        ``n``, ``n_eff``, ``value``, ``se``, ``ci_low``, ``ci_high``,
-        ``higher_than``, ``low_base``) on the selected respondents. Raises
-        ValueError when the selection leaves nobody.
+        The output of :func:`cxlab.survey.compare` on the selected respondents.
+
+    Raises
+    ------
+    ValueError
+        The selection leaves nobody.
+
+    Examples
+    --------
+    >>> from cxlab.codebook import Codebook
+    >>> book = Codebook.from_dict({"id": "id", "wave": "w", "items": {"nps": {"type": "nps"}}})
+    >>> d = pd.DataFrame({"id": range(6), "w": ["Q1"] * 2 + ["Q2"] * 4,
+    ...                   "ch": ["A", "B"] * 3, "nps": [10, 0, 9, 6, 10, 8]})
+    >>> explore_table(d, book, metric="nps", item="nps", by="ch", period="Q2")["n"].tolist()
+    [2, 2]
     """
-    d = _subset(data, codebook, wave, filters)
+    d = _subset(df, codebook, period, filters)
     if d.empty:
         raise ValueError("No respondents match the selected wave and filters.")
     scale = None
     if item is not None and item in codebook.items and codebook.items[item].type == "scale":
         scale = (codebook.items[item].min, codebook.items[item].max)
-    return sv.compare(
-        d, metric, segment, item, weight=codebook.weight, min_base=min_base, scale=scale
-    )
+    return sv.compare(d, metric, by, item, weight=codebook.weight, min_base=min_base, scale=scale)
 
 
 def explore_verbatims(
-    data: pd.DataFrame,
+    df: pd.DataFrame,
     codebook,
     *,
-    segment: str,
+    by: str,
     group: str,
-    wave: str | None = None,
+    period: str | None = None,
     filters: Mapping[str, str] | None = None,
     n: int = 10,
 ) -> pd.Series:
-    """Redacted comments of one group of the segment (the most recent respondents first)."""
+    """Redacted comments of one group of a segment, the most recent respondents first.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The survey data.
+    codebook : cxlab.codebook.Codebook
+        Its first ``text`` item holds the comments.
+    by : str
+        The segment column.
+    group : str
+        The value of ``by`` whose comments are shown.
+    period : str, optional
+        A value of the wave column (None or "": every wave).
+    filters : mapping, optional
+        Column -> value ("" or None: any).
+    n : int
+        At most this many comments.
+
+    Returns
+    -------
+    pandas.Series
+        Named ``comment``, indexed like ``df``; empty when the codebook has no text item.
+
+    Examples
+    --------
+    >>> from cxlab.codebook import Codebook
+    >>> book = Codebook.from_dict({"id": "id", "items": {"c": {"type": "text"}}})
+    >>> d = pd.DataFrame({"id": [1, 2], "ch": ["A", "B"], "c": ["电话 13812345678 打不通", "好"]})
+    >>> explore_verbatims(d, book, by="ch", group="A").tolist()
+    ['电话 [手机号] 打不通']
+    """
     text_cols = codebook.select(type="text")
     if not text_cols:
         return pd.Series(dtype=object, name="comment")
-    d = _subset(data, codebook, wave, filters)
-    d = d[d[segment].astype(str) == str(group)]
+    d = _subset(df, codebook, period, filters)
+    d = d[d[by].astype(str) == str(group)]
     comments = d[text_cols[0]].dropna().iloc[::-1].head(n)
     return redact(comments).rename("comment")
 
 
-def explorer(survey, *, min_base: int = 30):
-    """An ipywidgets explorer of a loaded survey (:class:`cxlab.io.Survey`).
+def explorer(survey, *, min_base: int = 30, lang: str = "zh"):
+    """An ipywidgets explorer of a loaded survey.
 
-    Returns the widget; display it (it is the last expression of a cell).
+    Parameters
+    ----------
+    survey : cxlab.io.Survey
+        The loaded survey.
+    min_base : int
+        Groups with fewer respondents are shown but not tested.
+    lang : {"zh", "en"}
+        Language of the controls and tables.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        Display it (make it the last expression of a cell).
+
+    Examples
+    --------
+    >>> from cxlab import io
+    >>> from cxlab.paths import SAMPLE_DATA
+    >>> box = explorer(io.load_survey(SAMPLE_DATA), lang="en")  # doctest: +SKIP
     """
-    import ipywidgets as w
-    import matplotlib.pyplot as plt
-    from IPython.display import display
-
-    from cxlab import plots, present
-
+    check_lang(lang)
     book, data = survey.codebook, survey.data
-    opts = metric_options(book)
-    segments = {book.label(s): s for s in book.segments}
-    waves = [ALL, *sorted(data[book.wave].dropna().astype(str).unique())] if book.wave else [ALL]
-    metric = w.Dropdown(options=list(opts), description="指标", layout=w.Layout(width="420px"))
-    segment = w.Dropdown(options=list(segments), description="细分", layout=w.Layout(width="260px"))
-    wave = w.Dropdown(
-        options=waves, value=waves[-1], description="波次", layout=w.Layout(width="220px")
-    )
-    filters = {
-        s: w.Dropdown(
-            options=[ALL, *sorted(data[s].dropna().astype(str).unique())],
-            description=f"{book.label(s)}",
-            layout=w.Layout(width="220px"),
-        )
-        for s in book.segments
-    }
-    group = w.Dropdown(description="原话", layout=w.Layout(width="260px"))
-    chart, table, verbatims = w.Output(), w.Output(), w.Output()
+    ui = _controls(book, data, lang)
 
-    def chosen_filters():
-        return {s: d.value for s, d in filters.items()}
+    def chosen() -> dict:
+        return {
+            "metric": ui.options[ui.metric.value],
+            "by": ui.segments[ui.segment.value],
+            "period": ui.wave.value,
+            "filters": {s: d.value for s, d in ui.filters.items()},
+        }
 
     def refresh(*_):
-        m, item = opts[metric.value]
-        seg = segments[segment.value]
-        for out in (chart, table):
+        c = chosen()
+        (metric, item), by = c["metric"], c["by"]
+        for out in (ui.chart, ui.table):
             out.clear_output(wait=True)
         try:
             result = explore_table(
                 data,
                 book,
-                metric=m,
+                metric=metric,
                 item=item,
-                segment=seg,
-                wave=wave.value,
-                filters=chosen_filters(),
+                by=by,
+                period=c["period"],
+                filters=c["filters"],
                 min_base=min_base,
             )
         except ValueError as e:
-            with table:
-                print(f"无法计算：{e}")
+            with ui.table:
+                print(msg("widgets.cannot_compute", lang, error=e))
             return
-        with chart:
-            fig, ax = plt.subplots(figsize=(7, 0.45 * len(result) + 1.2))
-            plots.plot_estimates(
-                result,
-                "value",
-                by=seg,
-                ax=ax,
-                title=f"{metric.value} · {segment.value}",
-                xlabel=metric.value,
-            )
-            fig.tight_layout()
-            display(fig)
-            plt.close(fig)
-        with table:
-            display(present.table(result, book, rename={"value": metric.value}))
-        values = [str(v) for v in result[seg].tolist()]
-        group.unobserve(show_verbatims, names="value")
-        group.options = values
-        group.value = values[0] if values else None
-        group.observe(show_verbatims, names="value")
+        _show_result(ui, result, book, by=by, lang=lang)
+        values = [str(v) for v in result[by].tolist()]
+        ui.group.unobserve(show_verbatims, names="value")
+        ui.group.options = values
+        ui.group.value = values[0] if values else None
+        ui.group.observe(show_verbatims, names="value")
         show_verbatims()
 
     def show_verbatims(*_):
-        verbatims.clear_output(wait=True)
-        if group.value is None:
+        ui.verbatims.clear_output(wait=True)
+        if ui.group.value is None:
             return
+        c = chosen()
         comments = explore_verbatims(
-            data,
-            book,
-            segment=segments[segment.value],
-            group=group.value,
-            wave=wave.value,
-            filters=chosen_filters(),
+            data, book, by=c["by"], group=ui.group.value, period=c["period"], filters=c["filters"]
         )
-        with verbatims:
-            display(present.table(comments.to_frame(), book))
+        _display(ui.verbatims, present.table(comments.to_frame(), book, lang=lang))
 
-    for control in (metric, segment, wave, *filters.values()):
+    for control in (ui.metric, ui.segment, ui.wave, *ui.filters.values()):
         control.observe(refresh, names="value")
-    group.observe(show_verbatims, names="value")
+    ui.group.observe(show_verbatims, names="value")
     refresh()
+    return _layout(ui, lang)
+
+
+def _display(out, obj) -> None:
+    from IPython.display import display
+
+    with out:
+        display(obj)
+
+
+def _controls(book, data: pd.DataFrame, lang: str) -> SimpleNamespace:
+    """The dropdowns (every "all" choice has the value "") and the three output areas."""
+    import ipywidgets as w
+
+    every = msg("widgets.all", lang)
+
+    def choices(col: str) -> list[tuple[str, str]]:
+        return [(every, ""), *((v, v) for v in sorted(data[col].dropna().astype(str).unique()))]
+
+    options = metric_options(book, lang=lang)
+    segments = {book.label(s): s for s in book.segments}
+    waves = choices(book.wave) if book.wave else [(every, "")]
+    return SimpleNamespace(
+        options=options,
+        segments=segments,
+        metric=w.Dropdown(
+            options=list(options),
+            description=msg("widgets.metric", lang),
+            layout=w.Layout(width="420px"),
+        ),
+        segment=w.Dropdown(
+            options=list(segments),
+            description=msg("widgets.segment", lang),
+            layout=w.Layout(width="260px"),
+        ),
+        wave=w.Dropdown(
+            options=waves,
+            value=waves[-1][1],
+            description=msg("widgets.wave", lang),
+            layout=w.Layout(width="220px"),
+        ),
+        filters={
+            s: w.Dropdown(
+                options=choices(s), description=book.label(s), layout=w.Layout(width="220px")
+            )
+            for s in book.segments
+        },
+        group=w.Dropdown(description=msg("widgets.group", lang), layout=w.Layout(width="260px")),
+        chart=w.Output(),
+        table=w.Output(),
+        verbatims=w.Output(),
+    )
+
+
+def _show_result(ui: SimpleNamespace, result: pd.DataFrame, book, *, by: str, lang: str) -> None:
+    """The chart and the table of a computed selection."""
+    import matplotlib.pyplot as plt
+
+    from cxlab import plots
+
+    fig, ax = plt.subplots(figsize=(7, 0.45 * len(result) + 1.2))
+    plots.plot_estimates(
+        result,
+        "value",
+        by=by,
+        ax=ax,
+        title=f"{ui.metric.value} · {ui.segment.value}",
+        xlabel=ui.metric.value,
+        lang=lang,
+    )
+    fig.tight_layout()
+    _display(ui.chart, fig)
+    plt.close(fig)
+    shown = present.table(result, book, rename={"value": ui.metric.value}, lang=lang)
+    _display(ui.table, shown)
+
+
+def _layout(ui: SimpleNamespace, lang: str):
+    import ipywidgets as w
+
     return w.VBox(
         [
-            w.HBox([metric, segment, wave]),
-            w.HBox(list(filters.values())),
-            w.HBox([chart, table]),
-            w.HTML("<b>所选群体的顾客原话（已脱敏）</b>"),
-            group,
-            verbatims,
+            w.HBox([ui.metric, ui.segment, ui.wave]),
+            w.HBox(list(ui.filters.values())),
+            w.HBox([ui.chart, ui.table]),
+            w.HTML(f"<b>{msg('widgets.verbatims', lang)}</b>"),
+            ui.group,
+            ui.verbatims,
         ]
     )

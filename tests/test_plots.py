@@ -36,3 +36,40 @@ def test_plot_nps_draws_the_estimates(sample_survey):
     widths = [p.get_width() for p in ax.patches]
     np.testing.assert_allclose(widths, table["nps"])
     assert [t.get_text() for t in ax.get_yticklabels()] == table["channel"].tolist()
+
+
+def test_plot_quadrants_takes_a_quadrant_result_or_a_crosshair():
+    import pandas as pd
+
+    from cxlab.quadrants import importance_performance
+
+    pts = pd.DataFrame(
+        {"driver": ["a", "b", "c"], "importance": [0.5, 0.1, 0.3], "performance": [3, 4, 5]}
+    )
+    r = importance_performance(pts)
+    ax = plots.plot_quadrants(r, ax=plt.figure().gca(), lang="en")
+    np.testing.assert_allclose(ax.collections[0].get_offsets()[:, 1], pts["importance"])
+    assert ax.lines[0].get_xdata()[0] == pytest.approx(4.0)
+    assert ax.lines[1].get_ydata()[0] == pytest.approx(0.3)
+    assert {"Concentrate here", "Possible overkill"} <= {t.get_text() for t in ax.texts}
+    ax = plots.plot_quadrants(pts, crosshair=(0.2, 3.5), ax=plt.figure().gca())
+    assert ax.lines[0].get_xdata()[0] == 3.5 and ax.get_xlabel() == "表现"
+    with pytest.raises(ValueError, match="crosshair"):
+        plots.plot_quadrants(pts)
+
+
+@pytest.mark.parametrize(
+    ("lang", "word"),
+    [("zh", "不满足时的不满程度 |Worse|"), ("en", "Dissatisfaction when absent |Worse|")],
+)
+def test_plot_words_follow_the_language(lang, word):
+    import pandas as pd
+
+    from cxlab.present import translate_codes
+
+    kano = pd.DataFrame({"feature": ["app"], "better": [0.3], "worse": [-0.7]})
+    ax = plots.plot_kano(kano, ax=plt.figure().gca(), lang=lang)
+    assert ax.get_xlabel() == word
+    must_be = translate_codes(pd.Series(["M"]), "category", lang=lang)[0]
+    assert must_be in [t.get_text() for t in ax.texts]
+    np.testing.assert_allclose(ax.collections[0].get_offsets(), [[0.7, 0.3]])
