@@ -291,7 +291,7 @@ def test_driver_points_and_plots(sample_survey, truth):
     m = matrix.points
     pr = drivers.penalty_reward(d, "overall", drv, low=2, high=5).table
     labels = {c: book.label(c) for c in drv}
-    pts = narrative.driver_points(ri, m, pr, labels=labels)
+    pts = narrative.driver_points(ri, m, penalty=pr, labels=labels)
     assert pts[0].startswith(f"驱动因素共解释结果变量 {100 * ri['importance'].sum():.1f}%")
     assert (
         "问题解决" in pts[0]
