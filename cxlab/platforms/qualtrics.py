@@ -83,13 +83,14 @@ def _headers(raw: pd.DataFrame) -> tuple[list[str], list[str], list[dict | None]
 
 
 def _groups(names: list[str], ids: list[dict | None]) -> dict[str, tuple[str, list[int]]]:
-    """Question stem -> (kind, column positions) for grids and split multiple answers."""
+    """Question stem -> (kind or None, column positions): grids and split multiple answers."""
     found: dict[str, tuple[str, list[int]]] = {}
     for pos, name in enumerate(names):
         m = SUB.match(name)
         if not m or name in QUALTRICS_META:
             continue
-        kind = "set" if ids[pos] and "choiceId" in ids[pos] else "grid"
+        # Without the ImportId row the answers tell a split multiple answer from a grid.
+        kind = ("set" if "choiceId" in ids[pos] else "grid") if ids[pos] else None
         found.setdefault(m.group(1), (kind, []))[1].append(pos)
     return {stem: v for stem, v in found.items() if len(v[1]) >= 2}
 
@@ -139,7 +140,10 @@ def parse_qualtrics(raw: pd.DataFrame) -> tuple[ExportBuilder, str]:
             b.answer(name, data[pos], label, form)
         elif pos == groups[in_group[pos]][1][0]:
             kind, cols = groups[in_group[pos]]
-            subs = [(texts[p] or names[p], data[p]) for p in cols]
+            # The option is the end of the question text: "How did you hear? - Email".
+            subs = [((texts[p] or names[p]).rsplit(" - ", 1)[-1], data[p]) for p in cols]
             b.group(in_group[pos], "", subs, form, kind=kind, names=[names[p] for p in cols])
+            for p in cols:
+                b.labels[names[p]] = texts[p] or names[p]
     b.columns = {n: b.columns[n] for n in names if n in b.columns}
     return b, form
