@@ -67,7 +67,10 @@ class Export:
         Ranking question -> its option columns (each holds the option's rank, 1 = first).
     recoded : pandas.DataFrame
         Every cell the reader set to missing or changed: ``row``, ``column`` (the column of
-        ``df``), ``value`` (as in the file) and ``reason``.
+        ``df``; for a text-form answer split into option columns, the question, a key of
+        ``sets`` or ``rankings``), ``value`` (as in the file) and ``reason`` (``skipped (wjx
+        -3)``, ``not shown (wjx -2)``, ``empty answer (空)``, ``skipped (跳过)``, ``not ranked
+        (0)``, ``not a duration``, ``multiple-response set <name>: 0/1``).
     """
 
     df: pd.DataFrame

@@ -179,7 +179,7 @@ def _question(b: ExportBuilder, data: pd.DataFrame, n: int, q: dict, form: str) 
     b.group(name, label, subs, form)
 
 
-def parse_wjx(raw: pd.DataFrame, *, form: str | None = None) -> ExportBuilder:
+def parse_wjx(raw: pd.DataFrame, *, form: str | None = None) -> tuple[ExportBuilder, str]:
     """Read a 问卷星 download (header row + data rows, all cells text) into a builder.
 
     Parameters
