@@ -56,8 +56,9 @@ def detect_platform(header_rows: list[list[str]]) -> str | None:
     str or None
         ``"wjx"`` (three or more of 序号, 提交答卷时间, 所用时间, 来源, 来源详情, 来自IP),
         ``"tencent"`` (three or more of 编号, 开始答题时间, 结束答题时间, 答题时长, 地理位置...),
-        ``"qualtrics"`` (ResponseId / StartDate+EndDate in row 1, an ImportId row, or the legacy
-        ``V1`` ... header with ResponseID below), else None.
+        ``"qualtrics"`` (ResponseId / StartDate+EndDate in row 1 with their texts "Response ID" /
+        "Start Date" in row 2, an ImportId row, or the legacy ``V1`` ... header with ResponseID
+        below), else None.
 
     Examples
     --------
@@ -69,6 +70,8 @@ def detect_platform(header_rows: list[list[str]]) -> str | None:
     'qualtrics'
     >>> detect_platform([["id", "q1"]]) is None
     True
+    >>> detect_platform([["StartDate", "EndDate", "q1"], ["2024-01-01", "2024-01-02", "5"]]) is None
+    True
     """
     rows = [[str(c).strip() for c in r] for r in header_rows]
     first = set(rows[0]) if rows else set()
@@ -76,9 +79,13 @@ def detect_platform(header_rows: list[list[str]]) -> str | None:
         return "wjx"
     if len(first & set(TENCENT_META)) >= 3:
         return "tencent"
-    if "ResponseId" in first or {"StartDate", "EndDate"} <= first:
+    second = set(rows[1]) if len(rows) > 1 else set()
+    # Qualtrics names in row 1 are not enough (a plain table may have a StartDate column):
+    # row 2 must hold Qualtrics' texts for them, or row 3 the ImportIds.
+    named = "ResponseId" in first or {"StartDate", "EndDate"} <= first
+    if named and second & {"Response ID", "Start Date", "End Date", "Recorded Date"}:
         return "qualtrics"
-    if len(rows) > 1 and "ResponseID" in rows[1] and "V1" in first:
+    if "V1" in first and "ResponseID" in second:
         return "qualtrics"
     if len(rows) > 2 and any(import_id(c) for c in rows[2]):
         return "qualtrics"
