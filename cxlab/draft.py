@@ -189,9 +189,12 @@ class _Drafter:
         if s.notna().sum() == 0:
             self.note(col, "skipped", "empty column", True)
             return
+        if pd.api.types.is_datetime64_any_dtype(s):
+            self.note(col, "time", "a date/time column")
+            return
         num = _numeric(s)
         if num is None:
-            return self.classify_text(col, s, label)
+            return self.classify_text(col, s, label, grid)
         v = num[~num.isin(self.missing)].dropna()
         whole = bool(np.all(np.isclose(v, np.round(v))))
         lo, hi, distinct = float(v.min()), float(v.max()), v.nunique()
@@ -214,7 +217,8 @@ class _Drafter:
         return {c for c in self.df if SEGMENT_NAMES.search(self.text_of(c))}
 
     def rating(self, col, grid, lo, hi):
-        members = self.grids.get(grid) or [c for c in self.df if _grid_of(c) == grid] or [col]
+        by_name = [c for c in self.df if _grid_of(c) == grid] if grid else []
+        members = self.grids.get(grid) or by_name or [col]
         top = max(
             float(pd.to_numeric(self.df[c], errors="coerce").max()) for c in members if c in self.df
         )
@@ -230,15 +234,15 @@ class _Drafter:
         self.items[col] = (spec, why)
         self.note(col, f"scale {low}-{high:g}", why, review)
 
-    def classify_text(self, col, s, label):
+    def classify_text(self, col, s, label, grid=None):
         answers = s.dropna().astype(str).str.strip()
         found = match_label_set(answers.unique())
         if found is not None:
             name, low, high = found
-            self.items[col] = (
-                {"type": "scale", "min": low, "max": high, "values": name},
-                f"answers are the labels of the {name} scale",
-            )
+            spec = {"type": "scale", "min": low, "max": high, "values": name}
+            if grid:
+                spec["grid"] = grid
+            self.items[col] = (spec, f"answers are the labels of the {name} scale")
             self.note(col, f"scale ({name})", "answer texts match a built-in label set")
             return
         distinct = answers.nunique()
