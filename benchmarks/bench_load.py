@@ -77,6 +77,7 @@ def measure(which: str, path: Path, pythonpath: str) -> dict:
     out = subprocess.run(
         [sys.executable, "-c", CHILD, which, str(path)],
         env=env,
+        cwd=path.parent,  # so `python -c` imports cxlab from --pythonpath, not from here
         capture_output=True,
         text=True,
         check=True,

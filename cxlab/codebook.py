@@ -28,6 +28,7 @@ items : mapping column -> item
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,8 +67,45 @@ TOP_KEYS = frozenset(
 )
 
 
+#: Longest message a :class:`CodebookError` carries (it is quoted into logs, pages and the index).
+MAX_MESSAGE = 2000
+
+
+def clip(text: str, limit: int = MAX_MESSAGE) -> str:
+    """``text`` cut to ``limit`` characters, saying how much was left out.
+
+    Examples
+    --------
+    >>> clip("abcdefghij", 4)
+    'abcd … (6 more characters)'
+    >>> clip("short")
+    'short'
+    """
+    text = str(text)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]} … ({len(text) - limit} more characters)"
+
+
+def show(value: Any, limit: int = 80) -> str:
+    """``repr(value)`` cut to ``limit`` characters, for quoting a bad value in a message.
+
+    Examples
+    --------
+    >>> show("9" * 200, 8)
+    "'9999999 … (194 more characters)"
+    """
+    return clip(repr(value), limit)
+
+
 class CodebookError(ValueError):
-    """A codebook that cannot be used: the message names the file and the key."""
+    """A codebook that cannot be used: the message names the file and the key.
+
+    The message is cut to :data:`MAX_MESSAGE` characters.
+    """
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(clip(message))
 
 
 @dataclass(frozen=True)
@@ -190,15 +228,17 @@ class Codebook:
                 f"Codebook {source} should be a mapping of keys (id, items, ...), "
                 f"but it is a {type(spec).__name__}."
             )
-        unknown = sorted(set(spec) - TOP_KEYS)
+        unknown = sorted(str(k) for k in set(spec) - TOP_KEYS)
         if unknown:
-            raise fail(unknown[0], f"is not a codebook key; known keys: {sorted(TOP_KEYS)}.")
+            raise fail(
+                clip(unknown[0], 80), f"is not a codebook key; known keys: {sorted(TOP_KEYS)}."
+            )
         for key in ("id", "items"):
             if key not in spec or spec[key] in (None, "", {}):
                 raise fail(key, "is required and missing.")
         for key in ("id", "weight", "wave", "name"):
             if spec.get(key) is not None and not isinstance(spec[key], str):
-                raise fail(key, f"should be a column name (text), not {spec[key]!r}.")
+                raise fail(key, f"should be a column name (text), not {show(spec[key])}.")
 
         segments = spec.get("segments") or {}
         if isinstance(segments, list):
@@ -253,25 +293,31 @@ def _codes(value: Any, fail) -> tuple[float, ...]:
     if not isinstance(value, list) or not all(
         isinstance(v, int | float) and not isinstance(v, bool) for v in value
     ):
-        raise fail(f"should be a list of numbers, not {value!r}.")
+        raise fail(f"should be a list of numbers, not {show(value)}.")
+    if not all(math.isfinite(v) for v in value):
+        raise fail(f"should hold finite numbers, not {show(value)}.")
     return tuple(float(v) for v in value)
 
 
 def _item(name: str, raw: Any, global_missing: tuple[float, ...], fail) -> Item:
     key = f"items.{name}"
     if not isinstance(raw, Mapping):
-        raise fail(key, f"should be a mapping with at least `type`, not {raw!r}.")
-    unknown = sorted(set(raw) - ITEM_KEYS)
+        raise fail(key, f"should be a mapping with at least `type`, not {show(raw)}.")
+    unknown = sorted(str(k) for k in set(raw) - ITEM_KEYS)
     if unknown:
-        raise fail(f"{key}.{unknown[0]}", f"is not an item key; known keys: {sorted(ITEM_KEYS)}.")
+        raise fail(
+            f"{key}.{clip(unknown[0], 80)}", f"is not an item key; known keys: {sorted(ITEM_KEYS)}."
+        )
     kind = raw.get("type")
     if kind not in ITEM_TYPES:
-        raise fail(f"{key}.type", f"is {kind!r}; expected one of {sorted(ITEM_TYPES)}.")
+        raise fail(f"{key}.type", f"is {show(kind)}; expected one of {sorted(ITEM_TYPES)}.")
     bounds = {}
     for b in ("min", "max"):
         v = raw.get(b)
         if v is not None and (not isinstance(v, int | float) or isinstance(v, bool)):
-            raise fail(f"{key}.{b}", f"should be a number, not {v!r}.")
+            raise fail(f"{key}.{b}", f"should be a number, not {show(v)}.")
+        if v is not None and not math.isfinite(v):
+            raise fail(f"{key}.{b}", f"should be a finite number, not {v!r}.")
         bounds[b] = None if v is None else float(v)
     if kind == "scale" and (bounds["min"] is None or bounds["max"] is None):
         raise fail(key, "is a `scale` item and needs both `min` and `max` (e.g. min: 1, max: 5).")
@@ -293,7 +339,7 @@ def _item(name: str, raw: Any, global_missing: tuple[float, ...], fail) -> Item:
     )
     for k in ("label", "role", "dimension", "pair", "feature", "stage"):
         if raw.get(k) is not None and not isinstance(raw[k], str):
-            raise fail(f"{key}.{k}", f"should be text, not {raw[k]!r}.")
+            raise fail(f"{key}.{k}", f"should be text, not {show(raw[k])}.")
     item = Item(
         name=name,
         type=kind,

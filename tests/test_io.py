@@ -500,7 +500,9 @@ def test_a_broken_xlsx_is_a_survey_error(tmp_path):
 def test_short_rows_are_padded_and_quoted_newlines_kept(tmp_path):
     path = tmp_path / "s.csv"
     path.write_text('rid,nps,comment\na1,10,"第一行\n第二行"\na2,9\na3,,好\n', encoding="utf-8")
-    sv = io.load_survey(path, codebook={**NPS_BOOK, "items": {**NPS_BOOK["items"], **TEXT_BOOK["items"]}})
+    sv = io.load_survey(
+        path, codebook={**NPS_BOOK, "items": {**NPS_BOOK["items"], **TEXT_BOOK["items"]}}
+    )
     assert sv.data["comment"].tolist()[0] == "第一行\n第二行"
     assert sv.data["nps"].tolist()[:2] == [10, 9]
     assert sv.data.index.tolist() == [1, 2, 3]

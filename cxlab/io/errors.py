@@ -1,0 +1,39 @@
+"""The one error a survey file raises: :class:`SurveyError`, with a bounded message."""
+
+from __future__ import annotations
+
+from cxlab.codebook import clip
+
+__all__ = ["SurveyError"]
+
+
+class SurveyError(ValueError):
+    """A survey file that cannot be used as it is; the message says what to fix.
+
+    The message is cut to :data:`cxlab.codebook.MAX_MESSAGE` characters, since it is quoted
+    into logs, pages and the report index.
+
+    Examples
+    --------
+    >>> len(str(SurveyError("x" * 10_000))) < 2100
+    True
+    """
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(clip(message))
+
+
+def line_list(numbers, limit: int = 10) -> str:
+    """``"line 4"`` or ``"lines 4, 6, 9"`` (the first ``limit``) with the count when cut.
+
+    Examples
+    --------
+    >>> line_list([4])
+    'line 4 (1 in all)'
+    >>> line_list(range(1, 30), limit=3)
+    'lines 1, 2, 3 … (29 in all)'
+    """
+    numbers = list(numbers)
+    shown = ", ".join(map(str, numbers[:limit])) + (" …" if len(numbers) > limit else "")
+    word = "line" if len(numbers) == 1 else "lines"
+    return f"{word} {shown} ({len(numbers)} in all)"
