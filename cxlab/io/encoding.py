@@ -123,16 +123,20 @@ def detect_encoding(raw: bytes, sample: int = 200_000) -> str:
     return max(decoded, key=lambda c: word_pair_score(decoded[c][:20_000]))
 
 
-def _is_utf8(raw: bytes, chunk: int = 1 << 24) -> bool:
-    """Whether ``raw`` is valid UTF-8, checked in chunks so no full copy is decoded at once."""
+def _is_utf8(raw: bytes) -> bool:
+    """Whether ``raw`` is valid UTF-8 (checked by pyarrow's validator, without decoding)."""
     if raw.isascii():
         return True
-    decoder = codecs.getincrementaldecoder("utf-8")()
+    import numpy as np
+    import pyarrow as pa
+
+    offsets = pa.py_buffer(np.array([0, len(raw)], dtype=np.int64))
+    whole = pa.LargeBinaryArray.from_buffers(
+        pa.large_binary(), 1, [None, offsets, pa.py_buffer(raw)]
+    )
     try:
-        for start in range(0, len(raw), chunk):
-            decoder.decode(raw[start : start + chunk])
-        decoder.decode(b"", final=True)
-    except UnicodeDecodeError:
+        whole.cast(pa.large_string())
+    except pa.ArrowInvalid:
         return False
     return True
 

@@ -64,6 +64,10 @@ def parse_numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     if pd.api.types.is_numeric_dtype(raw) and not pd.api.types.is_bool_dtype(raw):
         values = raw.astype(float)
         return values, pd.Series(False, index=raw.index)
+    if _is_text(raw):
+        fast = _arrow_numbers(raw)
+        if fast is not None:
+            return fast, raw.notna() & fast.isna()
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
     texts = pd.Series(
         [v if isinstance(v, str) else str(v) for v in np.asarray(uniques, object)], dtype=object
@@ -78,6 +82,18 @@ def parse_numbers(raw: pd.Series) -> tuple[pd.Series, pd.Series]:
     values[present] = parsed[codes[present]]
     values = pd.Series(values, index=raw.index)
     return values, pd.Series(present & np.isnan(values.to_numpy()), index=raw.index)
+
+
+def _arrow_numbers(raw: pd.Series) -> pd.Series | None:
+    """A text column cast to floats by pyarrow when every cell parses (else None)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        values = pc.cast(pa.array(raw.array), pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, TypeError):
+        return None
+    return pd.Series(values.to_numpy(zero_copy_only=False), index=raw.index)
 
 
 def _clean_text(v):
@@ -196,23 +212,27 @@ def _numeric_item(
 ) -> pd.Series:
     """Parse one numeric column; missing codes -> NaN, bad values -> NaN + exclusion."""
     values, not_number = parse_numbers(raw)
-    ledger.add(raw.index[not_number], name, raw[not_number], "not a number", SET_MISSING)
+    if not_number.any():
+        ledger.add(raw.index[not_number], name, raw[not_number], "not a number", SET_MISSING)
     infinite = np.isinf(values)
-    ledger.add(raw.index[infinite], name, raw[infinite], "not a finite number", SET_MISSING)
-    values = values.mask(infinite)
+    if infinite.any():
+        ledger.add(raw.index[infinite], name, raw[infinite], "not a finite number", SET_MISSING)
+        values = values.mask(infinite)
     if missing_codes:
-        values = values.mask(values.isin(missing_codes))
+        values = values.mask(np.isin(values.to_numpy(), missing_codes))
     valid = values.notna()
     if kind in INTEGER_TYPES:
         frac = valid & (values != np.round(values))
-        ledger.add(values.index[frac], name, raw[frac], "not a whole number", SET_MISSING)
-        values = values.mask(frac)
-        valid = values.notna()
+        if frac.any():
+            ledger.add(values.index[frac], name, raw[frac], "not a whole number", SET_MISSING)
+            values = values.mask(frac)
+            valid = values.notna()
     if rng is not None:
         out = valid & ((values < rng[0]) | (values > rng[1]))
-        reason = f"outside the answer range {rng[0]:g}-{rng[1]:g}"
-        ledger.add(values.index[out], name, raw[out], reason, SET_MISSING)
-        values = values.mask(out)
+        if out.any():
+            reason = f"outside the answer range {rng[0]:g}-{rng[1]:g}"
+            ledger.add(values.index[out], name, raw[out], reason, SET_MISSING)
+            values = values.mask(out)
     return values
 
 
