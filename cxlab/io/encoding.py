@@ -164,9 +164,9 @@ def _refuse_mixed(raw: bytes, path: Path) -> None:
         return
     if len(utf8) >= len(other):
         raise SurveyError(
-            f"Survey file {path} is UTF-8 text, but {line_list(other)} are not valid UTF-8 "
-            "(they look like GB18030/GBK or Big5, pasted in from another export). Re-save those "
-            f"rows as UTF-8, or {_SAVE_AS_UTF8}."
+            f"Survey file {path} is UTF-8 text, but not on {line_list(other)}: those bytes look "
+            "like GB18030/GBK or Big5, pasted in from another export. Re-save those rows as "
+            f"UTF-8, or {_SAVE_AS_UTF8}."
         )
     lines = raw.split(b"\n")
     legacy = b"\n".join(lines[i - 1] for i in other[:2000])
@@ -175,9 +175,9 @@ def _refuse_mixed(raw: bytes, path: Path) -> None:
     except UnicodeError:
         codec = "GB18030/GBK or Big5"
     raise SurveyError(
-        f"Survey file {path} is {codec} text, but {line_list(utf8)} are UTF-8 (pasted in "
-        "from another export); read as one encoding they would turn to gibberish. Re-save "
-        f"the file in one encoding: {_SAVE_AS_UTF8}."
+        f"Survey file {path} is {codec} text, but UTF-8 on {line_list(utf8)} (pasted in "
+        "from another export); read as one encoding, some lines would turn to gibberish. "
+        f"Re-save the file in one encoding: {_SAVE_AS_UTF8}."
     )
 
 
@@ -202,8 +202,9 @@ def _decode_legacy(raw: bytes, path: Path) -> tuple[str, str]:
         if len(failing[codec]) * 2 > lines:
             raise SurveyError(f"Survey file {path}: {e}.") from None
         raise SurveyError(
-            f"Survey file {path} reads as {_NAMES[codec]} text, but {line_list(failing[codec])} "
-            f"hold bytes that are not; fix those lines, or {_SAVE_AS_UTF8}."
+            f"Survey file {path} reads as {_NAMES[codec]} text, except on "
+            f"{line_list(failing[codec])}, whose bytes are neither that nor UTF-8; fix them, "
+            f"or {_SAVE_AS_UTF8}."
         ) from None
     try:
         return codec, raw.decode(codec)
@@ -266,8 +267,8 @@ def to_utf8(raw: bytes, path: str | Path = "<bytes>") -> tuple[str, bytes]:
     if encoding == "utf-8-sig":
         _, other = _classify_lines(body)
         raise SurveyError(
-            f"Survey file {path} starts as UTF-8 text, but {line_list(other)} are not valid "
-            f"UTF-8; {_SAVE_AS_UTF8}."
+            f"Survey file {path} starts as UTF-8 text, but is not UTF-8 on {line_list(other)}; "
+            f"{_SAVE_AS_UTF8}."
         )
     codec, text = _decode_legacy(body, path)
     return codec, text.encode("utf-8")

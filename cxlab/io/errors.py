@@ -24,16 +24,18 @@ class SurveyError(ValueError):
 
 
 def line_list(numbers, limit: int = 10) -> str:
-    """``"line 4"`` or ``"lines 4, 6, 9"`` (the first ``limit``) with the count when cut.
+    """``"line 4"`` or ``"lines 4, 6, 9"`` (the first ``limit``, with the count when cut).
 
     Examples
     --------
-    >>> line_list([4])
-    'line 4 (1 in all)'
+    >>> line_list([4]), line_list([4, 6])
+    ('line 4', 'lines 4, 6')
     >>> line_list(range(1, 30), limit=3)
-    'lines 1, 2, 3 … (29 in all)'
+    'lines 1, 2, 3 … (29 lines)'
     """
     numbers = list(numbers)
-    shown = ", ".join(map(str, numbers[:limit])) + (" …" if len(numbers) > limit else "")
-    word = "line" if len(numbers) == 1 else "lines"
-    return f"{word} {shown} ({len(numbers)} in all)"
+    if len(numbers) == 1:
+        return f"line {numbers[0]}"
+    shown = ", ".join(map(str, numbers[:limit]))
+    more = f" … ({len(numbers)} lines)" if len(numbers) > limit else ""
+    return f"lines {shown}{more}"

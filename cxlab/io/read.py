@@ -286,9 +286,9 @@ def _parse_rows(data: bytes, sep: str, names: list[str], path: Path) -> pd.DataF
         rows.append([f if f != "" else None for f in fields] + [None] * (width - len(fields)))
     if long_lines:
         raise SurveyError(
-            f"Survey file {path}: {line_list(long_lines)} have more cells than the header's "
-            f"{width} columns; a value there would have no column. Quote cells that contain "
-            f"`{sep}`, or fix the header."
+            f"Survey file {path}: more cells than the header's {width} columns on "
+            f"{line_list(long_lines)}; a value there would have no column. Quote cells that "
+            f"contain `{sep}`, or fix the header."
         )
     return pd.DataFrame(rows, columns=range(width), dtype=object)
 
