@@ -99,6 +99,7 @@ def test_duplicate_keys_are_refused_naming_key_and_line(tmp_path, text, key, lin
         "  sat: {type: scale, min: 1, max: .inf}\n",
         "  sat: {type: numeric, min: -.inf}\n",
         "  sat: {type: numeric, missing_codes: [.nan]}\n",
+        "  sat: {type: numeric, max: 1" + "0" * 400 + "}\n",
     ],
 )
 def test_non_finite_bounds_and_codes_are_refused(tmp_path, bad):

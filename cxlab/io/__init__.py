@@ -98,7 +98,17 @@ class Survey:
     source_sheet: str | None = None
 
     def label(self, column: str) -> str:
-        """Display label of a column (from the codebook)."""
+        """Display label of a column (from the codebook).
+
+        Parameters
+        ----------
+        column : str
+
+        Returns
+        -------
+        str
+            See :meth:`cxlab.codebook.Codebook.label`.
+        """
         return self.codebook.label(column)
 
     def exclusion_summary(self) -> pd.DataFrame:

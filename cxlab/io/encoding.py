@@ -60,7 +60,7 @@ def word_pair_score(text: str) -> float:
     return sum(freq.get(p, 0) > 0 for p in pairs) / len(pairs)
 
 
-def detect_encoding(raw: bytes, sample: int = 200_000) -> str:
+def detect_encoding(raw: bytes, *, sample: int = 200_000) -> str:
     """Detect the text encoding of a survey export from its first ``sample`` bytes.
 
     Handles UTF-8 (with or without BOM), UTF-16 with BOM (Excel "Unicode text"),
