@@ -119,6 +119,15 @@ class Survey:
         pandas.DataFrame
             Columns ``column``, ``reason``, ``action``, ``count``, ``rows``
             (up to five row numbers, as text).
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> path = pathlib.Path(tempfile.mkdtemp()) / "s.csv"
+        >>> _ = path.write_text("rid,nps\\na1,11\\na2,1e309\\na3,12\\n", encoding="utf-8")
+        >>> sv = load_survey(path, {"id": "rid", "items": {"nps": {"type": "nps"}}})
+        >>> sv.exclusion_summary()[["reason", "count", "rows"]].to_dict("list")
+        {'reason': ['outside the answer range 0-10', 'not a finite number'], 'count': [2, 1], 'rows': ['1, 3', '2']}
         """
         return summarise(self.exclusions)
 
