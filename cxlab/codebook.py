@@ -28,6 +28,7 @@ items : mapping column -> item
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -66,8 +67,45 @@ TOP_KEYS = frozenset(
 )
 
 
+#: Longest message a :class:`CodebookError` carries (it is quoted into logs, pages and the index).
+MAX_MESSAGE = 2000
+
+
+def clip(text: str, limit: int = MAX_MESSAGE) -> str:
+    """``text`` cut to ``limit`` characters, saying how much was left out.
+
+    Examples
+    --------
+    >>> clip("abcdefghij", 4)
+    'abcd … (6 more characters)'
+    >>> clip("short")
+    'short'
+    """
+    text = str(text)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]} … ({len(text) - limit} more characters)"
+
+
+def show(value: Any, limit: int = 80) -> str:
+    """``repr(value)`` cut to ``limit`` characters, for quoting a bad value in a message.
+
+    Examples
+    --------
+    >>> show("9" * 200, 8)
+    "'9999999 … (194 more characters)"
+    """
+    return clip(repr(value), limit)
+
+
 class CodebookError(ValueError):
-    """A codebook that cannot be used: the message names the file and the key."""
+    """A codebook that cannot be used: the message names the file and the key.
+
+    The message is cut to :data:`MAX_MESSAGE` characters.
+    """
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(clip(message))
 
 
 @dataclass(frozen=True)
@@ -89,12 +127,24 @@ class Item:
 
     @property
     def display(self) -> str:
-        """The label a reader sees: the codebook label, else the column name."""
+        """The label a reader sees: the codebook label, else the column name.
+
+        Examples
+        --------
+        >>> Item("nps", "nps", label="推荐意愿").display, Item("q1", "text").display
+        ('推荐意愿', 'q1')
+        """
         return self.label or self.name
 
     @property
     def range(self) -> tuple[float, float] | None:
-        """Valid answer range ``(low, high)``, or None when any value is accepted."""
+        """Valid answer range ``(low, high)``, or None when any value is accepted.
+
+        Examples
+        --------
+        >>> Item("nps", "nps").range, Item("pts", "numeric", min=0).range, Item("t", "text").range
+        ((0, 10), (0, inf), None)
+        """
         fixed = ITEM_TYPES[self.type]
         if fixed is not None:
             return fixed
@@ -122,7 +172,23 @@ class Codebook:
 
     # -- lookups ---------------------------------------------------------------
     def label(self, column: str) -> str:
-        """Display label of any column: item label, segment or other label, else its name."""
+        """Display label of any column: item label, segment or other label, else its name.
+
+        Parameters
+        ----------
+        column : str
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> book = Codebook.from_dict({"id": "rid", "segments": {"region": "地区"},
+        ...                            "items": {"nps": {"type": "nps", "label": "推荐意愿"}}})
+        >>> book.label("nps"), book.label("region"), book.label("rid")
+        ('推荐意愿', '地区', 'rid')
+        """
         if column in self.items and self.items[column].label:
             return self.items[column].label
         if column in self.segments and self.segments[column]:
@@ -130,7 +196,26 @@ class Codebook:
         return self.labels.get(column, column)
 
     def select(self, *, type: str | None = None, role: str | None = None) -> list[str]:
-        """Item columns of a given type and/or role, in codebook order."""
+        """Item columns of a given type and/or role, in codebook order.
+
+        Parameters
+        ----------
+        type, role : str, optional
+            Keep items of this type (:data:`ITEM_TYPES`) and/or role; None keeps all.
+
+        Returns
+        -------
+        list of str
+            Possibly empty; :meth:`require` and :meth:`one` raise instead.
+
+        Examples
+        --------
+        >>> book = Codebook.from_dict({"id": "rid", "items": {
+        ...     "nps": {"type": "nps"}, "speed": {"type": "scale", "min": 1, "max": 5,
+        ...     "role": "driver"}}})
+        >>> book.select(type="scale"), book.select(role="outcome")
+        (['speed'], [])
+        """
         return [
             name
             for name, item in self.items.items()
@@ -143,6 +228,27 @@ class Codebook:
         """Like :meth:`select`, but raise :class:`CodebookError` when fewer than ``at_least`` match.
 
         The message names the type or role the codebook lacks and how to add it.
+
+        Parameters
+        ----------
+        type, role : str, optional
+            As in :meth:`select`.
+        at_least : int
+            How many matching items are needed.
+
+        Returns
+        -------
+        list of str
+
+        Examples
+        --------
+        >>> book = Codebook.from_dict({"id": "rid", "items": {"nps": {"type": "nps"}}})
+        >>> book.require(type="nps")
+        ['nps']
+        >>> book.require(role="driver", at_least=2)
+        Traceback (most recent call last):
+        ...
+        cxlab.codebook.CodebookError: Codebook <codebook>: needs at least 2 item(s) with role `driver`, and has 0. Add `role: driver` to the item(s) under `items`.
         """
         found = self.select(type=type, role=role)
         if len(found) < at_least:
@@ -157,17 +263,53 @@ class Codebook:
         return found
 
     def one(self, *, type: str | None = None, role: str | None = None) -> str:
-        """The first item of a type and/or role; :class:`CodebookError` if there is none."""
+        """The first item of a type and/or role; :class:`CodebookError` if there is none.
+
+        Parameters
+        ----------
+        type, role : str, optional
+
+        Returns
+        -------
+        str
+
+        Examples
+        --------
+        >>> Codebook.from_dict({"id": "rid", "items": {"nps": {"type": "nps"}}}).one(type="nps")
+        'nps'
+        """
         return self.require(type=type, role=role)[0]
 
     @property
     def columns(self) -> list[str]:
-        """Every column the codebook names (id, weight, wave, segments, items)."""
+        """Every column the codebook names (id, weight, wave, segments, items), once each.
+
+        Examples
+        --------
+        >>> Codebook.from_dict({"id": "rid", "weight": "w", "items": {"nps": {"type": "nps"}}}).columns
+        ['rid', 'w', 'nps']
+        """
         cols = [self.id, self.weight, self.wave, *self.segments, *self.items]
         return list(dict.fromkeys(c for c in cols if c))
 
     def missing_for(self, item: str) -> tuple[float, ...]:
-        """Missing codes that apply to one item: its own if it sets them, else the global ones."""
+        """Missing codes that apply to one item: its own if it sets them, else the global ones.
+
+        Parameters
+        ----------
+        item : str
+
+        Returns
+        -------
+        tuple of float
+
+        Examples
+        --------
+        >>> book = Codebook.from_dict({"id": "r", "missing_codes": [98], "items": {
+        ...     "nps": {"type": "nps"}, "pts": {"type": "numeric", "missing_codes": []}}})
+        >>> book.missing_for("nps"), book.missing_for("pts")
+        ((98.0,), ())
+        """
         own = self.items[item].missing_codes
         return self.missing_codes if own is None else own
 
@@ -176,70 +318,58 @@ class Codebook:
     def from_dict(cls, spec: Any, source: str = "<codebook>") -> Codebook:
         """Validate a parsed codebook (a mapping) and build a :class:`Codebook`.
 
+        Parameters
+        ----------
+        spec : mapping
+            The codebook's keys, as read from YAML (see the module docstring).
+        source : str
+            Where it came from (a file name), for messages.
+
+        Returns
+        -------
+        Codebook
+
         Raises
         ------
         CodebookError
-            Naming ``source``, the key and what is wrong with it.
+            Naming ``source``, the key and what is wrong with it (an unknown key, a missing
+            ``id`` or ``items``, a bound or missing code that is not a finite number, a missing
+            code inside an item's answer range...). Messages are clipped to
+            :data:`MAX_MESSAGE` characters.
+
+        Examples
+        --------
+        >>> book = Codebook.from_dict({"id": "rid", "items": {"sat": {"type": "scale",
+        ...                            "min": 1, "max": 5}}})
+        >>> book.items["sat"].range
+        (1.0, 5.0)
+        >>> Codebook.from_dict({"id": "rid", "items": {"sat": {"type": "scale",
+        ...                     "min": float("nan"), "max": 5}}})
+        Traceback (most recent call last):
+        ...
+        cxlab.codebook.CodebookError: Codebook <codebook>: `items.sat.min` should be a finite number, not nan.
         """
 
         def fail(key: str, problem: str) -> CodebookError:
             return CodebookError(f"Codebook {source}: `{key}` {problem}")
 
-        if not isinstance(spec, Mapping):
-            raise CodebookError(
-                f"Codebook {source} should be a mapping of keys (id, items, ...), "
-                f"but it is a {type(spec).__name__}."
-            )
-        unknown = sorted(set(spec) - TOP_KEYS)
-        if unknown:
-            raise fail(unknown[0], f"is not a codebook key; known keys: {sorted(TOP_KEYS)}.")
-        for key in ("id", "items"):
-            if key not in spec or spec[key] in (None, "", {}):
-                raise fail(key, "is required and missing.")
-        for key in ("id", "weight", "wave", "name"):
-            if spec.get(key) is not None and not isinstance(spec[key], str):
-                raise fail(key, f"should be a column name (text), not {spec[key]!r}.")
-
-        segments = spec.get("segments") or {}
-        if isinstance(segments, list):
-            if not all(isinstance(s, str) for s in segments):
-                raise fail("segments", "should list column names.")
-            segments = {s: "" for s in segments}
-        elif not isinstance(segments, Mapping):
-            raise fail("segments", "should be a list of columns or a mapping column -> label.")
-
+        _check_top(spec, source, fail)
+        segments = _segments(spec.get("segments"), fail)
         labels = spec.get("labels") or {}
         if not isinstance(labels, Mapping):
             raise fail("labels", "should be a mapping column -> label.")
-
         missing = _codes(spec.get("missing_codes"), lambda p: fail("missing_codes", p))
-
         stages = spec.get("stages") or []
         if not isinstance(stages, list) or not all(isinstance(s, str) for s in stages):
             raise fail("stages", "should list journey stage names in order.")
-
-        raw_items = spec["items"]
-        if not isinstance(raw_items, Mapping):
-            raise fail("items", "should be a mapping column -> {type: ..., ...}.")
-        items: dict[str, Item] = {}
-        for name, raw in raw_items.items():
-            items[str(name)] = _item(str(name), raw, missing, fail)
-
-        for name, item in items.items():
-            if item.pair is not None and item.pair not in items:
-                raise fail(f"items.{name}.pair", f"names `{item.pair}`, which is not an item.")
-            if item.stage is not None and stages and item.stage not in stages:
-                raise fail(
-                    f"items.{name}.stage", f"is {item.stage!r}, not one of `stages` {stages}."
-                )
-
+        items = _items(spec["items"], missing, stages, fail)
         return cls(
             id=spec["id"],
             items=items,
             name=spec.get("name"),
             weight=spec.get("weight"),
             wave=spec.get("wave"),
-            segments={str(k): (v or "") for k, v in segments.items()},
+            segments=segments,
             labels={str(k): str(v) for k, v in labels.items()},
             missing_codes=missing,
             stages=tuple(stages),
@@ -247,40 +377,113 @@ class Codebook:
         )
 
 
+def _check_top(spec: Any, source: str, fail) -> None:
+    if not isinstance(spec, Mapping):
+        raise CodebookError(
+            f"Codebook {source} should be a mapping of keys (id, items, ...), "
+            f"but it is a {type(spec).__name__}."
+        )
+    unknown = sorted(str(k) for k in set(spec) - TOP_KEYS)
+    if unknown:
+        raise fail(clip(unknown[0], 80), f"is not a codebook key; known keys: {sorted(TOP_KEYS)}.")
+    for key in ("id", "items"):
+        if key not in spec or spec[key] in (None, "", {}):
+            raise fail(key, "is required and missing.")
+    for key in ("id", "weight", "wave", "name"):
+        if spec.get(key) is not None and not isinstance(spec[key], str):
+            raise fail(key, f"should be a column name (text), not {show(spec[key])}.")
+
+
+def _segments(segments: Any, fail) -> dict[str, str]:
+    segments = segments or {}
+    if isinstance(segments, list):
+        if not all(isinstance(s, str) for s in segments):
+            raise fail("segments", "should list column names.")
+        return {s: "" for s in segments}
+    if not isinstance(segments, Mapping):
+        raise fail("segments", "should be a list of columns or a mapping column -> label.")
+    return {str(k): (v or "") for k, v in segments.items()}
+
+
+def _items(raw_items: Any, missing: tuple[float, ...], stages: list[str], fail) -> dict:
+    if not isinstance(raw_items, Mapping):
+        raise fail("items", "should be a mapping column -> {type: ..., ...}.")
+    items = {str(name): _item(str(name), raw, missing, fail) for name, raw in raw_items.items()}
+    for name, item in items.items():
+        if item.pair is not None and item.pair not in items:
+            raise fail(f"items.{name}.pair", f"names `{item.pair}`, which is not an item.")
+        if item.stage is not None and stages and item.stage not in stages:
+            raise fail(f"items.{name}.stage", f"is {item.stage!r}, not one of `stages` {stages}.")
+    return items
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _finite(v: int | float) -> bool:
+    try:
+        return math.isfinite(v)
+    except OverflowError:  # an integer too large for a float
+        return False
+
+
 def _codes(value: Any, fail) -> tuple[float, ...]:
     if value is None:
         return ()
-    if not isinstance(value, list) or not all(
-        isinstance(v, int | float) and not isinstance(v, bool) for v in value
-    ):
-        raise fail(f"should be a list of numbers, not {value!r}.")
+    if not isinstance(value, list) or not all(_is_number(v) for v in value):
+        raise fail(f"should be a list of numbers, not {show(value)}.")
+    if not all(_finite(v) for v in value):
+        raise fail(f"should hold finite numbers, not {show(value)}.")
     return tuple(float(v) for v in value)
+
+
+def _bounds(raw: Mapping, key: str, kind: str, fail) -> tuple[float | None, float | None]:
+    bounds = []
+    for b in ("min", "max"):
+        v = raw.get(b)
+        if v is not None and not _is_number(v):
+            raise fail(f"{key}.{b}", f"should be a number, not {show(v)}.")
+        if v is not None and not _finite(v):
+            raise fail(f"{key}.{b}", f"should be a finite number, not {show(v)}.")
+        bounds.append(None if v is None else float(v))
+    lo, hi = bounds
+    if kind == "scale" and (lo is None or hi is None):
+        raise fail(key, "is a `scale` item and needs both `min` and `max` (e.g. min: 1, max: 5).")
+    if lo is not None and hi is not None and lo >= hi:
+        raise fail(key, f"has min {lo:g} >= max {hi:g}.")
+    if kind in ("nps", "kano", "binary") and (lo is not None or hi is not None):
+        raise fail(key, f"is a `{kind}` item, whose range is fixed; remove `min`/`max`.")
+    return lo, hi
+
+
+def _check_missing_codes(item: Item, codes: tuple[float, ...], key: str, fail) -> None:
+    rng = item.range
+    if item.type not in NUMERIC_TYPES or rng is None:
+        return
+    clash = [c for c in codes if rng[0] <= c <= rng[1]]
+    if clash:
+        raise fail(
+            key,
+            f"has answers {rng[0]:g}-{rng[1]:g}, but missing code(s) {clash} fall inside "
+            "that range; a real answer would be erased. Use codes outside the scale, "
+            "or give the item its own `missing_codes` (`[]` for none).",
+        )
 
 
 def _item(name: str, raw: Any, global_missing: tuple[float, ...], fail) -> Item:
     key = f"items.{name}"
     if not isinstance(raw, Mapping):
-        raise fail(key, f"should be a mapping with at least `type`, not {raw!r}.")
-    unknown = sorted(set(raw) - ITEM_KEYS)
+        raise fail(key, f"should be a mapping with at least `type`, not {show(raw)}.")
+    unknown = sorted(str(k) for k in set(raw) - ITEM_KEYS)
     if unknown:
-        raise fail(f"{key}.{unknown[0]}", f"is not an item key; known keys: {sorted(ITEM_KEYS)}.")
+        raise fail(
+            f"{key}.{clip(unknown[0], 80)}", f"is not an item key; known keys: {sorted(ITEM_KEYS)}."
+        )
     kind = raw.get("type")
     if kind not in ITEM_TYPES:
-        raise fail(f"{key}.type", f"is {kind!r}; expected one of {sorted(ITEM_TYPES)}.")
-    bounds = {}
-    for b in ("min", "max"):
-        v = raw.get(b)
-        if v is not None and (not isinstance(v, int | float) or isinstance(v, bool)):
-            raise fail(f"{key}.{b}", f"should be a number, not {v!r}.")
-        bounds[b] = None if v is None else float(v)
-    if kind == "scale" and (bounds["min"] is None or bounds["max"] is None):
-        raise fail(key, "is a `scale` item and needs both `min` and `max` (e.g. min: 1, max: 5).")
-    if bounds["min"] is not None and bounds["max"] is not None and bounds["min"] >= bounds["max"]:
-        raise fail(key, f"has min {bounds['min']:g} >= max {bounds['max']:g}.")
-    if kind in ("nps", "kano", "binary") and (
-        bounds["min"] is not None or bounds["max"] is not None
-    ):
-        raise fail(key, f"is a `{kind}` item, whose range is fixed; remove `min`/`max`.")
+        raise fail(f"{key}.type", f"is {show(kind)}; expected one of {sorted(ITEM_TYPES)}.")
+    lo, hi = _bounds(raw, key, kind, fail)
     values = raw.get("values")
     if values is not None:
         if kind != "category" or not isinstance(values, Mapping):
@@ -293,13 +496,13 @@ def _item(name: str, raw: Any, global_missing: tuple[float, ...], fail) -> Item:
     )
     for k in ("label", "role", "dimension", "pair", "feature", "stage"):
         if raw.get(k) is not None and not isinstance(raw[k], str):
-            raise fail(f"{key}.{k}", f"should be text, not {raw[k]!r}.")
+            raise fail(f"{key}.{k}", f"should be text, not {show(raw[k])}.")
     item = Item(
         name=name,
         type=kind,
         label=raw.get("label"),
-        min=bounds["min"],
-        max=bounds["max"],
+        min=lo,
+        max=hi,
         role=raw.get("role"),
         dimension=raw.get("dimension"),
         pair=raw.get("pair"),
@@ -308,15 +511,5 @@ def _item(name: str, raw: Any, global_missing: tuple[float, ...], fail) -> Item:
         values=values,
         missing_codes=own_missing,
     )
-    rng = item.range
-    if kind in NUMERIC_TYPES and rng is not None:
-        codes = global_missing if own_missing is None else own_missing
-        clash = [c for c in codes if rng[0] <= c <= rng[1]]
-        if clash:
-            raise fail(
-                key,
-                f"has answers {rng[0]:g}-{rng[1]:g}, but missing code(s) {clash} fall inside "
-                "that range; a real answer would be erased. Use codes outside the scale, "
-                "or give the item its own `missing_codes` (`[]` for none).",
-            )
+    _check_missing_codes(item, global_missing if own_missing is None else own_missing, key, fail)
     return item
