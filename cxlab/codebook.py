@@ -7,10 +7,19 @@ Top-level keys
 --------------
 name : str, optional
     Survey title, shown in reports.
-id : str
-    Column with the unique respondent id.
-weight, wave : str, optional
-    Column with the respondent weight; column with the survey wave (period).
+id : str, optional
+    Column with the unique respondent id. Without one, the record's row number in the file is
+    the respondent id (reports say so).
+weight : str, optional
+    Column with the respondent weight.
+wave : str or mapping, optional
+    Column with the survey wave, or ``{from: <submit-time column>, every: month|quarter}`` to
+    derive the wave (``2025-11`` or ``2025Q4``) from the time each answer was submitted.
+submitted : str, optional
+    Column with the submit time (read as a date-time).
+quality : mapping, optional
+    Response-quality rules (:mod:`cxlab.quality`): ``speeders``, ``straightlining``,
+    ``duplicates``, ``incomplete``, each ``{action: flag|exclude|off, ...options}``.
 segments : list of str, or mapping column -> label
     Columns used to split tables (region, channel, ...).
 labels : mapping column -> label, optional
@@ -21,9 +30,16 @@ items : mapping column -> item
     Each item has a ``type`` (one of :data:`ITEM_TYPES`) and optionally ``label``,
     ``min``/``max`` (required for ``scale``), ``role``, ``dimension``, ``pair``
     (the perception column paired with an expectation item), ``feature`` (Kano),
-    ``stage`` (journey), ``values`` (code -> label for ``category``) and
+    ``stage`` (journey), ``values`` (code -> label for ``category``; for rating items, the
+    answer texts: a built-in set of :mod:`cxlab.labelsets` such as ``satisfaction_5_zh`` or a
+    mapping ``{非常满意: 5, ...}``), ``grid`` (the rating grid an item belongs to), ``set`` (the
+    multiple-choice question a ``multi`` 0/1 item is an option of), ``construct`` (the latent
+    construct of an index model) and
     ``missing_codes`` (replaces the global ones for this item; ``[]`` for none,
     e.g. on a 0-100 points item where 98 and 99 are real answers).
+
+Labels (``label`` of an item, the values of ``segments`` and ``labels``) may be one text or one
+per report language: ``label: {zh: 总体满意度, en: Overall satisfaction}``.
 """
 
 from __future__ import annotations
@@ -39,14 +55,19 @@ ITEM_TYPES: dict[str, tuple[float, float] | None] = {
     "scale": None,
     "kano": (1, 5),
     "binary": (0, 1),
+    "multi": (0, 1),
     "numeric": None,
     "category": None,
     "text": None,
     "date": None,
 }
-NUMERIC_TYPES = frozenset({"nps", "scale", "kano", "binary", "numeric"})
+NUMERIC_TYPES = frozenset({"nps", "scale", "kano", "binary", "multi", "numeric"})
 #: Types whose answers must be whole numbers.
-INTEGER_TYPES = frozenset({"nps", "scale", "kano", "binary"})
+INTEGER_TYPES = frozenset({"nps", "scale", "kano", "binary", "multi"})
+#: Types whose answers may be given as text and coded through ``values``.
+RATING_TYPES = frozenset({"nps", "scale", "kano"})
+#: Ways to derive a wave from the submit time.
+WAVE_EVERY = ("month", "quarter")
 ITEM_KEYS = frozenset(
     {
         "type",
@@ -60,10 +81,25 @@ ITEM_KEYS = frozenset(
         "stage",
         "values",
         "missing_codes",
+        "grid",
+        "set",
+        "construct",
     }
 )
 TOP_KEYS = frozenset(
-    {"name", "id", "weight", "wave", "segments", "labels", "missing_codes", "items", "stages"}
+    {
+        "name",
+        "id",
+        "weight",
+        "wave",
+        "submitted",
+        "segments",
+        "labels",
+        "missing_codes",
+        "items",
+        "stages",
+        "quality",
+    }
 )
 
 
@@ -122,8 +158,13 @@ class Item:
     pair: str | None = None
     feature: str | None = None
     stage: str | None = None
-    values: Mapping[str, str] | None = None
+    values: Mapping[str, str] | str | None = None
     missing_codes: tuple[float, ...] | None = None
+    grid: str | None = None
+    set: str | None = None
+    construct: str | None = None
+    #: Labels per report language, when the codebook gives them (``{zh: ..., en: ...}``).
+    label_by_lang: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def display(self) -> str:
@@ -159,7 +200,7 @@ class Item:
 class Codebook:
     """What each column of a survey is; see the module docstring for the keys."""
 
-    id: str
+    id: str | None
     items: Mapping[str, Item]
     name: str | None = None
     weight: str | None = None
@@ -169,14 +210,24 @@ class Codebook:
     missing_codes: tuple[float, ...] = ()
     stages: tuple[str, ...] = ()
     source: str = "<codebook>"
+    #: ``(submit-time column, "month" | "quarter")`` when the wave is derived (``wave: {from}``).
+    wave_from: tuple[str, str] | None = None
+    submitted: str | None = None
+    #: Response-quality rules: rule name -> {action, options...} (see :mod:`cxlab.quality`).
+    quality: Mapping[str, Mapping] = field(default_factory=dict)
+    #: Labels of any column per report language: column -> {lang: label}.
+    label_by_lang: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
 
     # -- lookups ---------------------------------------------------------------
-    def label(self, column: str) -> str:
+    def label(self, column: str, *, lang: str | None = None) -> str:
         """Display label of any column: item label, segment or other label, else its name.
 
         Parameters
         ----------
         column : str
+        lang : {"zh", "en"}, optional
+            The report language: a label given per language (``{zh: ..., en: ...}``) is shown
+            in it; a single label is shown in every language.
 
         Returns
         -------
@@ -188,7 +239,13 @@ class Codebook:
         ...                            "items": {"nps": {"type": "nps", "label": "推荐意愿"}}})
         >>> book.label("nps"), book.label("region"), book.label("rid")
         ('推荐意愿', '地区', 'rid')
+        >>> book = Codebook.from_dict({"items": {"sat": {"type": "scale", "min": 1, "max": 5,
+        ...     "label": {"zh": "总体满意度", "en": "Overall satisfaction"}}}})
+        >>> book.label("sat"), book.label("sat", lang="en")
+        ('总体满意度', 'Overall satisfaction')
         """
+        if lang is not None and lang in self.label_by_lang.get(column, {}):
+            return self.label_by_lang[column][lang]
         if column in self.items and self.items[column].label:
             return self.items[column].label
         if column in self.segments and self.segments[column]:
@@ -289,8 +346,9 @@ class Codebook:
         >>> Codebook.from_dict({"id": "rid", "weight": "w", "items": {"nps": {"type": "nps"}}}).columns
         ['rid', 'w', 'nps']
         """
-        cols = [self.id, self.weight, self.wave, *self.segments, *self.items]
-        return list(dict.fromkeys(c for c in cols if c))
+        derived = self.wave if self.wave_from else None
+        cols = [self.id, self.weight, self.wave, self.submitted, *self.segments, *self.items]
+        return list(dict.fromkeys(c for c in cols if c and c != derived))
 
     def missing_for(self, item: str) -> tuple[float, ...]:
         """Missing codes that apply to one item: its own if it sets them, else the global ones.
@@ -354,26 +412,37 @@ class Codebook:
             return CodebookError(f"Codebook {source}: `{key}` {problem}")
 
         _check_top(spec, source, fail)
-        segments = _segments(spec.get("segments"), fail)
+        by_lang: dict[str, dict[str, str]] = {}
+        segments = _segments(spec.get("segments"), fail, by_lang)
         labels = spec.get("labels") or {}
         if not isinstance(labels, Mapping):
             raise fail("labels", "should be a mapping column -> label.")
+        labels = {
+            str(k): _label(v, f"labels.{k}", fail, by_lang, str(k)) for k, v in labels.items()
+        }
         missing = _codes(spec.get("missing_codes"), lambda p: fail("missing_codes", p))
         stages = spec.get("stages") or []
         if not isinstance(stages, list) or not all(isinstance(s, str) for s in stages):
             raise fail("stages", "should list journey stage names in order.")
         items = _items(spec["items"], missing, stages, fail)
+        by_lang.update({n: dict(i.label_by_lang) for n, i in items.items() if i.label_by_lang})
+        wave, wave_from = _wave(spec.get("wave"), fail)
+        submitted = spec.get("submitted") or (wave_from[0] if wave_from else None)
         return cls(
-            id=spec["id"],
+            id=spec.get("id"),
             items=items,
             name=spec.get("name"),
             weight=spec.get("weight"),
-            wave=spec.get("wave"),
+            wave=wave,
             segments=segments,
-            labels={str(k): str(v) for k, v in labels.items()},
+            labels=labels,
             missing_codes=missing,
             stages=tuple(stages),
             source=source,
+            wave_from=wave_from,
+            submitted=submitted,
+            quality=_quality(spec.get("quality"), fail),
+            label_by_lang=by_lang,
         )
 
 
@@ -386,15 +455,32 @@ def _check_top(spec: Any, source: str, fail) -> None:
     unknown = sorted(str(k) for k in set(spec) - TOP_KEYS)
     if unknown:
         raise fail(clip(unknown[0], 80), f"is not a codebook key; known keys: {sorted(TOP_KEYS)}.")
-    for key in ("id", "items"):
-        if key not in spec or spec[key] in (None, "", {}):
-            raise fail(key, "is required and missing.")
-    for key in ("id", "weight", "wave", "name"):
+    if "items" not in spec or spec["items"] in (None, "", {}):
+        raise fail("items", "is required and missing.")
+    if "id" in spec and spec["id"] in (None, ""):
+        raise fail("id", "is empty; name the id column, or leave `id` out to use row numbers.")
+    for key in ("id", "weight", "submitted", "name"):
         if spec.get(key) is not None and not isinstance(spec[key], str):
             raise fail(key, f"should be a column name (text), not {show(spec[key])}.")
 
 
-def _segments(segments: Any, fail) -> dict[str, str]:
+def _label(value: Any, key: str, fail, by_lang: dict, column: str) -> str:
+    """One label (text), recording per-language labels ``{zh: ..., en: ...}`` in ``by_lang``."""
+    if value is None or isinstance(value, str):
+        return value or ""
+    if isinstance(value, Mapping):
+        from cxlab.messages import LANGUAGES
+
+        texts = {str(k): v for k, v in value.items()}
+        unknown = sorted(set(texts) - set(LANGUAGES))
+        if unknown or not texts or not all(isinstance(v, str) for v in texts.values()):
+            raise fail(key, f"should be a text or {{zh: ..., en: ...}}, not {show(value)}.")
+        by_lang[column] = texts
+        return texts.get(LANGUAGES[0]) or next(iter(texts.values()))
+    raise fail(key, f"should be a text or {{zh: ..., en: ...}}, not {show(value)}.")
+
+
+def _segments(segments: Any, fail, by_lang: dict) -> dict[str, str]:
     segments = segments or {}
     if isinstance(segments, list):
         if not all(isinstance(s, str) for s in segments):
@@ -402,7 +488,44 @@ def _segments(segments: Any, fail) -> dict[str, str]:
         return {s: "" for s in segments}
     if not isinstance(segments, Mapping):
         raise fail("segments", "should be a list of columns or a mapping column -> label.")
-    return {str(k): (v or "") for k, v in segments.items()}
+    return {str(k): _label(v, f"segments.{k}", fail, by_lang, str(k)) for k, v in segments.items()}
+
+
+def _wave(value: Any, fail) -> tuple[str | None, tuple[str, str] | None]:
+    """``wave``: a column name, or ``{from: column, every: month|quarter[, name: column]}``."""
+    if value is None or isinstance(value, str):
+        return value, None
+    if not isinstance(value, Mapping) or not isinstance(value.get("from"), str):
+        raise fail(
+            "wave",
+            f"should be a column name or {{from: column, every: quarter}}, not {show(value)}.",
+        )
+    every = value.get("every", "quarter")
+    if every not in WAVE_EVERY or set(value) - {"from", "every", "name"}:
+        raise fail(
+            "wave", f"derives waves with `every: month` or `every: quarter`, not {show(value)}."
+        )
+    return str(value.get("name") or "wave"), (value["from"], every)
+
+
+def _quality(value: Any, fail) -> dict[str, dict]:
+    if value is None:
+        return {}
+    from cxlab.quality import ACTIONS, RULES
+
+    if not isinstance(value, Mapping):
+        raise fail("quality", f"should be a mapping rule -> settings, not {show(value)}.")
+    out = {}
+    for rule, settings in value.items():
+        if rule not in RULES:
+            raise fail(
+                f"quality.{clip(str(rule), 80)}", f"is not a quality rule; rules: {list(RULES)}."
+            )
+        settings = dict(settings or {})
+        if settings.get("action", "flag") not in ACTIONS:
+            raise fail(f"quality.{rule}.action", f"should be one of {list(ACTIONS)}.")
+        out[str(rule)] = settings
+    return out
 
 
 def _items(raw_items: Any, missing: tuple[float, ...], stages: list[str], fail) -> dict:
@@ -484,23 +607,26 @@ def _item(name: str, raw: Any, global_missing: tuple[float, ...], fail) -> Item:
     if kind not in ITEM_TYPES:
         raise fail(f"{key}.type", f"is {show(kind)}; expected one of {sorted(ITEM_TYPES)}.")
     lo, hi = _bounds(raw, key, kind, fail)
-    values = raw.get("values")
-    if values is not None:
-        if kind != "category" or not isinstance(values, Mapping):
-            raise fail(f"{key}.values", "is a mapping code -> label, allowed on `category` items.")
-        values = {str(k): str(v) for k, v in values.items()}
+    values = _values(raw.get("values"), kind, f"{key}.values", fail)
     own_missing = (
         _codes(raw["missing_codes"], lambda p: fail(f"{key}.missing_codes", p))
         if "missing_codes" in raw
         else None
     )
-    for k in ("label", "role", "dimension", "pair", "feature", "stage"):
+    for k in ("role", "dimension", "pair", "feature", "stage", "grid", "set", "construct"):
         if raw.get(k) is not None and not isinstance(raw[k], str):
             raise fail(f"{key}.{k}", f"should be text, not {show(raw[k])}.")
+    if kind == "multi" and not raw.get("set"):
+        raise fail(
+            key,
+            "is a `multi` item (an option of a multiple-choice question): add `set: <question>`.",
+        )
+    by_lang: dict[str, dict[str, str]] = {}
+    label = _label(raw.get("label"), f"{key}.label", fail, by_lang, name) or None
     item = Item(
         name=name,
         type=kind,
-        label=raw.get("label"),
+        label=label,
         min=lo,
         max=hi,
         role=raw.get("role"),
@@ -510,6 +636,33 @@ def _item(name: str, raw: Any, global_missing: tuple[float, ...], fail) -> Item:
         stage=raw.get("stage"),
         values=values,
         missing_codes=own_missing,
+        grid=raw.get("grid"),
+        set=raw.get("set"),
+        construct=raw.get("construct"),
+        label_by_lang=by_lang.get(name, {}),
     )
     _check_missing_codes(item, global_missing if own_missing is None else own_missing, key, fail)
     return item
+
+
+def _values(values: Any, kind: str, key: str, fail) -> Mapping[str, Any] | str | None:
+    """``values``: code -> label on categories; answer texts -> codes on rating items."""
+    if values is None:
+        return None
+    if kind == "category":
+        if not isinstance(values, Mapping):
+            raise fail(key, "is a mapping code -> label on a `category` item.")
+        return {str(k): str(v) for k, v in values.items()}
+    if kind not in RATING_TYPES:
+        raise fail(key, f"is allowed on `category` and rating items ({sorted(RATING_TYPES)}).")
+    from cxlab.labelsets import LABEL_SETS
+
+    if isinstance(values, str):
+        if values not in LABEL_SETS:
+            raise fail(key, f"names no built-in label set; sets: {sorted(LABEL_SETS)}.")
+        return values
+    if not isinstance(values, Mapping) or not all(_is_number(v) for v in values.values()):
+        raise fail(
+            key, "should name a label set or map answer texts to codes ({非常满意: 5, ...})."
+        )
+    return {str(k): v for k, v in values.items()}
