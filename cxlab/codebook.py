@@ -21,9 +21,11 @@ items : mapping column -> item
     Each item has a ``type`` (one of :data:`ITEM_TYPES`) and optionally ``label``,
     ``min``/``max`` (required for ``scale``), ``role``, ``dimension``, ``pair``
     (the perception column paired with an expectation item), ``feature`` (Kano),
-    ``stage`` (journey), ``values`` (code -> label for ``category``) and
+    ``stage`` (journey), ``values`` (code -> label for ``category``),
     ``missing_codes`` (replaces the global ones for this item; ``[]`` for none,
-    e.g. on a 0-100 points item where 98 and 99 are real answers).
+    e.g. on a 0-100 points item where 98 and 99 are real answers) and ``set``
+    (required on ``multi`` items: the multiple-response question the 0/1 column
+    belongs to; its label is ``labels: {<set>: ...}``).
 """
 
 from __future__ import annotations
@@ -38,14 +40,15 @@ ITEM_TYPES: dict[str, tuple[float, float] | None] = {
     "scale": None,
     "kano": (1, 5),
     "binary": (0, 1),
+    "multi": (0, 1),
     "numeric": None,
     "category": None,
     "text": None,
     "date": None,
 }
-NUMERIC_TYPES = frozenset({"nps", "scale", "kano", "binary", "numeric"})
+NUMERIC_TYPES = frozenset({"nps", "scale", "kano", "binary", "multi", "numeric"})
 #: Types whose answers must be whole numbers.
-INTEGER_TYPES = frozenset({"nps", "scale", "kano", "binary"})
+INTEGER_TYPES = frozenset({"nps", "scale", "kano", "binary", "multi"})
 ITEM_KEYS = frozenset(
     {
         "type",
@@ -59,6 +62,7 @@ ITEM_KEYS = frozenset(
         "stage",
         "values",
         "missing_codes",
+        "set",
     }
 )
 TOP_KEYS = frozenset(
@@ -86,6 +90,7 @@ class Item:
     stage: str | None = None
     values: Mapping[str, str] | None = None
     missing_codes: tuple[float, ...] | None = None
+    set: str | None = None
 
     @property
     def display(self) -> str:
@@ -277,7 +282,7 @@ def _item(name: str, raw: Any, global_missing: tuple[float, ...], fail) -> Item:
         raise fail(key, "is a `scale` item and needs both `min` and `max` (e.g. min: 1, max: 5).")
     if bounds["min"] is not None and bounds["max"] is not None and bounds["min"] >= bounds["max"]:
         raise fail(key, f"has min {bounds['min']:g} >= max {bounds['max']:g}.")
-    if kind in ("nps", "kano", "binary") and (
+    if kind in ("nps", "kano", "binary", "multi") and (
         bounds["min"] is not None or bounds["max"] is not None
     ):
         raise fail(key, f"is a `{kind}` item, whose range is fixed; remove `min`/`max`.")
@@ -291,9 +296,15 @@ def _item(name: str, raw: Any, global_missing: tuple[float, ...], fail) -> Item:
         if "missing_codes" in raw
         else None
     )
-    for k in ("label", "role", "dimension", "pair", "feature", "stage"):
+    for k in ("label", "role", "dimension", "pair", "feature", "stage", "set"):
         if raw.get(k) is not None and not isinstance(raw[k], str):
             raise fail(f"{key}.{k}", f"should be text, not {raw[k]!r}.")
+    if (kind == "multi") != (raw.get("set") is not None):
+        raise fail(
+            f"{key}.set",
+            "names the multiple-response question of a `multi` item (0/1 column), "
+            "e.g. `set: q5`; `multi` items need it and other items may not have it.",
+        )
     item = Item(
         name=name,
         type=kind,
@@ -307,6 +318,7 @@ def _item(name: str, raw: Any, global_missing: tuple[float, ...], fail) -> Item:
         stage=raw.get("stage"),
         values=values,
         missing_codes=own_missing,
+        set=raw.get("set"),
     )
     rng = item.range
     if kind in NUMERIC_TYPES and rng is not None:
