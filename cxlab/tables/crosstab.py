@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -104,6 +105,34 @@ class BannerPlan:
     overlap: np.ndarray
     chunks: tuple[_Chunk, ...]
     n_rows: int = 0
+
+    @cached_property
+    def letters(self) -> np.ndarray:
+        """The letter of each column (empty for Total)."""
+        return self.columns["column"].to_numpy(dtype=object)
+
+    @cached_property
+    def labels(self) -> tuple[np.ndarray, np.ndarray]:
+        """The banner variable and banner value of each column."""
+        return (
+            self.columns["banner"].to_numpy(dtype=object),
+            self.columns["banner_value"].to_numpy(dtype=object),
+        )
+
+    @cached_property
+    def pair_a(self) -> np.ndarray:
+        """First column of each tested pair (same variable, no shared respondents)."""
+        return self._pairs()[0]
+
+    @cached_property
+    def pair_b(self) -> np.ndarray:
+        """Second column of each tested pair."""
+        return self._pairs()[1]
+
+    def _pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        a, b = np.triu_indices(len(self.var), 1)
+        keep = (self.var[a] >= 0) & (self.var[a] == self.var[b]) & ~self.overlap[a, b]
+        return a[keep], b[keep]
 
     def subset(self, rows: np.ndarray) -> BannerPlan:
         """The same banner over a subset of the rows (a boolean mask)."""
@@ -260,10 +289,15 @@ def _chunks(n: int, defs) -> tuple[_Chunk, ...]:
     return tuple(chunks)
 
 
-def _sums(plan: BannerPlan, cat: np.ndarray, k: int, weights: list[np.ndarray | None]):
+#: Stands for the weight vector w > 0 when every weight is positive (then n_used = n).
+ALL_POSITIVE = "all positive"
+
+
+def _sums(plan: BannerPlan, cat: np.ndarray, k: int, weights: list):
     """Per banner column and category, the sum of each weight vector (None: a count).
 
-    ``cat`` is each respondent's category 0..k-1, or k when the respondent is not counted.
+    ``cat`` is each respondent's category 0..k-1, or k when the respondent is not counted;
+    the first entry of ``weights`` is None (the count), and :data:`ALL_POSITIVE` repeats it.
     Returns one (C, k) array per entry of ``weights``.
     """
     n_cols = len(plan.columns)
@@ -271,6 +305,9 @@ def _sums(plan: BannerPlan, cat: np.ndarray, k: int, weights: list[np.ndarray | 
     for ch in plan.chunks:
         key = ch.codes * (k + 1) + cat
         for o, wv in zip(out, weights, strict=True):
+            if isinstance(wv, str):
+                o[ch.columns] = out[0][ch.columns]
+                continue
             t = np.bincount(key, weights=wv, minlength=ch.size * (k + 1))
             o[ch.columns] = ch.member @ t.reshape(ch.size, k + 1)[:, :k]
     return out
@@ -517,40 +554,37 @@ def _pvalues(line: _Line, est, se, neff, est2, se2, neff2):
         return welch_t(est, se, neff, est2, se2, neff2)[2]
 
 
-def _adjusted(p: np.ndarray, valid: np.ndarray, adjust: str | None) -> np.ndarray:
+def _adjusted(p: np.ndarray, valid: np.ndarray, groups: np.ndarray, adjust: str | None):
+    """p values adjusted within each group (banner variable) over the valid tests."""
     if adjust is None or not valid.any():
         return p
     from statsmodels.stats.multitest import multipletests
 
     out = p.copy()
-    out[valid] = multipletests(p[valid], method=adjust)[1]
+    for g in np.unique(groups):
+        sel = valid & (groups == g)
+        if sel.any():
+            out[sel] = multipletests(p[sel], method=adjust)[1]
     return out
 
 
-def _letters_columns(line, base, neff, low, plan, alpha, alpha_strong, adjust) -> list[str]:
+def _letters_columns(line, base, neff, low, plan, opts) -> list[str]:
     """Letters of the columns of the same banner variable each cell is significantly above."""
     est, se = _estimates(line, base.w, neff)
-    letters = plan.columns["column"].to_numpy()
+    a, b = plan.pair_a, plan.pair_b
+    valid = ~low[a] & ~low[b] & ~np.isnan(est[a]) & ~np.isnan(est[b])
+    sea, seb = (None, None) if se is None else (se[a], se[b])
+    p = np.where(valid, _pvalues(line, est[a], sea, neff[a], est[b], seb, neff[b]), 1.0)
+    p = _adjusted(p, valid, plan.var[a], opts.adjust)
     sig = [""] * len(est)
-    for v in np.unique(plan.var[plan.var >= 0]):
-        idx = np.flatnonzero(plan.var == v)
-        i, j = np.triu_indices(len(idx), 1)
-        a, b = idx[i], idx[j]
-        valid = ~low[a] & ~low[b] & ~plan.overlap[a, b] & ~np.isnan(est[a]) & ~np.isnan(est[b])
-        sea, seb = (None, None) if se is None else (se[a], se[b])
-        p = _pvalues(line, est[a], sea, neff[a], est[b], seb, neff[b])
-        p = np.where(valid, p, 1.0)
-        p = _adjusted(p, valid, adjust)
-        for x, y, pv in zip(a, b, p, strict=True):
-            if pv >= alpha or est[x] == est[y]:
-                continue
-            hi, lo = (x, y) if est[x] > est[y] else (y, x)
-            letter = letters[lo]
-            sig[hi] += letter if pv < alpha_strong else letter.lower()
-    return ["".join(sorted(s, key=str.upper)) for s in sig]
+    for k in np.flatnonzero((p < opts.alpha) & (est[a] != est[b])):
+        hi, lo = (a[k], b[k]) if est[a[k]] > est[b[k]] else (b[k], a[k])
+        letter = plan.letters[lo]
+        sig[hi] += letter if p[k] < opts.alpha_strong else letter.lower()
+    return ["".join(sorted(x, key=str.upper)) for x in sig]
 
 
-def _arrows_total(line, base, neff, low, plan, alpha, alpha_strong, adjust, min_base) -> list[str]:
+def _arrows_total(line, base, neff, low, plan, opts) -> list[str]:
     """Arrows: each column against the rest of the sample (everyone in Total not in it)."""
     est, se = _estimates(line, base.w, neff)
     rest_w, rest_w2 = base.w[0] - base.w, base.w2[0] - base.w2
@@ -561,18 +595,16 @@ def _arrows_total(line, base, neff, low, plan, alpha, alpha_strong, adjust, min_
     else:
         rest_line.s1, rest_line.s2 = line.s1[0] - line.s1, line.s2[0] - line.s2
     rest, rest_se = _estimates(rest_line, rest_w, rest_neff)
-    rest_low = (base.n_used[0] - base.n_used) < min_base
+    rest_low = (base.n_used[0] - base.n_used) < opts.min_base
+    idx = np.flatnonzero(plan.var >= 0)
+    valid = ~low[idx] & ~rest_low[idx] & ~np.isnan(est[idx]) & ~np.isnan(rest[idx])
+    sea, seb = (None, None) if se is None else (se[idx], rest_se[idx])
+    p = _pvalues(line, est[idx], sea, neff[idx], rest[idx], seb, rest_neff[idx])
+    p = _adjusted(np.where(valid, p, 1.0), valid, plan.var[idx], opts.adjust)
     sig = [""] * len(est)
-    for v in np.unique(plan.var[plan.var >= 0]):
-        idx = np.flatnonzero(plan.var == v)
-        valid = ~low[idx] & ~rest_low[idx] & ~np.isnan(est[idx]) & ~np.isnan(rest[idx])
-        sea, seb = (None, None) if se is None else (se[idx], rest_se[idx])
-        p = _pvalues(line, est[idx], sea, neff[idx], rest[idx], seb, rest_neff[idx])
-        p = _adjusted(np.where(valid, p, 1.0), valid, adjust)
-        for c, pv in zip(idx, p, strict=True):
-            if pv < alpha and est[c] != rest[c]:
-                arrow = UP if est[c] > rest[c] else DOWN
-                sig[c] = arrow * (2 if pv < alpha_strong else 1)
+    for c, pv in zip(idx, p, strict=True):
+        if pv < opts.alpha and est[c] != rest[c]:
+            sig[c] = (UP if est[c] > rest[c] else DOWN) * (2 if pv < opts.alpha_strong else 1)
     return sig
 
 
@@ -612,9 +644,9 @@ def _frame(row: _Row, base: _Base, lines: list[_Line], plan: BannerPlan, sigs, l
             "row_type": row.type,
             "row_value": rep([ln.row_value for ln in lines]),
             "kind": rep([ln.kind for ln in lines]),
-            "banner": tile(plan.columns["banner"]),
-            "banner_value": tile(plan.columns["banner_value"]),
-            "column": tile(plan.columns["column"]),
+            "banner": tile(plan.labels[0]),
+            "banner_value": tile(plan.labels[1]),
+            "column": tile(plan.letters),
             "n": tile(base.n.round().astype(np.int64)),
             "n_used": tile(base.n_used.round().astype(np.int64)),
             "base": tile(base.n_used.round().astype(np.int64)),
@@ -670,25 +702,9 @@ def _table_row(df, row: _Row, plan: BannerPlan, w, pos, opts: _Options, nets=Non
         if line.test is None:
             sigs.append([""] * len(neff))
         elif opts.compare == "columns":
-            sigs.append(
-                _letters_columns(
-                    line, base, neff, low, plan, opts.alpha, opts.alpha_strong, opts.adjust
-                )
-            )
+            sigs.append(_letters_columns(line, base, neff, low, plan, opts))
         else:
-            sigs.append(
-                _arrows_total(
-                    line,
-                    base,
-                    neff,
-                    low,
-                    plan,
-                    opts.alpha,
-                    opts.alpha_strong,
-                    opts.adjust,
-                    opts.min_base,
-                )
-            )
+            sigs.append(_arrows_total(line, base, neff, low, plan, opts))
     return _frame(row, base, lines, plan, sigs, low)
 
 
@@ -704,11 +720,15 @@ def _resolve_rows(df: pd.DataFrame, rows, codebook: Codebook | None) -> list[_Ro
 
 def _analysed_weights(df: pd.DataFrame, weight: str | None, items: Sequence[_Row]):
     """Weights by the weight rule over respondents answering any row item; (w, w > 0)."""
-    cols = [c for r in items for c in r.columns]
-    rows = df[cols].notna().any(axis=1).to_numpy() if weight is not None else None
-    w = weight_values(df, weight, rows=rows)
+    try:
+        w = weight_values(df, weight)
+    except ValueError:
+        # Only the weights of respondents who answered a row item must be valid.
+        cols = [c for r in items for c in r.columns]
+        w = weight_values(df, weight, rows=df[cols].notna().any(axis=1).to_numpy())
     w = np.where(np.isfinite(w), w, 0.0)  # unchecked rows answered nothing: they count nowhere
-    return w, (w > 0).astype(float)
+    positive = w > 0
+    return w, (ALL_POSITIVE if positive.all() else positive.astype(float))
 
 
 def crosstab(
