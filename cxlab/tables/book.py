@@ -29,7 +29,7 @@ class Book:
     tables : pandas.DataFrame
         One row per table: ``table``, ``title`` (None: the first item's label), ``rows`` (the
         items, comma-separated), ``base_label`` (None: every respondent), ``base_filter``
-        (``column=value|value; ...``, empty without a filter), ``n_zero_weight`` (respondents in
+        (``column=value|value; ...``, empty without a filter), ``n_excluded`` (respondents in
         the table's Total with weight 0, left out).
     banner : pandas.DataFrame
         One row per banner column: ``banner``, ``banner_value``, ``column``, ``members`` (the
@@ -161,7 +161,7 @@ def table_book(
                 "rows": ",".join(table.rows),
                 "base_label": table.base_label,
                 "base_filter": "; ".join(f"{c}={'|'.join(v)}" for c, v in table.base.items()),
-                "n_zero_weight": int((total["n"] - total["n_used"]).max()),
+                "n_excluded": int((total["n"] - total["n_used"]).max()),
             }
         )
     return Book(

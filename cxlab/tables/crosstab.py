@@ -425,7 +425,7 @@ def _distribution_lines(row: _Row, df, plan, w, pos, nets) -> tuple[_Base, list[
         cat = _category_index(df[row.name], index, k)
         labels = list(codes)
         nets = {
-            name: tuple(codes[index[m]] if m in index else m for m in ms)
+            name: tuple(codes[index[key]] if (key := value_key(m)) in index else key for m in ms)
             for name, ms in (nets or {}).items()
         } or None
     else:
@@ -440,6 +440,7 @@ def _distribution_lines(row: _Row, df, plan, w, pos, nets) -> tuple[_Base, list[
     if nets is None and row.type == "scale":
         nets = {"top2": tuple(labels[-2:]), "bottom2": tuple(labels[:2])}
     for name, members in (nets or {}).items():
+        members = [value_key(m) for m in members]
         idx = [labels.index(m) for m in members if m in labels]
         if len(idx) < len(members):
             raise ValueError(

@@ -138,8 +138,8 @@ def _notes(book: Book, table: pd.Series, cells: pd.DataFrame, lang: str) -> list
         notes.append(msg("tables.note.nets", lang))
     if (cells["row_type"] == "multi").any():
         notes.append(msg("tables.note.multi", lang))
-    if table["n_zero_weight"] > 0:
-        notes.append(msg("tables.note.zero_weight", lang, n=int(table["n_zero_weight"])))
+    if table["n_excluded"] > 0:
+        notes.append(msg("tables.note.zero_weight", lang, n=int(table["n_excluded"])))
     return notes
 
 
