@@ -8,8 +8,10 @@
 """
 
 from cxlab.tables.book import Book, table_book
+from cxlab.tables.command import main_tables
 from cxlab.tables.crosstab import CELL_COLUMNS, TOTAL, BannerPlan, crosstab, plan_banner
 from cxlab.tables.excel import to_excel
+from cxlab.tables.html import to_html
 from cxlab.tables.spec import BannerVar, TableDef, TableSpec, default_spec, read_spec
 
 __all__ = [
@@ -22,8 +24,10 @@ __all__ = [
     "TableSpec",
     "crosstab",
     "default_spec",
+    "main_tables",
     "plan_banner",
     "read_spec",
     "table_book",
     "to_excel",
+    "to_html",
 ]
