@@ -8,7 +8,7 @@
 """
 
 from cxlab.tables.book import Book, table_book
-from cxlab.tables.command import main_tables
+from cxlab.tables.command import find_spec, main_tables
 from cxlab.tables.crosstab import CELL_COLUMNS, TOTAL, BannerPlan, crosstab, plan_banner
 from cxlab.tables.excel import to_excel
 from cxlab.tables.html import to_html
@@ -24,6 +24,7 @@ __all__ = [
     "TableSpec",
     "crosstab",
     "default_spec",
+    "find_spec",
     "main_tables",
     "plan_banner",
     "read_spec",
