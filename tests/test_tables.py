@@ -560,3 +560,15 @@ def test_planted_segment_differences_show_as_letters(sample_survey, truth):
         assert letters["小程序"] in cell(t, line, "门店", "sig").upper()
         assert letters["普通"] in cell(t, line, "金卡", "sig").upper()
         assert cell(t, line, "小程序", "sig") == ""  # the planted lowest is above no one
+
+
+def test_base_filter_and_binary_codes_in_words(small):
+    cb = Codebook.from_dict(
+        {"id": "id", "items": {"cat": {"type": "category", "label": "是否"},
+                               "used": {"type": "binary", "label": "用过"}}}
+    )  # fmt: skip
+    spec = TableSpec.from_dict({"tables": [{"rows": "used", "base": {"cat": [1, 2]}}]})
+    df = small.assign(used=[1, 0, 1, 1, 0, 0, 1, 1, 0, 1, NAN])
+    t = next(layouts(table_book(df, codebook=cb, spec=spec, min_base=1), lang="zh"))
+    assert t.base == "基数：是否 = 1 / 2"
+    assert [line[0] for line in t.blocks[0].lines] == ["否", "是"]

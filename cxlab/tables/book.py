@@ -133,7 +133,7 @@ def table_book(
     >>> b.cells.query("row_value == 'mean'")[["banner_value", "value"]].values.tolist()
     [['total', 1.75], ['x', 1.5], ['y', 2.0]]
     """
-    spec = default_spec(codebook, spec)
+    spec = default_spec(codebook, spec=spec)
     plan = plan_banner(df, list(spec.banner))
     options = dict(
         weight=weight,

@@ -133,13 +133,13 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def main_tables(argv: list[str] | None = None) -> int:
+def main_tables(argv: list[str]) -> int:
     """``cxlab tables [--data FILE] [--codebook FILE] [--spec FILE] [-o book.xlsx] ...``.
 
     Parameters
     ----------
-    argv : list of str, optional
-        The arguments after ``tables`` (None: ``sys.argv[1:]``).
+    argv : list of str
+        The arguments after ``tables``.
 
     Returns
     -------
@@ -161,4 +161,4 @@ def main_tables(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main_tables())
+    sys.exit(main_tables(sys.argv[1:]))

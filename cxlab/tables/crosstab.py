@@ -135,7 +135,24 @@ class BannerPlan:
         return a[keep], b[keep]
 
     def subset(self, rows: np.ndarray) -> BannerPlan:
-        """The same banner over a subset of the rows (a boolean mask)."""
+        """The same banner over a subset of the rows, with the same columns.
+
+        Parameters
+        ----------
+        rows : numpy.ndarray of bool
+            The rows kept (a base filter).
+
+        Returns
+        -------
+        BannerPlan
+
+        Examples
+        --------
+        >>> plan = plan_banner(pd.DataFrame({"seg": ["x", "y", "y"]}), "seg")
+        >>> sub = plan.subset(np.array([True, False, False]))
+        >>> sub.n_rows, sub.columns["banner_value"].tolist()
+        (1, ['total', 'x', 'y'])
+        """
         chunks = tuple(_Chunk(c.codes[rows], c.size, c.columns, c.member) for c in self.chunks)
         return BannerPlan(self.columns, self.var, self.overlap, chunks, int(np.sum(rows)))
 

@@ -188,6 +188,7 @@ def _contents(wb, fmt, book: Book, tables: list[TableLayout], lang: str) -> None
         ws.write_string(r, 1, t.title, fmt["text"])
         ws.write_string(r, 2, t.base, fmt["text"])
     ws.freeze_panes(4, 0)
+    ws.fit_to_pages(1, 0)
 
 
 def to_excel(book: Book, path: str | Path, *, lang: str = "zh") -> Path:

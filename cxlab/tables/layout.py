@@ -68,6 +68,18 @@ def _text(value) -> str | None:
     return None if value is None or pd.isna(value) or value == "" else str(value)
 
 
+def _filter_text(book: Book, base_filter: str | None) -> str | None:
+    """``channel=电话; ss_used=1`` with the codebook's column labels: ``渠道 = 电话；...``."""
+    if base_filter is None:
+        return None
+    parts = []
+    for part in base_filter.split("; "):
+        column, _, values = part.partition("=")
+        label = book.codebook.label(column) if book.codebook is not None else column
+        parts.append(f"{label} = {' / '.join(values.split('|'))}")
+    return "; ".join(parts)
+
+
 def _code_label(column: str, code: str, lang: str) -> str | None:
     key = f"{column}.{code}"
     return msg(key, lang) if has(key) else None
@@ -77,6 +89,8 @@ def _line_label(book: Book, row: str, row_type: str, value: str, lang: str) -> s
     known = _code_label("row_value", value, lang)
     if known is not None:
         return known
+    if row_type == "binary" and value in ("0", "1"):
+        return msg(f"tables.binary.{value}", lang)
     cb = book.codebook
     if cb is not None and row_type == "category" and row in cb.items and cb.items[row].values:
         return cb.items[row].values.get(value, value)
@@ -200,7 +214,7 @@ def layouts(book: Book, *, lang: str = "zh") -> Iterator[TableLayout]:
         title = _text(table["title"]) or " / ".join(b.label for b in blocks)
         base = (
             _text(table["base_label"])
-            or _text(table["base_filter"])
+            or _filter_text(book, _text(table["base_filter"]))
             or msg("tables.base_all", lang)
         )
         yield TableLayout(

@@ -379,7 +379,7 @@ def closed_rows(codebook: Codebook) -> list[str]:
     return out
 
 
-def default_spec(codebook: Codebook, spec: TableSpec | None = None) -> TableSpec:
+def default_spec(codebook: Codebook, *, spec: TableSpec | None = None) -> TableSpec:
     """A spec with its defaults filled in: the banner and the tables, from the codebook.
 
     Parameters
