@@ -149,6 +149,19 @@ REPORTS: dict[str, tuple[Section, ...]] = {
         Section("self_service", (_items(role="self_service"),)),
         Section("points", (), summary=True),
     ),
+    "tables": (
+        Section(
+            "book",
+            (
+                _any(
+                    *(
+                        _items(type=t)
+                        for t in ("category", "binary", "kano", "scale", "nps", "multi")
+                    )
+                ),
+            ),
+        ),
+    ),
     "voice": (
         Section("topics", (TEXT,)),
         Section("keywords", (TEXT,)),
