@@ -1,4 +1,4 @@
-"""The ``cxlab`` command line: ``cxlab report``, ``check``, ``codebook draft`` and ``sample``.
+"""The ``cxlab`` command line: ``cxlab report``, ``check``, ``codebook draft``, ``tables``, ``sample``.
 
 Exit codes
 ----------
@@ -101,6 +101,18 @@ def _parser() -> argparse.ArgumentParser:
     d.add_argument(
         "--platform",
         help="the survey platform, if detection fails (wjx, tencent, qualtrics, spss)",
+    )
+
+    from cxlab.tables.command import add_arguments as table_arguments
+
+    table_arguments(
+        sub.add_parser(
+            "tables",
+            help="write the table book (banner tables with bases, nets and letters) to Excel",
+            description="Every closed question against a banner of Total and the segments "
+            "(or as a table spec says), with column percentages, significance letters, nets, "
+            "means and bases, written to one Excel workbook.",
+        )
     )
 
     s = sub.add_parser("sample", help="write the generated sample survey")
@@ -421,7 +433,9 @@ def main(argv: list[str] | None = None) -> int:
     """
     args = _parser().parse_args(argv)
     try:
-        commands = {"report": _report, "check": _check, "codebook": _codebook}
+        from cxlab.tables.command import run as tables
+
+        commands = {"report": _report, "check": _check, "codebook": _codebook, "tables": tables}
         return commands.get(args.command, _sample)(args)
     except _Stop as stop:
         _say(stop)

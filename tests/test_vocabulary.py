@@ -24,7 +24,15 @@ import cxlab
 TESTS = Path(__file__).parent
 
 #: Modules whose functions take data (``df``) and return tidy tables.
-ANALYSIS = ("cxlab.survey", "cxlab.gaps", "cxlab.drivers", "cxlab.journey", "cxlab.text")
+ANALYSIS = (
+    "cxlab.survey",
+    "cxlab.gaps",
+    "cxlab.drivers",
+    "cxlab.journey",
+    "cxlab.text",
+    "cxlab.tables",
+    "cxlab.quality",
+)
 #: Modules whose functions take an analysis result (``table``) and show it.
 PRESENTATION = ("cxlab.plots", "cxlab.present", "cxlab.narrative")
 
