@@ -25,9 +25,11 @@ __all__ = ["Draft", "draft_codebook"]
 #: Common rating-scale lengths: an observed maximum is rounded up to the next of these.
 SCALE_MAXIMA = (3, 4, 5, 7, 10)
 ID_NAMES = re.compile(
-    r"^(序号|编号|答卷编号|答卷id|id|resp(ondent)?_?id|response_?id|responseid|record_?id|uuid)$",
+    r"^(序号|编号|答卷编号|答卷id|用户id|客户编号|会员号|id|rid|uid|uuid|resp(ondent)?_?id|"
+    r"response_?id|record_?id|(customer|cust|member|user)_?id)$",
     re.I,
 )
+WEIGHT_NAMES = re.compile(r"^(w|wt|wgt|weights?|权重|加权|样本权重)$", re.I)
 TIME_NAMES = re.compile(
     r"(提交|答卷时间|结束|完成|submit|enddate|recordeddate|end_?time|时间)", re.I
 )
@@ -153,6 +155,16 @@ class _Drafter:
         self.top["wave"] = ({"from": col, "every": every}, f"wave by {every}: {why}")
         self.note(col, f"wave by {every}", why, True)
 
+    def find_weight(self):
+        for c in self.df:
+            if c in self.used or not WEIGHT_NAMES.match(str(c).strip()):
+                continue
+            v = _numeric(self.df[c])
+            if v is not None and (v.dropna() >= 0).all() and v.nunique() > 1:
+                self.top["weight"] = (c, "named like a weight, numbers >= 0")
+                self.note(c, "weight", "named like a weight, numbers >= 0", True)
+                return
+
     @property
     def used(self) -> set:
         cols = {v for k, (v, _) in self.top.items() if isinstance(v, str)}
@@ -247,7 +259,8 @@ class _Drafter:
             return
         distinct = answers.nunique()
         mean_len = answers.str.len().mean()
-        if distinct <= 12 and distinct <= max(2, 0.2 * len(answers)) and mean_len < 20:
+        few = distinct <= max(2, 0.2 * len(answers)) or col in self.segment_like()
+        if distinct <= 12 and few and mean_len < 20:
             self.segments[col] = label or ""
             self.note(col, "segment", f"{distinct} distinct answers", True)
             return
@@ -289,7 +302,7 @@ class _Drafter:
             "#   none"
         ]
         out.append(f"name: {_q(str(source or 'survey'))}")
-        for key in ("id", "submitted"):
+        for key in ("id", "weight", "submitted"):
             if key in self.top:
                 col, why = self.top[key]
                 out.append(f"{key}: {_q(col)}  # {why}")
@@ -369,6 +382,7 @@ def draft_codebook(
     """
     d = _Drafter(df, labels, value_labels, meta, grids, sets)
     d.find_id()
+    d.find_weight()
     d.find_time()
     d.classify()
     d.roles()

@@ -186,11 +186,12 @@ def test_duplicate_missing_ids_and_empty_rows_are_dropped_and_counted(tmp_path):
     assert sv.n_read == 5
 
 
-def test_bad_weights_are_flagged(tmp_path):
+def test_negative_weights_are_flagged_and_zero_weights_kept(tmp_path):
+    # The weight rule (cxlab.checks): 0 leaves a respondent out of estimates but in the base.
     df = frame().assign(w=[1.0, 0.0, -2.0])
     sv = io.load_survey(write_csv(tmp_path, df, "utf-8"))
-    assert sv.exclusions["reason"].tolist() == ["weight is zero or negative"] * 2
-    assert sv.data["w"].isna().tolist() == [False, True, True]
+    assert sv.exclusions["reason"].tolist() == ["weight is negative"]
+    assert sv.data["w"].tolist()[:2] == [1.0, 0.0] and pd.isna(sv.data["w"].iloc[2])
 
 
 def test_strict_raises_with_column_rows_and_count(tmp_path):
@@ -202,19 +203,23 @@ def test_strict_raises_with_column_rows_and_count(tmp_path):
         io.load_survey(write_csv(tmp_path, df, "utf-8"), strict=True)
 
 
-def test_inferred_codebook_when_none_beside_the_file(tmp_path):
+def test_drafted_codebook_when_none_beside_the_file(tmp_path):
     path = tmp_path / "x.csv"
     frame().to_csv(path, index=False)
     sv = io.load_survey(path)
-    assert sv.codebook.id == "rid"
-    assert sv.codebook.items["nps"].type == "numeric"
-    assert sv.codebook.items["comment"].type == "text"
+    book = sv.codebook
+    assert book.source.startswith("drafted from x.csv")
+    assert (book.id, book.weight, list(book.segments)) == ("rid", "w", ["region"])
+    assert book.items["nps"].type == "nps"
+    assert (book.items["sat"].type, book.items["sat"].range) == ("scale", (1.0, 5.0))
+    assert book.items["comment"].type == "text"
+    assert len(sv.data) == 3
 
 
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda b: b.pop("id"), r"`id` is required"),
+        (lambda b: b.update(id=""), r"`id` is empty"),
         (lambda b: b["items"]["sat"].update(type="scal"), r"`items\.sat\.type` is 'scal'"),
         (
             lambda b: b["items"]["sat"].pop("max"),

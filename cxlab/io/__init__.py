@@ -23,12 +23,13 @@ from pathlib import Path
 import pandas as pd
 
 from cxlab.codebook import Codebook
-from cxlab.io.codebook_file import find_codebook, read_codebook
+from cxlab.io.codebook_file import find_codebook, parse_codebook, read_codebook
 from cxlab.io.encoding import detect_encoding
 from cxlab.io.errors import SurveyError
 from cxlab.io.ledger import (
     EXCLUSION_COLUMNS,
     FILLED,
+    FLAGGED,
     ROW_DROPPED,
     SET_MISSING,
     Ledger,
@@ -36,23 +37,29 @@ from cxlab.io.ledger import (
     summarise,
 )
 from cxlab.io.read import TABLE_SUFFIXES, RawTable, file_sha256, read_events, read_table
-from cxlab.io.validate import check_columns, infer_codebook, validate
+from cxlab.io.screening import screen_quality
+from cxlab.io.validate import check_columns, derive_wave, infer_codebook, validate
 
 __all__ = [
     "EXCLUSION_COLUMNS",
     "FILLED",
+    "FLAGGED",
     "ROW_DROPPED",
     "SET_MISSING",
     "TABLE_SUFFIXES",
     "RawTable",
     "Survey",
     "SurveyError",
+    "derive_wave",
     "detect_encoding",
+    "drafted_codebook",
     "file_sha256",
     "find_codebook",
     "infer_codebook",
     "load_survey",
+    "parse_codebook",
     "read_codebook",
+    "read_export",
     "read_events",
     "read_table",
 ]
@@ -72,7 +79,8 @@ class Survey:
     codebook : Codebook
     exclusions : pandas.DataFrame
         Columns ``row``, ``column``, ``value`` (as read), ``reason`` and
-        ``action`` (``"row dropped"``, ``"set to missing"`` or ``"filled from merged cell"``).
+        ``action`` (``"row dropped"``, ``"set to missing"``, ``"filled from merged cell"``, or
+        ``"flagged"`` for a respondent a response-quality rule flagged and kept).
     source : pathlib.Path or None
         The file read.
     encoding : str or None
@@ -85,6 +93,12 @@ class Survey:
         Value labels per column where the file carried them (SPSS).
     source_sheet : str or None
         The sheet read from an Excel workbook.
+    platform : str or None
+        The survey platform that wrote the export (``wjx``, ``tencent``, ``qualtrics``,
+        ``spss``), or None for a plain table.
+
+    Without an id column in the codebook, the index (the row number in the file) is the
+    respondent id.
     """
 
     data: pd.DataFrame
@@ -96,6 +110,7 @@ class Survey:
     n_read: int = 0
     value_labels: dict[str, dict] = field(default_factory=dict)
     source_sheet: str | None = None
+    platform: str | None = None
 
     def label(self, column: str) -> str:
         """Display label of a column (from the codebook).
@@ -139,17 +154,96 @@ class Survey:
         )
 
 
-def _resolve_codebook(codebook, path: Path, df: pd.DataFrame) -> Codebook:
+def _resolve_codebook(codebook, path: Path, export) -> Codebook:
     if codebook is None:
         found = find_codebook(path)
         if found:
             return read_codebook(found)
-        return infer_codebook(df, source=f"inferred from {path.name}")
+        return drafted_codebook(export, path)
     if isinstance(codebook, Codebook):
         return codebook
     if isinstance(codebook, Mapping):
         return Codebook.from_dict(codebook)
     return read_codebook(codebook)
+
+
+def drafted_codebook(export, path: Path) -> Codebook:
+    """The codebook :mod:`cxlab.draft` guesses for an export that came without one.
+
+    Its ``source`` says so, and reports show it: run ``cxlab codebook draft`` to write the draft
+    to a file, check it, and keep it beside the data.
+    """
+    from cxlab.draft import draft_codebook
+
+    draft = draft_codebook(
+        export.df,
+        source=path.name,
+        labels=export.labels,
+        value_labels=export.value_labels,
+        meta=export.meta,
+        grids=export.grids,
+        sets=export.sets,
+    )
+    return parse_codebook(
+        draft.text,
+        source=f"drafted from {path.name} (no codebook beside it: "
+        f"`cxlab codebook draft {path.name} -o codebook.yaml` writes it to check)",
+    )
+
+
+def read_export(path: str | Path, *, platform: str | None = None, sheet: str | None = None):
+    """Read a survey export as its platform wrote it (问卷星, 腾讯问卷, Qualtrics, SPSS, plain).
+
+    Parameters
+    ----------
+    path : str or Path
+    platform : {"wjx", "tencent", "qualtrics", "spss"}, optional
+        Detected from the file when None.
+    sheet : str, optional
+        The sheet of a workbook.
+
+    Returns
+    -------
+    cxlab.platforms.Export
+        Answers with short stable column names, question texts, meta columns (id, submit time,
+        duration, IP...), grids, multiple-choice sets, and every recoded cell.
+
+    Raises
+    ------
+    SurveyError
+        The file cannot be read, or its platform's layout is broken (the message says where).
+
+    Examples
+    --------
+    >>> from cxlab.paths import SAMPLE_DATA
+    >>> e = read_export(SAMPLE_DATA)
+    >>> e.platform, len(e.df)
+    (None, 5000)
+    """
+    path = Path(path)
+    if platform == "spss" or path.suffix.lower() in (".sav", ".zsav"):
+        from cxlab.platforms import read_spss_export
+
+        return read_spss_export(path)
+    return _export_of(read_table(path, sheet=sheet), platform, path)
+
+
+def _export_of(table: RawTable, platform: str | None, path: Path):
+    from cxlab import platforms
+
+    df = table.df
+    cells = [[str(c) for c in df.columns]]
+    head = df.head(2).astype(object).where(df.head(2).notna(), None)
+    found = platform or platforms.detect_platform(
+        cells + [["" if v is None else str(v) for v in row] for row in head.values.tolist()]
+    )
+    if found is None:
+        return platforms.Export(df=df, value_labels=dict(table.value_labels))
+    raw = pd.DataFrame(cells + df.astype(object).where(df.notna(), None).values.tolist())
+    try:
+        return platforms.parse_export(raw, platform=found)
+    except platforms.ExportError as e:
+        raise SurveyError(f"Survey file {path} ({found} export): {e}") from None
 
 
 def _accounted(exclusions: pd.DataFrame) -> pd.DataFrame:
@@ -177,6 +271,7 @@ def load_survey(
     *,
     strict: bool = False,
     sheet: str | None = None,
+    platform: str | None = None,
 ) -> Survey:
     """Load a survey export with its codebook, accounting for every row.
 
@@ -187,13 +282,17 @@ def load_survey(
         TSV, Excel ``.xlsx``, SPSS ``.sav`` (value labels kept) or Parquet.
     codebook : path, Codebook, mapping or None
         The codebook. None looks beside the data for ``<stem>.codebook.yaml``
-        or ``codebook.yaml``, and infers a minimal one if there is none.
+        or ``codebook.yaml``; if there is none, the codebook is drafted from the
+        export (:mod:`cxlab.draft`) and its ``source`` says so.
     strict : bool
         Raise :class:`SurveyError` on the first kind of problem instead of
         recording it in ``exclusions``.
     sheet : str, optional
         The sheet of an Excel workbook to read. A workbook with more than one
         sheet holding data needs it; the sheet read is ``Survey.source_sheet``.
+    platform : {"wjx", "tencent", "qualtrics", "spss"}, optional
+        The survey platform that wrote the file; detected from its header when None
+        (see :func:`read_export`). Platform exports get short column names (``Q3``).
 
     Returns
     -------
@@ -236,14 +335,21 @@ def load_survey(
     """
     path = Path(path)
     table = read_table(path, sheet=sheet)
-    book = _resolve_codebook(codebook, path, table.df)
-    check_columns(table.df, book, path)
+    export = _export_of(table, platform, path)
+    book = _resolve_codebook(codebook, path, export)
+    df = export.df
+    check_columns(df, book, path)
     ledger = Ledger()
     ledger.extend(table.notes)
-    clean = validate(table.df, book, table.value_labels, ledger)
+    _recoded(export, ledger)
+    value_labels = {**table.value_labels, **export.value_labels}
+    clean = validate(df, book, value_labels, ledger)
+    clean = screen_quality(clean, book, export.meta, ledger)
+    private = [c for c in (export.meta.get("ip"), book.quality.get("duplicates", {}).get("ip"))]
+    clean = clean.drop(columns=[c for c in private if c and c in clean.columns])
     exclusions = _accounted(ledger.frame())
-    if strict and not exclusions.empty:
-        _raise_strict(exclusions, path)
+    if strict and not exclusions[exclusions["action"] != FLAGGED].empty:
+        _raise_strict(exclusions[exclusions["action"] != FLAGGED], path)
     return Survey(
         data=clean,
         codebook=book,
@@ -251,7 +357,17 @@ def load_survey(
         source=path,
         encoding=table.encoding,
         sha256=table.sha256 or file_sha256(path),
-        n_read=len(table.df),
-        value_labels=dict(table.value_labels),
+        n_read=len(df),
+        value_labels=value_labels,
         source_sheet=table.sheet,
+        platform=export.platform,
     )
+
+
+def _recoded(export, ledger: Ledger) -> None:
+    """Cells the platform reader set to missing (skipped, not shown, (空)...) go in the ledger."""
+    rec = export.recoded
+    if rec is None or rec.empty:
+        return
+    for (column, reason), part in rec.groupby(["column", "reason"], sort=False):
+        ledger.add(part["row"], column, part["value"], reason, SET_MISSING)

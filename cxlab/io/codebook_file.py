@@ -13,6 +13,7 @@ import yaml
 from cxlab.codebook import Codebook, CodebookError, clip
 
 __all__ = [
+    "parse_codebook",
     "CODEBOOK_NAMES",
     "MAX_CODEBOOK_BYTES",
     "MAX_CODEBOOK_VALUES",
@@ -158,16 +159,42 @@ def read_codebook(path: str | Path) -> Codebook:
             "columns and is a few KB. Is this the data file?"
         )
     try:
-        spec = _parse(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise CodebookError(f"Codebook {path} is not UTF-8 text; save it as UTF-8.") from None
+    return parse_codebook(text, source=str(path))
+
+
+def parse_codebook(text: str, *, source: str = "<codebook>") -> Codebook:
+    """Parse and validate a codebook's YAML text (safely: see :func:`read_codebook`).
+
+    Parameters
+    ----------
+    text : str
+        The YAML.
+    source : str
+        Where it came from, for messages.
+
+    Returns
+    -------
+    Codebook
+
+    Examples
+    --------
+    >>> parse_codebook("items:\\n  nps: {type: nps}\\n").id is None
+    True
+    """
+    try:
+        spec = _parse(text)
     except _Refused as e:
-        raise CodebookError(f"Codebook {path} is refused: {e}.") from None
+        raise CodebookError(f"Codebook {source} is refused: {e}.") from None
     except RecursionError:
-        raise CodebookError(f"Codebook {path} nests values too deeply to be a codebook.") from None
+        raise CodebookError(
+            f"Codebook {source} nests values too deeply to be a codebook."
+        ) from None
     except yaml.YAMLError as e:
-        raise CodebookError(f"Codebook {path} is not valid YAML: {clip(e, 500)}") from None
-    return Codebook.from_dict(spec, source=str(path))
+        raise CodebookError(f"Codebook {source} is not valid YAML: {clip(e, 500)}") from None
+    return Codebook.from_dict(spec, source=source)
 
 
 def find_codebook(data_path: str | Path) -> Path | None:

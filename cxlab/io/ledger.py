@@ -7,6 +7,7 @@ import pandas as pd
 __all__ = [
     "EXCLUSION_COLUMNS",
     "FILLED",
+    "FLAGGED",
     "ROW_DROPPED",
     "SET_MISSING",
     "Ledger",
@@ -20,6 +21,8 @@ EXCLUSION_COLUMNS = ["row", "column", "value", "reason", "action"]
 ROW_DROPPED = "row dropped"
 SET_MISSING = "set to missing"
 FILLED = "filled from merged cell"
+#: A response-quality rule (cxlab.quality) flagged the respondent; the row is kept.
+FLAGGED = "flagged"
 
 
 def empty_exclusions() -> pd.DataFrame:

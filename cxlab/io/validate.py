@@ -207,12 +207,36 @@ def infer_codebook(df: pd.DataFrame, *, source: str = "<inferred>") -> Codebook:
 # -- one column per kind ----------------------------------------------------------------------------
 
 
+def _answer_codes(raw, values, not_number, name, answers, ledger):
+    """Code answer texts through an item's ``values`` (a label set or a mapping)."""
+    from cxlab.labelsets import to_codes
+
+    codes = pd.Series(to_codes(raw[not_number], answers), index=raw.index[not_number], dtype=float)
+    values = values.copy()
+    values[codes.index] = codes
+    unmatched = codes.isna()
+    what = answers if isinstance(answers, str) else "the item's `values`"
+    ledger.add(
+        codes.index[unmatched],
+        name,
+        raw[codes.index[unmatched]],
+        f"answer text not in {what}",
+        SET_MISSING,
+    )
+    return values
+
+
 def _numeric_item(
-    raw: pd.Series, name: str, kind: str, rng, missing_codes, ledger: Ledger
+    raw: pd.Series, name: str, kind: str, rng, missing_codes, ledger: Ledger, answers=None
 ) -> pd.Series:
-    """Parse one numeric column; missing codes -> NaN, bad values -> NaN + exclusion."""
+    """Parse one numeric column; missing codes -> NaN, bad values -> NaN + exclusion.
+
+    ``answers`` (an item's ``values`` on a rating item) turns answer texts into codes.
+    """
     values, not_number = parse_numbers(raw)
-    if not_number.any():
+    if answers is not None and not_number.any():
+        values = _answer_codes(raw, values, not_number, name, answers, ledger)
+    elif not_number.any():
         ledger.add(raw.index[not_number], name, raw[not_number], "not a number", SET_MISSING)
     infinite = np.isinf(values)
     if infinite.any():
@@ -271,11 +295,18 @@ def _date(raw: pd.Series, name: str, ledger: Ledger) -> pd.Series:
 # -- rows -------------------------------------------------------------------------------------------
 
 
-def _drop_rows(df: pd.DataFrame, id_col: str, ledger: Ledger) -> tuple[pd.Series, pd.Series]:
-    """Empty rows, rows without an id and repeated ids; returns the ids and the dropped mask."""
+def _drop_rows(
+    df: pd.DataFrame, id_col: str | None, ledger: Ledger
+) -> tuple[pd.Series | None, pd.Series]:
+    """Empty rows, rows without an id and repeated ids; returns the ids and the dropped mask.
+
+    Without an id column only empty rows are dropped: the row number is the respondent id.
+    """
     empty = df.isna().all(axis=1)
     ledger.add(df.index[empty], "*", [""] * int(empty.sum()), "empty row", ROW_DROPPED)
     dropped = empty.copy()
+    if id_col is None:
+        return None, dropped
     ids = text_values(df[id_col])
     no_id = ids.isna() & ~dropped
     ledger.add(
@@ -295,10 +326,10 @@ def _drop_rows(df: pd.DataFrame, id_col: str, ledger: Ledger) -> tuple[pd.Series
 
 
 def _weight(raw: pd.Series, name: str, dropped: pd.Series, ledger: Ledger) -> pd.Series:
-    """A weight must be a positive, finite number for its respondent to count."""
+    """A weight must be a finite number >= 0 (the weight rule: 0 leaves a respondent out)."""
     w = _numeric_item(raw, name, "numeric", None, (), ledger)
-    bad = w.notna() & (w <= 0)
-    ledger.add(w.index[bad], name, raw[bad], "weight is zero or negative", SET_MISSING)
+    bad = w.notna() & (w < 0)
+    ledger.add(w.index[bad], name, raw[bad], "weight is negative", SET_MISSING)
     w = w.mask(bad)
     absent = raw.isna() & ~dropped
     ledger.add(w.index[absent], name, [""] * int(absent.sum()), "weight is missing", SET_MISSING)
@@ -343,13 +374,17 @@ def validate(
     block = np.empty((len(numeric), len(df)))
     for i, name in enumerate(numeric):
         item, missing = codebook.items[name], codebook.missing_for(name)
-        values = _numeric_item(df[name], name, item.type, item.range, missing, ledger)
+        answers = item.values if item.type != "category" else None
+        values = _numeric_item(df[name], name, item.type, item.range, missing, ledger, answers)
         block[i] = values.to_numpy()
     out = {col: _as_read(df[col]) for col in df.columns if col not in codebook.columns}
-    out[codebook.id] = ids
+    if codebook.id is not None:
+        out[codebook.id] = ids
     if codebook.weight:
         out[codebook.weight] = _weight(df[codebook.weight], codebook.weight, dropped, ledger)
-    if codebook.wave:
+    if codebook.submitted and codebook.submitted not in items:
+        out[codebook.submitted] = _date(df[codebook.submitted], codebook.submitted, ledger)
+    if codebook.wave and not codebook.wave_from:
         out[codebook.wave] = text_values(df[codebook.wave])
     for seg in codebook.segments:
         out[seg] = _category(df[seg], seg, None, value_labels.get(seg), ledger)
@@ -366,4 +401,33 @@ def validate(
     for loc, col in enumerate(df.columns):
         if col not in clean.columns:
             clean.insert(loc, col, out[col])
+    if codebook.wave_from:
+        source, every = codebook.wave_from
+        clean[codebook.wave] = derive_wave(clean[source], every=every)
     return clean.loc[~dropped] if dropped.any() else clean
+
+
+def derive_wave(times: pd.Series, *, every: str = "quarter") -> pd.Series:
+    """The wave of each answer from its submit time: ``2025Q4`` by quarter, ``2025-11`` by month.
+
+    Parameters
+    ----------
+    times : pandas.Series
+        Submit times (datetimes; missing stays missing).
+    every : {"quarter", "month"}
+
+    Returns
+    -------
+    pandas.Series
+        Text labels that sort in time order.
+
+    Examples
+    --------
+    >>> t = pd.Series(pd.to_datetime(["2025-11-03", "2026-01-15", None]))
+    >>> derive_wave(t).tolist(), derive_wave(t, every="month").tolist()[:2]
+    (['2025Q4', '2026Q1', nan], ['2025-11', '2026-01'])
+    """
+    times = pd.to_datetime(times, errors="coerce")
+    freq = {"quarter": "Q", "month": "M"}[every]
+    labels = times.dt.to_period(freq).astype(str)
+    return labels.where(times.notna()).astype(object)
