@@ -136,9 +136,7 @@ def describe(result: SurveyCheck) -> str:
     if sv.codebook.id is None:
         lines.append("respondent id: none in the codebook; the row number in the file is the id")
     if len(ex):
-        lines.append(
-            "exclusions: " + ", ".join(f"{n:,} {a}" for a, n in sorted(actions.items()))
-        )
+        lines.append("exclusions: " + ", ".join(f"{n:,} {a}" for a, n in sorted(actions.items())))
         summary = sv.exclusion_summary()
         lines += ["  " + line for line in summary.to_string(index=False).splitlines()]
     else:

@@ -174,6 +174,17 @@ def _finish(gi: _sums.GroupIndex, s: dict[str, np.ndarray], alpha: float) -> pd.
     return out
 
 
+def _observed_range(values, w: np.ndarray | None) -> tuple[float, float]:
+    """The smallest and largest answer of the respondents who count (weight > 0)."""
+    y, lo, hi = values
+    if w is None or not (w == 0).any():
+        return lo, hi
+    counted = y[w > 0]
+    if np.isnan(counted).all():
+        return lo, hi
+    return float(np.nanmin(counted)), float(np.nanmax(counted))
+
+
 def _groups(df: pd.DataFrame, by: list[str]) -> pd.DataFrame | None:
     return df[by] if by else None
 
@@ -412,9 +423,9 @@ def top_box(
     k : int
         Number of answer points in the box (2: top-2-box).
     scale : (low, high), optional
-        The scale's end points; by default the observed minimum and maximum,
-        which is wrong if nobody chose an end point, so pass it (the codebook
-        has it) whenever you can.
+        The scale's end points; by default the observed minimum and maximum (of the
+        respondents with weight > 0), which is wrong if nobody chose an end point, so pass
+        it (the codebook has it) whenever you can.
     bottom : bool
         Bottom box instead of top box.
     by : str or list of str, optional
@@ -447,14 +458,17 @@ def top_box(
     require_columns(df, item, weight, *by)
     values = _numeric(df, item, "item")
     y = values[0]
-    lo, hi = scale if scale is not None else values[1:]
-    _check_range(values, item, lo, hi, "answers", df.index)
+    w = _weights(df, weight, y)
+    if scale is None:
+        lo, hi = _observed_range(values, w)
+    else:
+        lo, hi = scale
+        _check_range(values, item, lo, hi, "answers", df.index)
     if not 1 <= k <= hi - lo:
         raise ValueError(
             f"`k` should be between 1 and {hi - lo:g} for a {lo:g}-{hi:g} scale, not {k}."
         )
     box = (lo, lo + k - 1) if bottom else (hi - k + 1, hi)
-    w = _weights(df, weight, y)
     gi = _sums.group_index(_groups(df, by), len(y))
     counts = _sums.value_table(gi, y, w, bounds=values[1:])
     if counts is None:
