@@ -265,8 +265,8 @@ def _gap_rows(df, score: _Score, by, weight, alpha, test) -> pd.DataFrame:
 def servqual(
     df: pd.DataFrame,
     pairs: Mapping[str, tuple[str, str]],
-    dimensions: Mapping[str, str] | None = None,
     *,
+    dimensions: Mapping[str, str] | None = None,
     by: str | Sequence[str] | None = None,
     weight: str | None = None,
     importance: Mapping[str, str | float] | None = None,
@@ -323,7 +323,8 @@ def servqual(
     --------
     >>> df = pd.DataFrame({"e1": [7, 6, 7, 5], "p1": [5, 6, 4, 5],
     ...                    "e2": [6, 6, 5, 6], "p2": [6, 7, 5, 6]})
-    >>> out = servqual(df, {"i1": ("e1", "p1"), "i2": ("e2", "p2")}, {"i1": "R", "i2": "R"})
+    >>> pairs = {"i1": ("e1", "p1"), "i2": ("e2", "p2")}
+    >>> out = servqual(df, pairs, dimensions={"i1": "R", "i2": "R"})
     >>> out[["level", "name", "n", "gap"]].round(3).to_dict("list")
     {'level': ['item', 'item', 'dimension', 'overall'], 'name': ['i1', 'i2', 'R', 'overall'], \
 'n': [4, 4, 4, 4], 'gap': [-1.25, 0.25, -0.5, -0.5]}

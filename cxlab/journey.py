@@ -91,8 +91,8 @@ def _touchpoint_rows(df, col, scale, by_cols, weight, k, alpha) -> pd.DataFrame:
 
 def touchpoints(
     df: pd.DataFrame,
-    codebook=None,
     *,
+    codebook=None,
     items: dict[str, str] | None = None,
     stages: Sequence[str] | None = None,
     by: str | Sequence[str] | None = None,

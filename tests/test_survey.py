@@ -145,7 +145,7 @@ def test_missing_column_lists_columns():
 
 def test_select_wave_latest_and_unknown():
     df = pd.DataFrame({"wave": ["2025Q1", "2025Q2", "2025Q2"], "x": [1, 2, 3]})
-    sub, w = survey.select_wave(df, "wave")
+    sub, w = survey.select_wave(df, "wave", None)
     assert w == "2025Q2" and len(sub) == 2
     with pytest.raises(ValueError, match=r"waves present: \['2025Q1', '2025Q2'\]"):
         survey.select_wave(df, "wave", "2024Q4")

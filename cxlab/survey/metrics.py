@@ -140,7 +140,8 @@ def weighted_mean_table(
     if weights is not None:
         name = weights.name if weights.name is not None else "weights"
         wv = weight_values(pd.DataFrame({name: weights}), name, rows=yv)
-    gi = _sums.group_index(keys, len(yv))
+    frame = keys if keys is not None else pd.DataFrame(index=y.index)
+    gi = _sums.group_index(frame, [] if keys is None else list(keys.columns))
     return _finish(gi, _sums.sums(gi, yv, wv), alpha)
 
 
@@ -185,10 +186,6 @@ def _observed_range(values, w: np.ndarray | None) -> tuple[float, float]:
     return float(np.nanmin(counted)), float(np.nanmax(counted))
 
 
-def _groups(df: pd.DataFrame, by: list[str]) -> pd.DataFrame | None:
-    return df[by] if by else None
-
-
 def _note(n_used: pd.Series) -> pd.Series:
     return pd.Series(np.where(n_used < 2, NO_INTERVAL, ""), index=n_used.index)
 
@@ -198,7 +195,7 @@ def _note(n_used: pd.Series) -> pd.Series:
 
 def nps(
     df: pd.DataFrame,
-    item: str = "nps",
+    item: str,
     *,
     by: str | Sequence[str] | None = None,
     weight: str | None = None,
@@ -254,9 +251,9 @@ def nps(
     Examples
     --------
     >>> df = pd.DataFrame({"nps": [10, 9, 8, 6, 3, 10], "w": [1, 2, 1, 1, 0, 1]})
-    >>> nps(df)[["n", "promoters", "detractors", "nps"]].round(1).to_dict("list")
+    >>> nps(df, "nps")[["n", "promoters", "detractors", "nps"]].round(1).to_dict("list")
     {'n': [6], 'promoters': [50.0], 'detractors': [33.3], 'nps': [16.7]}
-    >>> nps(df, weight="w")[["n", "n_used", "nps"]].round(1).to_dict("list")
+    >>> nps(df, "nps", weight="w")[["n", "n_used", "nps"]].round(1).to_dict("list")
     {'n': [6], 'n_used': [5], 'nps': [50.0]}
     """
     if method not in NPS_METHODS:
@@ -267,7 +264,7 @@ def nps(
     _check_range(values, item, 0, 10, "NPS answers", df.index)
     s = values[0]
     w = _weights(df, weight, s)
-    gi = _sums.group_index(_groups(df, by), len(s))
+    gi = _sums.group_index(df, by)
     sums, pro_w, det_w = _nps_sums(gi, values, w)
     table = _finish(gi, sums, alpha)
     keep = sums["n_used"] > 0
@@ -396,7 +393,7 @@ def mean_score(
     require_columns(df, item, weight, *by)
     y, lo, hi = _numeric(df, item, "item")
     w = _weights(df, weight, y)
-    gi = _sums.group_index(_groups(df, by), len(y))
+    gi = _sums.group_index(df, by)
     out = _finish(gi, _sums.sums(gi, y, w, bounds=(lo, hi)), alpha)
     out["note"] = _note(out["n_used"])
     return out
@@ -469,7 +466,7 @@ def top_box(
             f"`k` should be between 1 and {hi - lo:g} for a {lo:g}-{hi:g} scale, not {k}."
         )
     box = (lo, lo + k - 1) if bottom else (hi - k + 1, hi)
-    gi = _sums.group_index(_groups(df, by), len(y))
+    gi = _sums.group_index(df, by)
     counts = _sums.value_table(gi, y, w, bounds=values[1:])
     if counts is None:
         hit = np.where(np.isnan(y), np.nan, 100.0 * ((y >= box[0]) & (y <= box[1])))
@@ -486,7 +483,7 @@ def top_box(
 
 def ces(
     df: pd.DataFrame,
-    item: str = "effort",
+    item: str,
     *,
     scale: tuple[float, float] = (1, 7),
     by: str | Sequence[str] | None = None,
@@ -526,7 +523,7 @@ def ces(
     Examples
     --------
     >>> df = pd.DataFrame({"effort": [7, 6, 5, 2, 4]})
-    >>> ces(df)[["n", "mean", "easy"]].to_dict("list")
+    >>> ces(df, "effort")[["n", "mean", "easy"]].to_dict("list")
     {'n': [5], 'mean': [4.8], 'easy': [60.0]}
     """
     lo, hi = scale
@@ -585,7 +582,7 @@ def counts(
 
 
 def select_wave(
-    df: pd.DataFrame, wave: str | None, period: str = ""
+    df: pd.DataFrame, wave: str | None, period: str | None
 ) -> tuple[pd.DataFrame, str | None]:
     """Rows of one survey period: the one named, or the latest when ``period`` is empty.
 
@@ -594,8 +591,8 @@ def select_wave(
     df : pandas.DataFrame
     wave : str or None
         The wave column (None: the survey has none; then every row is returned).
-    period : str
-        The value of ``wave`` to keep; empty: the latest. Periods sort as text, so codes like
+    period : str or None
+        The value of ``wave`` to keep; None or empty: the latest. Periods sort as text, so codes like
         ``2025Q1`` or ``2025-06`` order correctly.
 
     Returns
@@ -606,7 +603,7 @@ def select_wave(
     Examples
     --------
     >>> df = pd.DataFrame({"wave": ["2025Q1", "2025Q2", "2025Q2"], "nps": [9, 10, 6]})
-    >>> rows, period = select_wave(df, "wave")
+    >>> rows, period = select_wave(df, "wave", None)
     >>> period, len(rows)
     ('2025Q2', 2)
     >>> select_wave(df, "wave", "2025Q1")[0]["nps"].tolist()
@@ -637,7 +634,7 @@ ESTIMATE_COLUMNS = ["n", "n_used", "n_eff", "value", "se", "ci_low", "ci_high", 
 def estimate(
     df: pd.DataFrame,
     metric: str,
-    item: str | None = None,
+    item: str,
     *,
     by: str | Sequence[str] | None = None,
     weight: str | None = None,
@@ -651,8 +648,8 @@ def estimate(
     ----------
     df : pandas.DataFrame
     metric : {"nps", "top_box", "bottom_box", "mean", "ces"}
-    item : str, optional
-        The column; defaults to ``"nps"`` for NPS and ``"effort"`` for CES.
+    item : str
+        The analysed column (the 0-10 answer for NPS, the effort rating for CES).
     by : str or list of str, optional
         Group columns.
     weight : str, optional
@@ -676,13 +673,11 @@ def estimate(
     """
     if metric not in METRICS:
         raise ValueError(f"`metric` should be one of {sorted(METRICS)}, not {metric!r}.")
-    if item is None and metric in ("top_box", "bottom_box", "mean"):
-        raise ValueError(f"`item` is required for metric {metric!r}.")
     opts = {"by": by, "weight": weight, "alpha": alpha}
     if metric == "nps":
-        t = nps(df, item or "nps", **opts).rename(columns={"nps": "value"})
+        t = nps(df, item, **opts).rename(columns={"nps": "value"})
     elif metric == "ces":
-        t = ces(df, item or "effort", scale=scale or (1, 7), **opts)
+        t = ces(df, item, scale=scale or (1, 7), **opts)
         t = t.rename(columns={"mean": "value"})
     elif metric == "mean":
         t = mean_score(df, item, **opts).rename(columns={"mean": "value"})
