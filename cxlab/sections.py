@@ -221,6 +221,19 @@ def plan(codebook: Codebook, report: str, *, inputs=()) -> pd.DataFrame:
 def applicable(codebook: Codebook, report: str, *, inputs=()) -> bool:
     """Whether any section of the report other than summaries runs on this codebook.
 
+    Parameters
+    ----------
+    codebook : cxlab.codebook.Codebook
+    report : str
+        A report name of :data:`REPORTS` (``"satisfaction"``, ``"voice"``...).
+    inputs : iterable of str
+        Names of the files given to the report (``"events"``, ``"staff"``...).
+
+    Returns
+    -------
+    bool
+        True when at least one non-summary section has what it needs.
+
     Examples
     --------
     >>> from cxlab.codebook import Codebook
