@@ -21,7 +21,9 @@ items : mapping column -> item
     Each item has a ``type`` (one of :data:`ITEM_TYPES`) and optionally ``label``,
     ``min``/``max`` (required for ``scale``), ``role``, ``dimension``, ``pair``
     (the perception column paired with an expectation item), ``feature`` (Kano),
-    ``stage`` (journey), ``values`` (code -> label for ``category``) and
+    ``stage`` (journey), ``construct`` (the latent construct an item measures in an index
+    model, e.g. ``satisfaction``; see :mod:`cxlab.index`), ``values`` (code -> label for
+    ``category``) and
     ``missing_codes`` (replaces the global ones for this item; ``[]`` for none,
     e.g. on a 0-100 points item where 98 and 99 are real answers).
 """
@@ -57,6 +59,7 @@ ITEM_KEYS = frozenset(
         "pair",
         "feature",
         "stage",
+        "construct",
         "values",
         "missing_codes",
     }
@@ -84,6 +87,7 @@ class Item:
     pair: str | None = None
     feature: str | None = None
     stage: str | None = None
+    construct: str | None = None
     values: Mapping[str, str] | None = None
     missing_codes: tuple[float, ...] | None = None
 
@@ -291,7 +295,7 @@ def _item(name: str, raw: Any, global_missing: tuple[float, ...], fail) -> Item:
         if "missing_codes" in raw
         else None
     )
-    for k in ("label", "role", "dimension", "pair", "feature", "stage"):
+    for k in ("label", "role", "dimension", "pair", "feature", "stage", "construct"):
         if raw.get(k) is not None and not isinstance(raw[k], str):
             raise fail(f"{key}.{k}", f"should be text, not {raw[k]!r}.")
     item = Item(
@@ -305,6 +309,7 @@ def _item(name: str, raw: Any, global_missing: tuple[float, ...], fail) -> Item:
         pair=raw.get("pair"),
         feature=raw.get("feature"),
         stage=raw.get("stage"),
+        construct=raw.get("construct"),
         values=values,
         missing_codes=own_missing,
     )
