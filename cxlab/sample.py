@@ -349,14 +349,14 @@ def _index_latents(rng: np.random.Generator, wave, channel) -> dict[str, np.ndar
 
 
 def _index_items(rng: np.random.Generator, wave, channel) -> dict[str, np.ndarray]:
-    """Answers 1-10 to the index battery; about 1% "don't know" (98)."""
+    """Answers 1-10 to the index battery; 0.2% "don't know" (98) per item."""
     latent = _index_latents(rng, wave, channel)
     out: dict[str, np.ndarray] = {}
     for c, (prefix, items, mean) in INDEX_ITEMS.items():
         for k, (_, loading) in enumerate(items, start=1):
             z = loading * latent[c] + np.sqrt(1 - loading**2) * rng.standard_normal(len(wave))
             answer = _scale(mean + INDEX_SCALE * z, 1, 10)
-            answer[rng.random(len(wave)) < 0.01] = 98
+            answer[rng.random(len(wave)) < 0.002] = 98
             out[f"{prefix}{k}"] = answer
     return out
 

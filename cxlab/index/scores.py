@@ -176,7 +176,8 @@ def _groups(df, by, complete, use) -> list[tuple[tuple, np.ndarray, int]]:
         return [((), np.ones(int(use.sum()), dtype=bool), int(complete.sum()))]
     keys = df[by].astype(object).where(df[by].notna(), None)
     out = []
-    for key, rows in keys.groupby(by, sort=True, dropna=True).groups.items():
+    grouper = by[0] if len(by) == 1 else by
+    for key, rows in keys.groupby(grouper, sort=True, dropna=True).groups.items():
         pos = df.index.get_indexer(rows)
         member = np.zeros(len(df), dtype=bool)
         member[pos] = True
