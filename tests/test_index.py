@@ -512,3 +512,69 @@ def test_algorithm_spec_rejects_unknown_scheme():
         alg.build_spec(
             {"a": ["x", "y"], "b": ["z", "v"]}, [("a", "b")], {"a": "A", "b": "A"}, "x", 1e-6, 10
         )
+
+
+# -- measurement quality, figures, words, the report plan ------------------------------------
+
+
+def test_measurement_quality_flags_the_weak_blocks(mobi, ecsi):
+    from cxlab.index import THRESHOLDS, measurement_quality
+
+    blocks, paths = ecsi
+    q = measurement_quality(pls_pm(mobi, blocks, paths)).set_index(["construct", "check"])
+    assert set(q.index.get_level_values("check")) == set(THRESHOLDS)
+    assert not q.loc[("EXPE", "alpha"), "ok"]  # α 0.45: the known weak block of mobi
+    assert not q.loc[("IMAG", "ave"), "ok"]  # AVE 0.478 < 0.5
+    assert q.loc[("QUAL", "ave"), "ok"]
+    assert q.loc[("IMAG", "loading"), "value"] == pytest.approx(0.5761782250, abs=1e-9)
+
+
+def test_path_diagram_draws_the_coefficients_and_r2(sample_index):
+    import matplotlib.pyplot as plt
+
+    from cxlab.index.plot import diagram_layout, plot_ipma, plot_path_diagram
+
+    df, book = sample_index
+    res = pls_pm(df, "ccsi", codebook=book, n_boot=50, seed=1)
+    fig, ax = plt.subplots()
+    plot_path_diagram(res, ax=ax, lang="en")
+    texts = [t.get_text() for t in ax.texts]
+    assert [f"{v:.2f}" for v in res.paths["estimate"]] == texts[-len(res.paths) :]
+    sat = res.r2.set_index("construct").loc["satisfaction", "r2"]
+    assert f"Satisfaction\nR² = {sat:.2f}" in texts and "Brand image" in texts
+    assert len(diagram_layout(res)) == 6
+    plt.close(fig)
+    scores = index_scores(res, df, codebook=book, n_boot=0)
+    fig, ax = plt.subplots()
+    out = ipma(scores, "satisfaction")
+    plot_ipma(out.constructs, ax=ax)
+    np.testing.assert_allclose(
+        ax.collections[0].get_offsets(), out.constructs[["importance", "performance"]]
+    )
+    plt.close(fig)
+
+
+def test_index_points_say_what_to_improve(mobi, ecsi):
+    from cxlab.index import measurement_quality
+    from cxlab.index.summary import index_points
+
+    blocks, paths = ecsi
+    model = pls_pm(mobi, blocks, paths)
+    scores = index_scores(model, mobi, scale=(1, 10), n_boot=100, seed=1)
+    out = ipma(scores, "SAT")
+    points = index_points(model, scores, out, measurement_quality(model), target="SAT", lang="en")
+    assert points[0].startswith("The model explains 68% of the variance of SAT")
+    fix = out.constructs.dropna(subset=["priority"]).sort_values("priority")["construct"]
+    assert any(p.startswith("Improve first: " + ", ".join(fix)) for p in points) or fix.empty
+    assert any("EXPE α within 0.70–0.95" in p for p in points)
+    zh = index_points(model, scores, out, measurement_quality(model), target="SAT", lang="zh")
+    assert len(zh) == len(points)
+
+
+def test_index_report_plan():
+    from cxlab import sections
+    from cxlab.codebook import Codebook
+
+    book = Codebook.from_dict({"id": "id", "items": {"q": {"type": "nps"}}})
+    assert not sections.applicable(book, "index")
+    assert "construct: <code>" in sections.plan(book, "index")["missing"].iloc[0]

@@ -11,18 +11,21 @@
 
 from cxlab.index.ipma import IPMA, ipma
 from cxlab.index.pls import PLSResult, pls_pm
+from cxlab.index.quality import THRESHOLDS, measurement_quality
 from cxlab.index.scores import IndexScores, index_scores
 from cxlab.index.templates import TEMPLATES, Template, blocks_from_codebook, template
 
 __all__ = [
     "IPMA",
     "TEMPLATES",
+    "THRESHOLDS",
     "IndexScores",
     "PLSResult",
     "Template",
     "blocks_from_codebook",
     "index_scores",
     "ipma",
+    "measurement_quality",
     "pls_pm",
     "template",
 ]
