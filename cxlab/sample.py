@@ -626,6 +626,15 @@ def _weights(region: np.ndarray, tier: np.ndarray) -> np.ndarray:
     return np.round(w / w.mean(), 4)
 
 
+def _index_codebook() -> dict:
+    """Codebook entries of the index battery, tagged with their construct."""
+    return {
+        f"{prefix}{k}": {"label": label, "type": "scale", "min": 1, "max": 10, "construct": c}
+        for c, (prefix, battery, _) in INDEX_ITEMS.items()
+        for k, (label, _) in enumerate(battery, start=1)
+    }
+
+
 def _codebook() -> dict:
     items: dict[str, dict] = {
         "nps": {"label": "推荐意愿", "type": "nps"},
@@ -708,15 +717,7 @@ def _codebook() -> dict:
         "role": "self_service",
     }
     items["comment"] = {"label": "开放意见", "type": "text"}
-    for construct, (prefix, battery, _) in INDEX_ITEMS.items():
-        for k, (label, _) in enumerate(battery, start=1):
-            items[f"{prefix}{k}"] = {
-                "label": label,
-                "type": "scale",
-                "min": 1,
-                "max": 10,
-                "construct": construct,
-            }
+    items.update(_index_codebook())
     return {
         "name": "零售全渠道顾客体验调研（样例）",
         "id": "resp_id",

@@ -102,26 +102,36 @@ def index_points(
         )
     else:
         points.append(msg("index.point.none", lang))
-    bad = quality[~quality["ok"]]
-    if len(bad):
-        problems = sep.join(
-            f"{names[r.construct]} {msg(f'check.{r.check}', lang)}" for r in bad.itertuples()
-        )
-        points.append(msg("index.point.quality", lang, problems=problems))
-    else:
-        points.append(msg("index.point.quality_ok", lang))
+    points.append(_quality_point(quality, names, lang))
     if segments is not None and by is not None:
-        seg = segments[segments["construct"] == target].set_index(by)["index"]
-        if len(seg) > 1:
-            points.append(
-                msg(
-                    "index.point.segment",
-                    lang,
-                    target=t,
-                    best=names.get(seg.idxmax(), seg.idxmax()),
-                    best_value=seg.max(),
-                    worst=names.get(seg.idxmin(), seg.idxmin()),
-                    worst_value=seg.min(),
-                )
-            )
+        points.extend(_segment_point(segments, by, target, names, lang))
     return points
+
+
+def _quality_point(quality: pd.DataFrame, names: dict, lang: str) -> str:
+    bad = quality[~quality["ok"]]
+    if bad.empty:
+        return msg("index.point.quality_ok", lang)
+    sep = "、" if lang == "zh" else ", "
+    problems = sep.join(
+        f"{names[r.construct]} {msg(f'check.{r.check}', lang)}" for r in bad.itertuples()
+    )
+    return msg("index.point.quality", lang, problems=problems)
+
+
+def _segment_point(segments: pd.DataFrame, by: str, target: str, names: dict, lang: str):
+    seg = segments[segments["construct"] == target].set_index(by)["index"]
+    if len(seg) < 2:
+        return []
+    best, worst = seg.idxmax(), seg.idxmin()
+    return [
+        msg(
+            "index.point.segment",
+            lang,
+            target=names[target],
+            best=names.get(best, best),
+            best_value=seg.max(),
+            worst=names.get(worst, worst),
+            worst_value=seg.min(),
+        )
+    ]
