@@ -81,9 +81,8 @@ PLSPM_SCRIPT = textwrap.dedent(
     Plspm(df, config, Scheme.PATH, iterations=300, tolerance=1e-6, bootstrap=True,
           bootstrap_iterations=spec["n_boot"], processes=1)
     boot = time.perf_counter() - t
-    import plspm
-    print(json.dumps({"one": one, "boot": boot, "paths": paths,
-                      "version": getattr(plspm, "__version__", "?")}))
+    from importlib.metadata import version
+    print(json.dumps({"one": one, "boot": boot, "paths": paths, "version": version("plspm")}))
     """
 )
 
