@@ -24,8 +24,9 @@ class Need:
 
     Attributes
     ----------
-    kind : {"item", "wave", "segments", "input"}
+    kind : {"item", "wave", "segments", "input", "construct"}
         ``item``: items of ``type``/``role``; ``wave``: the codebook names a wave column;
+        ``construct``: items tagged ``construct:`` (index models, :mod:`cxlab.index`);
         ``segments``: at least ``at_least`` segment columns; ``input``: a file given to the report
         (a parameter such as ``events`` or ``staff``), named by ``name``.
     any_of : tuple of Need
@@ -49,6 +50,8 @@ class Need:
             return len(codebook.segments)
         if self.kind == "input":
             return int(self.name in inputs)
+        if self.kind == "construct":
+            return sum(1 for item in codebook.items.values() if item.construct)
         if self.kind == "any":
             return int(any(n.met(codebook, inputs) for n in self.any_of))
         raise ValueError(f"Unknown need kind {self.kind!r}.")
@@ -70,6 +73,8 @@ class Need:
             return f"{self.at_least} segment column(s) (list them under `segments:`)"
         if self.kind == "input":
             return f"a `{self.name}` file (give it with -p {self.name}=PATH)"
+        if self.kind == "construct":
+            return f"{self.at_least} item(s) tagged with a construct (add `construct: <code>`)"
         return "one of: " + "; or ".join(n.describe() for n in self.any_of)
 
 
@@ -88,6 +93,8 @@ TEXT = _items(type="text")
 WAVE = Need("wave")
 SEGMENT = Need("segments")
 HEADLINE = _any(NPS, OUTCOME, _items(role="effort"))
+#: An index model needs at least two constructs of two items each.
+CONSTRUCTS = Need("construct", at_least=4)
 
 
 @dataclass(frozen=True)
@@ -161,6 +168,15 @@ REPORTS: dict[str, tuple[Section, ...]] = {
                 ),
             ),
         ),
+    ),
+    "index": (
+        Section("model", (CONSTRUCTS,)),
+        Section("quality", (CONSTRUCTS,)),
+        Section("scores", (CONSTRUCTS,)),
+        Section("segments", (CONSTRUCTS, SEGMENT)),
+        Section("waves", (CONSTRUCTS, WAVE)),
+        Section("ipma", (CONSTRUCTS,)),
+        Section("points", (CONSTRUCTS,), summary=True),
     ),
     "voice": (
         Section("topics", (TEXT,)),
