@@ -100,7 +100,7 @@ def check_survey(
     from cxlab import io
     from cxlab.paths import resolve_data
 
-    sv = io.load_survey(resolve_data(data), codebook or None)
+    sv = io.load_survey(resolve_data(data), codebook=codebook or None)
     names = list(reports) if reports is not None else list(sections.REPORTS)
     plans = [sections.plan(sv.codebook, r, inputs=inputs) for r in names]
     return SurveyCheck(

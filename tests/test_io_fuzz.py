@@ -108,7 +108,7 @@ def test_generated_csv_loads_accounted_or_raises_a_cxlab_error(tmp_path, case, g
     path = tmp_path / "f.csv"
     path.write_bytes(data)
     try:
-        sv = io.load_survey(path, _book(header) if given_book else None)  # None: inferred
+        sv = io.load_survey(path, codebook=_book(header) if given_book else None)  # None: inferred
     except (io.SurveyError, CodebookError) as e:
         assert len(str(e)) < 2_100
         event(f"{type(e).__name__}: {str(e).split(': ', 1)[-1][:40]}")

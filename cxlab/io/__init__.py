@@ -140,7 +140,7 @@ class Survey:
         >>> import tempfile, pathlib
         >>> path = pathlib.Path(tempfile.mkdtemp()) / "s.csv"
         >>> _ = path.write_text("rid,nps\\na1,11\\na2,1e309\\na3,12\\n", encoding="utf-8")
-        >>> sv = load_survey(path, {"id": "rid", "items": {"nps": {"type": "nps"}}})
+        >>> sv = load_survey(path, codebook={"id": "rid", "items": {"nps": {"type": "nps"}}})
         >>> sv.exclusion_summary()[["reason", "count", "rows"]].to_dict("list")
         {'reason': ['outside the answer range 0-10', 'not a finite number'], 'count': [2, 1], 'rows': ['1, 3', '2']}
         """
@@ -172,6 +172,24 @@ def drafted_codebook(export, path: Path) -> Codebook:
 
     Its ``source`` says so, and reports show it: run ``cxlab codebook draft`` to write the draft
     to a file, check it, and keep it beside the data.
+
+    Parameters
+    ----------
+    export : cxlab.platforms.Export
+        The export as read (:func:`read_export`).
+    path : Path
+        The file, named in the codebook's ``source``.
+
+    Returns
+    -------
+    Codebook
+
+    Examples
+    --------
+    >>> from cxlab.paths import SAMPLE_DATA
+    >>> book = drafted_codebook(read_export(SAMPLE_DATA), SAMPLE_DATA)
+    >>> book.id, book.one(type="nps"), book.source[:24]
+    ('resp_id', 'nps', 'drafted from survey.csv ')
     """
     from cxlab.draft import draft_codebook
 
@@ -267,8 +285,8 @@ def _raise_strict(exclusions: pd.DataFrame, path: Path) -> None:
 
 def load_survey(
     path: str | Path,
-    codebook: str | Path | Codebook | Mapping | None = None,
     *,
+    codebook: str | Path | Codebook | Mapping | None = None,
     strict: bool = False,
     sheet: str | None = None,
     platform: str | None = None,
@@ -327,7 +345,7 @@ def load_survey(
     >>> import tempfile, pathlib
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "s.csv"
     >>> _ = path.write_text("rid,nps\\na1,10\\na2,inf\\na2,3\\n", encoding="utf-8")
-    >>> sv = load_survey(path, {"id": "rid", "items": {"nps": {"type": "nps"}}})
+    >>> sv = load_survey(path, codebook={"id": "rid", "items": {"nps": {"type": "nps"}}})
     >>> sv.data["nps"].tolist()
     [10.0, nan]
     >>> sv.exclusions[["row", "reason"]].to_dict("list")["reason"]

@@ -217,7 +217,7 @@ def _decode_legacy(raw: bytes, path: Path) -> tuple[str, str]:
         ) from None
 
 
-def to_utf8(raw: bytes, path: str | Path = "<bytes>") -> tuple[str, bytes]:
+def to_utf8(raw: bytes, *, path: str | Path = "<bytes>") -> tuple[str, bytes]:
     """Detect the encoding of a text export and return its content as UTF-8 bytes.
 
     Parameters

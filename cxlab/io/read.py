@@ -236,7 +236,7 @@ def _read_text(path: Path, *, tab: bool) -> RawTable:
     raw = path.read_bytes()
     _refuse_other_formats(raw, path)
     sha = hashlib.sha256(raw).hexdigest()
-    encoding, data = to_utf8(raw, path)
+    encoding, data = to_utf8(raw, path=path)
     del raw
     sep, names = _header(data, tab)
     _refuse_duplicates(names, path)

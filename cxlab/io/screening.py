@@ -19,7 +19,9 @@ _COLUMN_OPTION = {
 }
 
 
-def quality_rules(codebook: Codebook, meta: Mapping[str, str] | None = None) -> list[QualityRule]:
+def quality_rules(
+    codebook: Codebook, *, meta: Mapping[str, str] | None = None
+) -> list[QualityRule]:
     """The codebook's ``quality:`` block as rules, columns filled in from a platform's meta.
 
     Parameters
@@ -40,7 +42,7 @@ def quality_rules(codebook: Codebook, meta: Mapping[str, str] | None = None) -> 
     Examples
     --------
     >>> book = Codebook.from_dict({"quality": {"speeders": {}}, "items": {"q": {"type": "nps"}}})
-    >>> [(r.rule, r.action, r.options) for r in quality_rules(book, {"duration": "secs"})]
+    >>> [(r.rule, r.action, r.options) for r in quality_rules(book, meta={"duration": "secs"})]
     [('speeders', 'flag', {'duration': 'secs'})]
     """
     meta = dict(meta or {})
@@ -104,7 +106,7 @@ def screen_quality(
     >>> ledger.frame()[["row", "action"]].to_dict("list")
     {'row': [3], 'action': ['row dropped']}
     """
-    rules = quality_rules(codebook, meta)
+    rules = quality_rules(codebook, meta=meta)
     if not rules:
         return df
     found = screen(df, rules)

@@ -105,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     try:
         data = resolve_data(args.data)
-        sv = io.load_survey(data, args.codebook or None)
+        sv = io.load_survey(data, codebook=args.codebook or None)
         book = sv.codebook
         spec_path = args.spec or find_spec(args.codebook, data)
         spec = read_spec(spec_path) if spec_path else None
