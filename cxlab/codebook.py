@@ -5,8 +5,8 @@ model and validation; reading the YAML file is :func:`cxlab.io.read_codebook`.
 
 Top-level keys
 --------------
-name : str, optional
-    Survey title, shown in reports.
+name : str or mapping, optional
+    Survey title, shown in reports (one text, or one per language).
 id : str, optional
     Column with the unique respondent id. Without one, the record's row number in the file is
     the respondent id (reports say so).
@@ -66,6 +66,8 @@ NUMERIC_TYPES = frozenset({"nps", "scale", "kano", "binary", "multi", "numeric"}
 INTEGER_TYPES = frozenset({"nps", "scale", "kano", "binary", "multi"})
 #: Types whose answers may be given as text and coded through ``values``.
 RATING_TYPES = frozenset({"nps", "scale", "kano"})
+#: Where the survey name's per-language texts are kept in ``Codebook.label_by_lang``.
+NAME_KEY = "(name)"
 #: Ways to derive a wave from the submit time.
 WAVE_EVERY = ("month", "quarter")
 ITEM_KEYS = frozenset(
@@ -252,6 +254,26 @@ class Codebook:
             return self.segments[column]
         return self.labels.get(column, column)
 
+    def title(self, *, lang: str | None = None) -> str | None:
+        """The survey's name (``name:``), in the report language when given per language.
+
+        Parameters
+        ----------
+        lang : {"zh", "en"}, optional
+
+        Returns
+        -------
+        str or None
+
+        Examples
+        --------
+        >>> book = Codebook.from_dict({"name": {"zh": "门店调研", "en": "Store survey"},
+        ...                            "items": {"q": {"type": "nps"}}})
+        >>> book.title(), book.title(lang="en")
+        ('门店调研', 'Store survey')
+        """
+        return self.label_by_lang.get(NAME_KEY, {}).get(lang or "", self.name)
+
     def select(self, *, type: str | None = None, role: str | None = None) -> list[str]:
         """Item columns of a given type and/or role, in codebook order.
 
@@ -427,11 +449,12 @@ class Codebook:
         items = _items(spec["items"], missing, stages, fail)
         by_lang.update({n: dict(i.label_by_lang) for n, i in items.items() if i.label_by_lang})
         wave, wave_from = _wave(spec.get("wave"), fail)
+        name = _label(spec.get("name"), "name", fail, by_lang, NAME_KEY) or None
         submitted = spec.get("submitted") or (wave_from[0] if wave_from else None)
         return cls(
             id=spec.get("id"),
             items=items,
-            name=spec.get("name"),
+            name=name,
             weight=spec.get("weight"),
             wave=wave,
             segments=segments,
@@ -459,7 +482,7 @@ def _check_top(spec: Any, source: str, fail) -> None:
         raise fail("items", "is required and missing.")
     if "id" in spec and spec["id"] in (None, ""):
         raise fail("id", "is empty; name the id column, or leave `id` out to use row numbers.")
-    for key in ("id", "weight", "submitted", "name"):
+    for key in ("id", "weight", "submitted"):
         if spec.get(key) is not None and not isinstance(spec[key], str):
             raise fail(key, f"should be a column name (text), not {show(spec[key])}.")
 
