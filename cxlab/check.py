@@ -105,7 +105,9 @@ def check_survey(
     plans = [sections.plan(sv.codebook, r, inputs=inputs) for r in names]
     return SurveyCheck(
         survey=sv,
-        plan=pd.concat(plans, ignore_index=True),
+        plan=pd.concat(plans, ignore_index=True)
+        if plans
+        else pd.DataFrame(columns=["report", "section", "runs", "missing"]),
         applicable={r: sections.applicable(sv.codebook, r, inputs=inputs) for r in names},
     )
 

@@ -334,6 +334,8 @@ def _not_applicable(names: list[str], given: dict[str, str]) -> list[str]:
     from cxlab.check import check_survey, inputs_for
 
     known = [n for n in names if n in sections.REPORTS]
+    if not known:
+        return []
     try:
         result = check_survey(
             given.get("data"),
