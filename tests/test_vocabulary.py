@@ -35,8 +35,16 @@ ANALYSIS = (
     "cxlab.quality",
     "cxlab.index",
 )
-#: Modules whose functions take an analysis result (``table``) and show it.
-PRESENTATION = ("cxlab.plots", "cxlab.present", "cxlab.narrative")
+#: Modules whose functions take an analysis result (``table``) and show it. The index package
+#: keeps its figures (``cxlab.index.plot``) and its sentences (``cxlab.index.summary``) beside
+#: its models; those two modules are presentation, not analysis (see ``ANALYSIS_FUNCS``).
+PRESENTATION = (
+    "cxlab.plots",
+    "cxlab.present",
+    "cxlab.narrative",
+    "cxlab.index.plot",
+    "cxlab.index.summary",
+)
 
 #: Words replaced by the vocabulary, and what replaced them.
 SYNONYMS = {
@@ -96,8 +104,11 @@ def _public_functions(prefixes):
     return sorted(seen.items())
 
 
-ANALYSIS_FUNCS = _public_functions(ANALYSIS)
 PRESENTATION_FUNCS = _public_functions(PRESENTATION)
+#: Presentation modules inside an analysis package are checked as presentation only.
+ANALYSIS_FUNCS = [
+    (n, f) for n, f in _public_functions(ANALYSIS) if n not in dict(PRESENTATION_FUNCS)
+]
 ALL_FUNCS = sorted(dict(ANALYSIS_FUNCS + PRESENTATION_FUNCS + _public_functions(OTHER)).items())
 
 
