@@ -144,6 +144,20 @@ def test_analysis_functions_take_df_first(name, fn):
         assert first == "df", f"{name}: the data argument should be called `df`, not `{first}`"
 
 
+#: The platform readers take the file as the loader read it, every cell text and the header
+#: rows included, as ``raw``: a grid of cells before any column or respondent is known, not the
+#: analysed data ``df`` (which is what they produce, ``Export.df``). That is why
+#: ``cxlab.platforms`` is not under ``ANALYSIS``; this names the exception exactly.
+PLATFORM_READERS = [
+    (n, f) for n, f in _public_functions(("cxlab.platforms",)) if f.__name__.startswith("parse_")
+]
+
+
+@pytest.mark.parametrize("name, fn", PLATFORM_READERS, ids=[n for n, _ in PLATFORM_READERS])
+def test_platform_readers_take_the_raw_cell_grid_first(name, fn):
+    assert next(iter(inspect.signature(fn).parameters)) == "raw", f"{name}: first is `raw`"
+
+
 @pytest.mark.parametrize("name, fn", PRESENTATION_FUNCS, ids=[n for n, _ in PRESENTATION_FUNCS])
 def test_presentation_functions_take_table_first(name, fn):
     if _first_is_dataframe(fn):
