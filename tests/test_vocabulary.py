@@ -35,8 +35,16 @@ ANALYSIS = (
     "cxlab.quality",
     "cxlab.index",
 )
-#: Modules whose functions take an analysis result (``table``) and show it.
-PRESENTATION = ("cxlab.plots", "cxlab.present", "cxlab.narrative")
+#: Modules whose functions take an analysis result (``table``) and show it. The index package
+#: keeps its figures (``cxlab.index.plot``) and its sentences (``cxlab.index.summary``) beside
+#: its models; those two modules are presentation, not analysis (see ``ANALYSIS_FUNCS``).
+PRESENTATION = (
+    "cxlab.plots",
+    "cxlab.present",
+    "cxlab.narrative",
+    "cxlab.index.plot",
+    "cxlab.index.summary",
+)
 
 #: Words replaced by the vocabulary, and what replaced them.
 SYNONYMS = {
@@ -96,8 +104,11 @@ def _public_functions(prefixes):
     return sorted(seen.items())
 
 
-ANALYSIS_FUNCS = _public_functions(ANALYSIS)
 PRESENTATION_FUNCS = _public_functions(PRESENTATION)
+#: Presentation modules inside an analysis package are checked as presentation only.
+ANALYSIS_FUNCS = [
+    (n, f) for n, f in _public_functions(ANALYSIS) if n not in dict(PRESENTATION_FUNCS)
+]
 ALL_FUNCS = sorted(dict(ANALYSIS_FUNCS + PRESENTATION_FUNCS + _public_functions(OTHER)).items())
 
 
@@ -131,6 +142,20 @@ def test_analysis_functions_take_df_first(name, fn):
     elif _first_is_dataframe(fn):
         first = next(iter(inspect.signature(fn).parameters))
         assert first == "df", f"{name}: the data argument should be called `df`, not `{first}`"
+
+
+#: The platform readers take the file as the loader read it, every cell text and the header
+#: rows included, as ``raw``: a grid of cells before any column or respondent is known, not the
+#: analysed data ``df`` (which is what they produce, ``Export.df``). That is why
+#: ``cxlab.platforms`` is not under ``ANALYSIS``; this names the exception exactly.
+PLATFORM_READERS = [
+    (n, f) for n, f in _public_functions(("cxlab.platforms",)) if f.__name__.startswith("parse_")
+]
+
+
+@pytest.mark.parametrize("name, fn", PLATFORM_READERS, ids=[n for n, _ in PLATFORM_READERS])
+def test_platform_readers_take_the_raw_cell_grid_first(name, fn):
+    assert next(iter(inspect.signature(fn).parameters)) == "raw", f"{name}: first is `raw`"
 
 
 @pytest.mark.parametrize("name, fn", PRESENTATION_FUNCS, ids=[n for n, _ in PRESENTATION_FUNCS])

@@ -70,7 +70,7 @@ def ipma(result: IndexScores, target: str) -> IPMA:
     >>> df = pd.DataFrame({f"{n}{k}": np.clip(np.round(6 + 1.4 * v + rng.standard_normal(300)),
     ...     1, 10) for n, v in (("a", a), ("b", b), ("c", c)) for k in (1, 2)})
     >>> blocks = {"A": ["a1", "a2"], "B": ["b1", "b2"], "C": ["c1", "c2"]}
-    >>> model = pls_pm(df, blocks, [("A", "B"), ("A", "C"), ("B", "C")])
+    >>> model = pls_pm(df, blocks, paths=[("A", "B"), ("A", "C"), ("B", "C")])
     >>> out = ipma(index_scores(model, df, scale=(1, 10), n_boot=0), "C")
     >>> out.constructs[["construct", "importance", "performance"]].round(2).to_dict("list")
     {'construct': ['A', 'B'], 'importance': [0.41, 0.34], 'performance': [53.46, 54.14]}

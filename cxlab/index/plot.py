@@ -28,13 +28,21 @@ CLASSIC = {
 }
 
 
-def diagram_layout(result: PLSResult, positions: dict | None = None) -> pd.DataFrame:
+def diagram_layout(result: PLSResult, *, positions: dict | None = None) -> pd.DataFrame:
     """Where each construct's box goes.
 
     Template constructs (``image``, ``satisfaction``...) take their places in the classic ECSI
     drawing (:data:`CLASSIC`), or ``positions`` (construct -> (x, y)) places them; other
     models go round an ellipse in causal order (sources on the left), so that no straight
     arrow runs through a third box.
+
+    Parameters
+    ----------
+    result : PLSResult
+        A model from :func:`cxlab.index.pls_pm` (its blocks and paths are drawn).
+    positions : dict, optional
+        Construct -> (x, y) box centre, for every construct; default :data:`CLASSIC` when
+        every construct is a template construct, else the ellipse.
 
     Returns
     -------
@@ -49,7 +57,7 @@ def diagram_layout(result: PLSResult, positions: dict | None = None) -> pd.DataF
     >>> rng = np.random.default_rng(0)
     >>> df = pd.DataFrame(rng.standard_normal((50, 4)) + rng.standard_normal((50, 1)),
     ...                   columns=["a1", "a2", "b1", "b2"])
-    >>> res = pls_pm(df, {"A": ["a1", "a2"], "B": ["b1", "b2"]}, [("A", "B")])
+    >>> res = pls_pm(df, {"A": ["a1", "a2"], "B": ["b1", "b2"]}, paths=[("A", "B")])
     >>> diagram_layout(res).to_dict("list")
     {'construct': ['A', 'B'], 'x': [-2.0, 2.0], 'y': [0.0, 0.0], 'depth': [0, 1]}
     """
@@ -95,6 +103,7 @@ def plot_path_diagram(
     Parameters
     ----------
     result : PLSResult
+        A model from :func:`cxlab.index.pls_pm`; with ``n_boot`` its path p values are used.
     labels : dict, optional
         Construct -> display name; default the message ``construct.<code>`` when the catalogue
         has it, else the code.
@@ -112,13 +121,26 @@ def plot_path_diagram(
     matplotlib.axes.Axes
         Each arrow carries a text artist with its coefficient (``f"{estimate:.2f}"``), each
         box a text with the label and ``R² = ...`` for endogenous constructs.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from cxlab.index import pls_pm
+    >>> rng = np.random.default_rng(0)
+    >>> df = pd.DataFrame(rng.standard_normal((50, 4)) + rng.standard_normal((50, 1)),
+    ...                   columns=["a1", "a2", "b1", "b2"])
+    >>> res = pls_pm(df, {"A": ["a1", "a2"], "B": ["b1", "b2"]}, paths=[("A", "B")])
+    >>> ax = plot_path_diagram(res, lang="en")
+    >>> sorted(" ".join(t.get_text().split()) for t in ax.texts)
+    ['0.77', 'A', 'B R² = 0.59']
+    >>> plt.close("all")
     """
     from cxlab.messages import has
     from cxlab.plots import use_cjk_font
 
     use_cjk_font()
     ax = ax or plt.gca()
-    pos = diagram_layout(result, positions).set_index("construct")
+    pos = diagram_layout(result, positions=positions).set_index("construct")
     r2 = result.r2.set_index("construct")["r2"]
 
     def name(c):
@@ -200,6 +222,15 @@ def plot_ipma(
     -------
     matplotlib.axes.Axes
         The scatter's offsets are (importance, performance) of the rows, in order.
+
+    Examples
+    --------
+    >>> table = pd.DataFrame({"construct": ["quality", "value"], "importance": [0.4, 0.2],
+    ...                       "performance": [70.0, 80.0]})
+    >>> ax = plot_ipma(table, lang="en")
+    >>> ax.collections[0].get_offsets().tolist(), [t.get_text() for t in ax.texts]
+    ([[0.4, 70.0], [0.2, 80.0]], ['Perceived quality', 'Perceived value'])
+    >>> plt.close("all")
     """
     from cxlab.messages import has
     from cxlab.plots import use_cjk_font

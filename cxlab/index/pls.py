@@ -102,7 +102,7 @@ def _model(blocks, paths, codebook, modes):
                 f"Template {blocks!r} needs `codebook=` to find the items of each construct "
                 "(items tagged `construct: <code>`)."
             )
-        blocks = blocks_from_codebook(codebook, tpl.constructs)
+        blocks = blocks_from_codebook(codebook, constructs=tpl.constructs)
         paths = tpl.paths if paths is None else paths
     if not isinstance(blocks, Mapping) or not blocks:
         raise TypeError("`blocks` should map each construct to its items, or name a template.")
@@ -207,8 +207,8 @@ def _data(df, blocks, weight):
 def pls_pm(
     df: pd.DataFrame,
     blocks: Mapping[str, Sequence[str]] | str,
-    paths: Sequence[tuple[str, str]] | None = None,
     *,
+    paths: Sequence[tuple[str, str]] | None = None,
     modes: Mapping[str, str] | None = None,
     scheme: str = "path",
     scaled: bool = True,
@@ -230,7 +230,8 @@ def pls_pm(
         Construct -> its item columns; or a template name (``"ecsi"``, ``"acsi"``, ``"ccsi"``),
         whose constructs take the items the ``codebook`` tags with ``construct:``.
     paths : list of (str, str), optional
-        Structural paths (from, to); default the template's.
+        Structural paths (from, to); required with explicit ``blocks``, default the
+        template's when ``blocks`` names one.
     modes : mapping, optional
         Construct -> ``"A"`` (reflective, the default) or ``"B"`` (formative).
     scheme : {"path", "centroid", "factorial"}
@@ -284,7 +285,7 @@ def pls_pm(
     >>> f = rng.standard_normal(200); g = 0.6 * f + 0.8 * rng.standard_normal(200)
     >>> df = pd.DataFrame({"x1": f + rng.standard_normal(200), "x2": f + rng.standard_normal(200),
     ...                    "y1": g + rng.standard_normal(200), "y2": g + rng.standard_normal(200)})
-    >>> res = pls_pm(df, {"X": ["x1", "x2"], "Y": ["y1", "y2"]}, [("X", "Y")])
+    >>> res = pls_pm(df, {"X": ["x1", "x2"], "Y": ["y1", "y2"]}, paths=[("X", "Y")])
     >>> res.paths.round(3).to_dict("records")
     [{'from': 'X', 'to': 'Y', 'estimate': 0.421}]
     >>> res.outer["loading"].round(3).tolist()

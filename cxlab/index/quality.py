@@ -43,7 +43,8 @@ def measurement_quality(result: PLSResult) -> pd.DataFrame:
     >>> f = rng.standard_normal((300, 1))
     >>> df = pd.DataFrame(f + 0.6 * rng.standard_normal((300, 4)), columns=["a1", "a2", "b1", "b2"])
     >>> from cxlab.index import pls_pm
-    >>> q = measurement_quality(pls_pm(df, {"A": ["a1", "a2"], "B": ["b1", "b2"]}, [("A", "B")]))
+    >>> model = pls_pm(df, {"A": ["a1", "a2"], "B": ["b1", "b2"]}, paths=[("A", "B")])
+    >>> q = measurement_quality(model)
     >>> q[q["construct"] == "A"][["check", "ok"]].to_dict("list")
     {'check': ['loading', 'alpha', 'rho_a', 'rho_c', 'ave', 'htmt'], 'ok': [True, True, True, True, True, False]}
     """

@@ -124,7 +124,7 @@ def index_scores(
     >>> f = rng.standard_normal(300)
     >>> df = pd.DataFrame({f"q{k}": np.clip(np.round(6 + 1.5 * f + rng.standard_normal(300)),
     ...                    1, 10) for k in range(4)})
-    >>> model = pls_pm(df, {"A": ["q0", "q1"], "B": ["q2", "q3"]}, [("A", "B")])
+    >>> model = pls_pm(df, {"A": ["q0", "q1"], "B": ["q2", "q3"]}, paths=[("A", "B")])
     >>> out = index_scores(model, df, scale=(1, 10), n_boot=200, seed=1)
     >>> out.table[["construct", "index", "n"]].round(1).to_dict("list")
     {'construct': ['A', 'B'], 'index': [53.3, 53.3], 'n': [300, 300]}
@@ -142,7 +142,7 @@ def index_scores(
     model = pls_pm(
         frame,
         blocks,
-        result.structure,
+        paths=result.structure,
         modes=result.modes,
         scheme=s["scheme"],
         scaled=False,

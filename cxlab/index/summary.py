@@ -9,12 +9,23 @@ from cxlab.messages import has, msg
 __all__ = ["construct_labels", "index_points"]
 
 
-def construct_labels(codes, lang: str = "zh") -> dict[str, str]:
+def construct_labels(codes, *, lang: str = "zh") -> dict[str, str]:
     """Display name of each construct code (message ``construct.<code>``, else the code).
+
+    Parameters
+    ----------
+    codes : iterable of str
+        Construct codes (e.g. ``PLSResult.blocks``).
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    dict
+        Code -> display name, in the order of ``codes``.
 
     Examples
     --------
-    >>> construct_labels(["satisfaction", "IMAG"], "en")
+    >>> construct_labels(["satisfaction", "IMAG"], lang="en")
     {'satisfaction': 'Satisfaction', 'IMAG': 'IMAG'}
     """
     return {c: msg(f"construct.{c}", lang) if has(f"construct.{c}") else c for c in codes}
@@ -56,8 +67,25 @@ def index_points(
     list of str
         Sentences: model fit, the target's index, its strongest driver, what to improve first,
         measurement problems, and the best and worst group.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from cxlab.index import index_scores, ipma, measurement_quality, pls_pm
+    >>> rng = np.random.default_rng(2)
+    >>> a = rng.standard_normal(300); b = 0.5 * a + rng.standard_normal(300)
+    >>> df = pd.DataFrame({f"{n}{k}": np.clip(np.round(6 + 1.4 * v + rng.standard_normal(300)),
+    ...     1, 10) for n, v in (("a", a), ("b", b)) for k in (1, 2)})
+    >>> model = pls_pm(df, {"A": ["a1", "a2"], "B": ["b1", "b2"]}, paths=[("A", "B")])
+    >>> scores = index_scores(model, df, scale=(1, 10), n_boot=50, seed=1)
+    >>> points = index_points(model, scores, ipma(scores, "B"), measurement_quality(model),
+    ...                       target="B", lang="en")
+    >>> points[0]
+    'The model explains 16% of the variance of B (GoF 0.37, 300 respondents).'
+    >>> points[2]
+    'A moves B most (total effect 0.43: one index point more raises B by about 0.43).'
     """
-    names = construct_labels(result.blocks, lang) | (labels or {})
+    names = construct_labels(result.blocks, lang=lang) | (labels or {})
     t = names[target]
     r2 = result.r2.set_index("construct")["r2"]
     gof = result.gof.iloc[0]

@@ -93,6 +93,21 @@ TEMPLATES: dict[str, Template] = {
 def template(name: str) -> Template:
     """The template called ``name`` (case-insensitive).
 
+    Parameters
+    ----------
+    name : str
+        ``"ecsi"``, ``"acsi"`` or ``"ccsi"`` (any case).
+
+    Returns
+    -------
+    Template
+        Its ``constructs``, ``paths`` and ``source``.
+
+    Raises
+    ------
+    ValueError
+        No template has that name; the message lists the templates.
+
     Examples
     --------
     >>> t = template("ACSI")
@@ -106,7 +121,7 @@ def template(name: str) -> Template:
 
 
 def blocks_from_codebook(
-    codebook: Codebook, constructs=None, *, at_least: int = 1
+    codebook: Codebook, *, constructs=None, at_least: int = 1
 ) -> dict[str, list[str]]:
     """Construct -> items, from the items a codebook tags with ``construct:``.
 
