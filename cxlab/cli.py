@@ -339,7 +339,7 @@ def _not_applicable(names: list[str], given: dict[str, str]) -> list[str]:
     try:
         result = check_survey(
             given.get("data"),
-            given.get("codebook"),
+            codebook=given.get("codebook"),
             reports=known,
             inputs=inputs_for(given, sample="data" not in given),
         )
@@ -361,7 +361,7 @@ def _check(args) -> int:
     try:
         result = check_survey(
             given.get("data"),
-            given.get("codebook"),
+            codebook=given.get("codebook"),
             inputs=inputs_for(given, sample="data" not in given),
         )
     except ValueError as e:  # SurveyError, CodebookError: what to fix

@@ -371,7 +371,7 @@ def _index_truth(seed: int) -> dict:
     channel = _choice(rng, CHANNELS, n)
     pop = pd.DataFrame(_index_items(rng, wave, channel)).replace(98, np.nan)
     blocks = {c: [f"{p}{k}" for k in range(1, len(v) + 1)] for c, (p, v, _) in INDEX_ITEMS.items()}
-    fit = pls_pm(pop, blocks, list(INDEX_PATHS))
+    fit = pls_pm(pop, blocks, paths=list(INDEX_PATHS))
     return {
         "model": "ccsi",
         "scale": [1, 10],
