@@ -135,7 +135,7 @@ def open_report(
     from cxlab.paths import resolve_data
 
     check_lang(lang)
-    sv = io.load_survey(resolve_data(data), codebook or None)
+    sv = io.load_survey(resolve_data(data), codebook=codebook or None)
     book = sv.codebook
     df, shown = survey.select_wave(sv.data, book.wave, period)
     labels = {c: book.label(c) for c in book.columns}
