@@ -57,6 +57,8 @@ __all__ = [
     "evaluate",
     "evidence",
     "explain",
+    "analyze_texts",
+    "text_columns",
     "parse_condition",
     "parse_rules",
     "rules_from",
@@ -528,8 +530,28 @@ class TextAnalysis:
             normalized[has] = text.normalize(redacted[has].astype(str)).to_numpy()
         return cls(analyzed, normalized)
 
+    def subset(self, index) -> TextAnalysis:
+        """The same analysis for some rows (labels of ``index``)."""
+        return TextAnalysis(self.analyzed.loc[index], self.normalized.loc[index])
 
-def _text_columns(rules: Mapping[str, Rule]) -> list[str]:
+
+def text_columns(rules: Mapping[str, Rule]) -> list[str]:
+    """The text columns the rules read, in order of first use.
+
+    Parameters
+    ----------
+    rules : mapping
+        Rule name -> :class:`Rule`.
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> text_columns(parse_rules({"r": {"when": "nps <= 6 or c is negative"}}))
+    ['c']
+    """
     cols = [
         a.column
         for r in rules.values()
@@ -571,7 +593,7 @@ def analyze_texts(
     ['c']
     """
     out = dict(analyzed or {})
-    for col in _text_columns(rules):
+    for col in text_columns(rules):
         if col not in out:
             out[col] = TextAnalysis.of(df[col], taxonomy=taxonomy)
     return out
