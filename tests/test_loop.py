@@ -350,8 +350,9 @@ def test_closed_without_a_date_is_rejected(tmp_path):
     ws = wb.active
     ws.cell(3, SHEET_COLUMNS.index("status") + 1).value = "closed"
     wb.save(paths[1])
-    result = import_sheets([paths[1]], state=tmp_path)
+    result = import_sheets(paths, state=tmp_path)  # paths[0]: nothing filled in, no rejection
     assert result.rejected["problem"].tolist() == ["no_closed_on"]
+    assert result.accepted.empty
 
 
 def test_unredacted_sheet_only_on_request_and_says_so(tmp_path):

@@ -337,9 +337,16 @@ def read_sheet(path: str | Path) -> pd.DataFrame:
     return pd.DataFrame(out, columns=["file", "row", "respondent", *FILLED])
 
 
+def _blank(value) -> bool:
+    """An empty cell (None, NaN after concatenation, or only spaces)."""
+    if isinstance(value, str):
+        return not value.strip()
+    return value is None or (not isinstance(value, pd.Timestamp) and pd.isna(value))
+
+
 def _closed_on(value):
     """A closing time: a date without a time of day is the end of that day; None if unreadable."""
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if _blank(value):
         return pd.NaT
     t = pd.to_datetime(value, errors="coerce")
     if pd.isna(t):
@@ -373,7 +380,7 @@ def _check_row(r: dict, latest: dict, statuses: dict) -> tuple[dict | None, dict
     if rid not in latest:
         return None, {**bad, "problem": "unknown_id", "value": rid}
     raw = r["status"]
-    text = "" if raw is None else str(raw).strip()
+    text = "" if _blank(raw) else str(raw).strip()
     if not text:
         return None, None  # nothing filled in yet
     status = statuses.get(text.lower())
@@ -384,7 +391,7 @@ def _check_row(r: dict, latest: dict, statuses: dict) -> tuple[dict | None, dict
         return None, {**bad, "problem": "bad_date", "value": str(r["closed_on"])}
     if status in CLOSED and pd.isna(closed):
         return None, {**bad, "problem": "no_closed_on", "value": ""}
-    action = "" if r["action"] is None else str(r["action"]).strip()
+    action = "" if _blank(r["action"]) else str(r["action"]).strip()
     return {
         "file": r["file"],
         "row": r["row"],

@@ -43,7 +43,7 @@ import pandas as pd
 
 from cxlab.checks import as_list, require_columns
 
-__all__ = ["CHARTS", "METRICS", "EarlyWarning", "control_chart", "early_warning"]
+__all__ = ["CHARTS", "METRICS", "EarlyWarning", "control_chart", "early_warning", "scan"]
 
 #: Metric -> (default chart, adverse side: the direction that is bad news).
 METRICS = {
@@ -503,3 +503,90 @@ def early_warning(
     points.insert(len(keys) + 1, "chart", chart)
     rules = _rules(points, period, keys=keys, chart=chart, sigma=sigma, run=run, ewma=ewma)
     return EarlyWarning(points, rules, str(period))
+
+
+def scan(
+    df: pd.DataFrame,
+    *,
+    wave: str,
+    text: str | None = None,
+    item: str | None = None,
+    by: str | Sequence[str] | None = None,
+    period: str | None = None,
+    topics: Sequence[str] | None = None,
+    ewma: float | None = None,
+    analyzed: pd.DataFrame | None = None,
+    taxonomy=None,
+) -> EarlyWarning:
+    """Every early-warning chart of a survey at once: volume, negative share, each topic, NPS.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+    wave : str
+        The period column.
+    text : str, optional
+        The comment column (volume, negative share and topic shares are charted when given).
+    item : str, optional
+        The NPS column (charted when given).
+    by, period, ewma, taxonomy
+        As in :func:`early_warning`.
+    topics : sequence of str, optional
+        Topic keys to chart (default: every topic of the taxonomy).
+    analyzed : pandas.DataFrame, optional
+        :func:`cxlab.text.analyze` of ``df[text]``, to reuse.
+
+    Returns
+    -------
+    EarlyWarning
+        ``points`` of every chart with two more columns first, ``metric`` and ``topic``
+        (empty but for topic shares); ``rules`` per metric and topic with the same two
+        columns (``expected`` summed over the charts says how many false alarms the watched
+        period should bring if nothing changed); ``alerts`` across every chart.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"wave": ["q1"] * 40 + ["q2"] * 40,
+    ...     "c": ["物流太慢了"] * 10 + ["很好"] * 30 + ["物流太慢了"] * 30 + ["很好"] * 10})
+    >>> s = scan(df, wave="wave", text="c", topics=["logistics"])
+    >>> s.alerts[["metric", "topic", "value"]].to_dict("list")
+    {'metric': ['negative', 'topic'], 'topic': ['', 'logistics'], 'value': [0.75, 0.75]}
+    """
+    if text is None and item is None:
+        raise ValueError("`scan` needs `text` (comments) and/or `item` (NPS) to chart.")
+    runs: list[tuple[str, str, dict]] = []
+    if text is not None:
+        if analyzed is None:
+            from cxlab.text import analyze
+
+            analyzed = analyze(df[text], taxonomy=taxonomy, progress=False)
+        if topics is None:
+            from cxlab.text import load_taxonomy
+
+            topics = list(load_taxonomy(taxonomy))
+        runs += [("volume", "", {}), ("negative", "", {})]
+        runs += [("topic", t, {"topic": t}) for t in topics]
+    if item is not None:
+        runs.append(("nps", "", {"item": item}))
+    points, rules, watched = [], [], None
+    for metric, topic, extra in runs:
+        w = early_warning(
+            df,
+            metric=metric,
+            wave=wave,
+            by=by,
+            period=period,
+            text=text,
+            ewma=ewma,
+            analyzed=analyzed,
+            taxonomy=taxonomy,
+            **extra,
+        )
+        watched = w.period
+        points.append(w.points.assign(metric=metric, topic=topic))
+        rules.append(w.rules.assign(metric=metric, topic=topic))
+    front = ["metric", "topic"]
+    p, r = pd.concat(points, ignore_index=True), pd.concat(rules, ignore_index=True)
+    p = p[front + [c for c in p.columns if c not in front]]
+    r = r[front + [c for c in r.columns if c not in front]]
+    return EarlyWarning(p, r, watched)
