@@ -428,13 +428,13 @@ def _current(cases: pd.DataFrame) -> pd.DataFrame:
     return cases.sort_values("case").drop_duplicates("respondent", keep="last")
 
 
-def overdue(cases: pd.DataFrame, *, as_of=None) -> pd.DataFrame:
+def overdue(df: pd.DataFrame, *, as_of=None) -> pd.DataFrame:
     """Cases still open after their due time.
 
     Parameters
     ----------
-    cases : pandas.DataFrame
-        :meth:`StateFile.cases` (columns :data:`CASE_COLUMNS`).
+    df : pandas.DataFrame
+        The cases, :meth:`StateFile.cases` (columns :data:`CASE_COLUMNS`).
     as_of : timestamp, optional
         Default now.
 
@@ -452,19 +452,19 @@ def overdue(cases: pd.DataFrame, *, as_of=None) -> pd.DataFrame:
     [24.0]
     """
     as_of = pd.Timestamp.now() if as_of is None else pd.Timestamp(as_of)
-    cur = _current(cases)
+    cur = _current(df)
     late = cur[~cur["status"].isin(CLOSED) & (cur["due"] < as_of)]
     late = late.assign(hours_over=(as_of - late["due"]).dt.total_seconds() / 3600)
     return late.sort_values("hours_over", ascending=False).reset_index(drop=True)
 
 
-def closure(cases: pd.DataFrame, *, as_of=None, by: str | None = "owner") -> pd.DataFrame:
+def closure(df: pd.DataFrame, *, as_of=None, by: str | None = "owner") -> pd.DataFrame:
     """Closure figures per owner (and overall): closure rate, time to close, overdue cases.
 
     Parameters
     ----------
-    cases : pandas.DataFrame
-        :meth:`StateFile.cases` (columns :data:`CASE_COLUMNS`).
+    df : pandas.DataFrame
+        The cases, :meth:`StateFile.cases` (columns :data:`CASE_COLUMNS`).
     as_of : timestamp, optional
         When overdue is judged (default now).
     by : str or None
@@ -498,7 +498,7 @@ def closure(cases: pd.DataFrame, *, as_of=None, by: str | None = "owner") -> pd.
      'median_hours': [24.0, 24.0], 'overdue': [1, 1]}
     """
     as_of = pd.Timestamp.now() if as_of is None else pd.Timestamp(as_of)
-    cur = _current(cases).copy()
+    cur = _current(df).copy()
     cur["_closed"] = cur["status"].isin(CLOSED)
     cur["_in_time"] = cur["_closed"] & (cur["closed_on"] <= cur["due"])
     start = cur["submitted"].fillna(cur["listed_at"])

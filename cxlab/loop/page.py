@@ -70,12 +70,12 @@ def service_levels(hours, *, lang: str = "zh") -> str:
     return msg("loop.report.service_levels", lang, levels=levels)
 
 
-def closure_text(figures: pd.DataFrame, *, as_of, lang: str = "zh") -> str:
+def closure_text(table: pd.DataFrame, *, as_of, lang: str = "zh") -> str:
     """The overall closure figures in one sentence.
 
     Parameters
     ----------
-    figures : pandas.DataFrame
+    table : pandas.DataFrame
         :func:`cxlab.loop.followups.closure` (its ``overall`` row is used).
     as_of : timestamp
     lang : {"zh", "en"}
@@ -91,7 +91,7 @@ def closure_text(figures: pd.DataFrame, *, as_of, lang: str = "zh") -> str:
     >>> closure_text(f, as_of=pd.Timestamp("2026-01-10"), lang="en")
     '4 follow-up cases, 2 closed (50%); of those closed, 50% within the service level; 1 open past due (as of 2026-01-10 00:00).'
     """
-    row = figures.iloc[-1]
+    row = table.iloc[-1]
     rate = row["in_time_rate"]
     return msg(
         "loop.report.closure",

@@ -191,7 +191,7 @@ def _ewma(value, sigma, centre, g, lam):
 
 
 def control_chart(
-    table: pd.DataFrame,
+    df: pd.DataFrame,
     *,
     chart: str,
     wave: str,
@@ -206,8 +206,8 @@ def control_chart(
 
     Parameters
     ----------
-    table : pandas.DataFrame
-        One row per group and period: the ``by`` columns, ``wave`` (the period), ``base``
+    df : pandas.DataFrame
+        Counted points, one row per group and period: the ``by`` columns, ``wave`` (the period), ``base``
         (respondents or comments), ``count`` (events; p, u and c charts), and for the x chart
         ``value`` (the mean) and ``second`` (the mean of squares).
     chart : {"p", "u", "c", "x"}
@@ -255,10 +255,8 @@ def control_chart(
     if run is not None and run < 2:
         raise ValueError(f"`run` should be at least 2 (or None), not {run!r}.")
     keys = as_list(by)
-    require_columns(
-        table, *keys, wave, "base", *(("count",) if chart != "x" else ("value", "second"))
-    )
-    t = table.copy()
+    require_columns(df, *keys, wave, "base", *(("count",) if chart != "x" else ("value", "second")))
+    t = df.copy()
     t["_order"] = t[wave].map({p: i for i, p in enumerate(sorted(t[wave].dropna().unique()))})
     t = t.sort_values([*keys, "_order"], kind="stable").reset_index(drop=True)
     g = t.groupby(keys, sort=False).ngroup().to_numpy() if keys else np.zeros(len(t), int)
