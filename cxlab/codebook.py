@@ -20,6 +20,13 @@ submitted : str, optional
 quality : mapping, optional
     Response-quality rules (:mod:`cxlab.quality`): ``speeders``, ``straightlining``,
     ``duplicates``, ``incomplete``, each ``{action: flag|exclude|off, ...options}``.
+owner : str, optional
+    Column naming who follows up a flagged respondent (store, region, team): one action
+    sheet per owner (:mod:`cxlab.loop`).
+alerts : mapping, optional
+    Alert rules: rule name -> ``{when: <condition>, priority: urgent|high|medium|low,
+    label: ...}``, e.g. ``detractor: {when: nps <= 6, priority: high}``; the condition
+    language is in :mod:`cxlab.loop.alerts`.
 segments : list of str, or mapping column -> label
     Columns used to split tables (region, channel, ...).
 labels : mapping column -> label, optional
@@ -101,6 +108,8 @@ TOP_KEYS = frozenset(
         "items",
         "stages",
         "quality",
+        "owner",
+        "alerts",
     }
 )
 
@@ -219,6 +228,10 @@ class Codebook:
     quality: Mapping[str, Mapping] = field(default_factory=dict)
     #: Labels of any column per report language: column -> {lang: label}.
     label_by_lang: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+    #: Column naming who follows up a flagged respondent (``owner:``).
+    owner: str | None = None
+    #: Alert rules as written: rule name -> {when, priority, label} (see :mod:`cxlab.loop.alerts`).
+    alerts: Mapping[str, Mapping] = field(default_factory=dict)
 
     # -- lookups ---------------------------------------------------------------
     def label(self, column: str, *, lang: str | None = None) -> str:
@@ -466,6 +479,8 @@ class Codebook:
             submitted=submitted,
             quality=_quality(spec.get("quality"), fail),
             label_by_lang=by_lang,
+            owner=spec.get("owner"),
+            alerts=_alerts(spec.get("alerts"), items, fail),
         )
 
 
@@ -482,7 +497,7 @@ def _check_top(spec: Any, source: str, fail) -> None:
         raise fail("items", "is required and missing.")
     if "id" in spec and spec["id"] in (None, ""):
         raise fail("id", "is empty; name the id column, or leave `id` out to use row numbers.")
-    for key in ("id", "weight", "submitted"):
+    for key in ("id", "weight", "submitted", "owner"):
         if spec.get(key) is not None and not isinstance(spec[key], str):
             raise fail(key, f"should be a column name (text), not {show(spec[key])}.")
 
@@ -549,6 +564,20 @@ def _quality(value: Any, fail) -> dict[str, dict]:
             raise fail(f"quality.{rule}.action", f"should be one of {list(ACTIONS)}.")
         out[str(rule)] = settings
     return out
+
+
+def _alerts(value: Any, items: Mapping[str, Item], fail) -> dict[str, dict]:
+    """``alerts``: rule name -> {when, priority, label}; conditions checked against the items."""
+    if value is None:
+        return {}
+    from cxlab.loop.alerts import RuleError, parse_rules
+
+    try:
+        parse_rules(value, items=items)
+    except RuleError as e:
+        key = "alerts" if e.key == "alerts" else f"alerts.{clip(e.key, 80)}"
+        raise fail(key, e.problem) from None
+    return {str(k): dict(v) for k, v in value.items()}
 
 
 def _items(raw_items: Any, missing: tuple[float, ...], stages: list[str], fail) -> dict:

@@ -218,6 +218,26 @@ INDEX_SCALE = 1.6  # answer points per latent standard deviation
 COMMENT_SHARE = 0.65
 PII_SHARE = 0.03
 
+#: Close-the-loop plants (cxlab.loop), drawn from their own generator so that every other
+#: cell stays as it was: detractors of the last wave without a comment get a complaint (some
+#: threaten to escalate), and one region's last-wave comments gain a surge of refund complaints.
+FOLLOWUP_DETRACTORS = 20
+FOLLOWUP_ESCALATIONS = 6
+SURGE = {"region": "华南", "wave": "2025Q4", "topic": "returns", "comments": 45}
+#: The alert rules of the sample codebook: only the planted respondents meet them.
+ALERTS = {
+    "complaint": {
+        "when": "nps <= 6 and comment mentions 投诉 and comment is negative",
+        "priority": "high",
+        "label": {"zh": "投诉的贬损者", "en": "Detractor with a complaint"},
+    },
+    "escalation": {
+        "when": "comment mentions 12315|曝光 and not comment is positive",
+        "priority": "urgent",
+        "label": {"zh": "扬言升级投诉", "en": "Threatens to escalate"},
+    },
+}
+
 
 @dataclass
 class Sample:
@@ -502,6 +522,70 @@ def _comments(rng: np.random.Generator, satisfaction: np.ndarray, region: np.nda
     return texts, truth, pii, decoys
 
 
+def _submitted(rng: np.random.Generator, wave: np.ndarray) -> np.ndarray:
+    """A submit time inside each respondent's wave (a calendar quarter)."""
+    start = pd.PeriodIndex(wave.astype(str), freq="Q").start_time
+    span = pd.PeriodIndex(wave.astype(str), freq="Q").end_time - start
+    offset = (rng.random(len(wave)) * span.total_seconds().to_numpy()).astype("timedelta64[s]")
+    times = pd.Series((start.to_numpy() + offset).astype("datetime64[s]"))
+    return times.dt.strftime("%Y-%m-%d %H:%M:%S").to_numpy(dtype=object)
+
+
+def _plant_followups(rng: np.random.Generator, data: pd.DataFrame, topic_rows: dict) -> dict:
+    """Complaints of last-wave detractors and a refund surge in one region (see ALERTS)."""
+    from opencc import OpenCC
+
+    to_traditional = OpenCC("s2t")
+    last = WAVES[-1]
+    nps = pd.to_numeric(data["nps"], errors="coerce")
+    pool = np.flatnonzero(
+        (data["wave"] == last).to_numpy()
+        & (nps <= 6).to_numpy()
+        & data["comment"].isna().to_numpy()
+    )
+    chosen = np.sort(rng.choice(pool, size=min(FOLLOWUP_DETRACTORS, pool.size), replace=False))
+    escalate = set(chosen[:FOLLOWUP_ESCALATIONS].tolist())
+    keys = list(TOPICS)
+    for i in chosen:
+        topic = keys[int(rng.integers(0, len(keys)))]
+        gripe = TOPICS[topic][2][int(rng.integers(0, 3))]
+        text = (
+            f"{gripe}，我要投诉，再不处理就打12315。" if i in escalate else f"我要投诉！{gripe}。"
+        )
+        if data.at[i, "region"] == "港台":
+            text = to_traditional.convert(text)
+        data.at[i, "comment"] = text
+        topic_rows[topic].append(data.at[i, "resp_id"])
+    returns = set(topic_rows[SURGE["topic"]])
+    surge_pool = np.flatnonzero(
+        (data["region"] == SURGE["region"]).to_numpy()
+        & (data["wave"] == SURGE["wave"]).to_numpy()
+        & data["comment"].notna().to_numpy()
+        & ~data["resp_id"].isin(returns).to_numpy()
+    )
+    surge_pool = np.setdiff1d(surge_pool, chosen)
+    surged = np.sort(
+        rng.choice(surge_pool, size=min(SURGE["comments"], surge_pool.size), replace=False)
+    )
+    for i in surged:
+        data.at[i, "comment"] += TOPICS[SURGE["topic"]][2][int(rng.integers(0, 3))] + "。"
+        topic_rows[SURGE["topic"]].append(data.at[i, "resp_id"])
+    for k in topic_rows:
+        topic_rows[k] = sorted(set(topic_rows[k]))
+    ids = data["resp_id"]
+    return {
+        "alerts": ALERTS,
+        "owner": "region",
+        "detractors": sorted(ids.iloc[chosen]),
+        "escalations": sorted(ids.iloc[sorted(escalate)]),
+        "surge": {**SURGE, "respondents": sorted(ids.iloc[surged])},
+        "stable": "every other region's topic shares, comment volume and NPS keep their "
+        "generating process across the waves",
+        "changed_cells": "only `comment`: set on the detractors (who had none), appended to on "
+        "the surge respondents; `submitted` is a new column",
+    }
+
+
 def _self_service(rng: np.random.Generator, n: int, satisfaction: np.ndarray) -> pd.DataFrame:
     """Self-service use and outcomes; blank where a question did not apply."""
     ss = SELF_SERVICE
@@ -723,11 +807,19 @@ def _codebook() -> dict:
         "id": "resp_id",
         "weight": "weight",
         "wave": "wave",
+        "submitted": "submitted",
         "segments": {"region": "地区", "channel": "渠道", "member_tier": "会员等级"},
-        "labels": {"resp_id": "受访者编号", "wave": "调研波次", "weight": "权重"},
+        "labels": {
+            "resp_id": "受访者编号",
+            "wave": "调研波次",
+            "weight": "权重",
+            "submitted": "提交时间",
+        },
         "missing_codes": [98, 99],
         "stages": STAGES,
         "items": items,
+        "owner": "region",
+        "alerts": ALERTS,
     }
 
 
@@ -783,6 +875,9 @@ def generate(n: int = 5000, seed: int = 0) -> Sample:
         if c not in ("resp_id", "wave", "region", "channel", "member_tier", "weight", "comment")
     ]
     data[numeric_cols] = data[numeric_cols].astype("Int64")
+    plants = np.random.default_rng([seed, 8])
+    followup_truth = _plant_followups(plants, data, topic_truth["respondents"])
+    data["submitted"] = _submitted(plants, data["wave"].to_numpy())
 
     population = _population_truth(seed)
     names = list(DRIVERS)
@@ -827,6 +922,7 @@ def generate(n: int = 5000, seed: int = 0) -> Sample:
     truth["self_service"] = SELF_SERVICE
     truth["staff"] = {"optimism": STAFF_OPTIMISM, "items": STAFF_ITEMS}
     truth["index"] = _index_truth(seed)
+    truth["followup"] = followup_truth
     return Sample(
         data=data,
         codebook=_codebook(),

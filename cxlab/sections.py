@@ -178,6 +178,11 @@ REPORTS: dict[str, tuple[Section, ...]] = {
         Section("ipma", (CONSTRUCTS,)),
         Section("points", (CONSTRUCTS,), summary=True),
     ),
+    "followup": (
+        Section("list", (_any(NPS, OUTCOME, TEXT),)),
+        Section("closure", ()),
+        Section("warning", (WAVE, _any(TEXT, NPS))),
+    ),
     "voice": (
         Section("topics", (TEXT,)),
         Section("keywords", (TEXT,)),
