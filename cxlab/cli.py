@@ -1,4 +1,4 @@
-"""The ``cxlab`` command line: ``cxlab report``, ``check``, ``codebook draft``, ``tables``, ``sample``.
+"""The ``cxlab`` command line: ``report``, ``check``, ``codebook draft``, ``tables``, ``followup``.
 
 Exit codes
 ----------
@@ -112,6 +112,17 @@ def _parser() -> argparse.ArgumentParser:
             description="Every closed question against a banner of Total and the segments "
             "(or as a table spec says), with column percentages, significance letters, nets, "
             "means and bases, written to one Excel workbook.",
+        )
+    )
+
+    from cxlab.loop import command as followup
+
+    followup.add_arguments(
+        sub.add_parser(
+            "followup",
+            help="follow-up lists and action sheets per owner; `followup import` reads them back",
+            description="List the respondents the codebook's alert rules flag (detractors, "
+            "complaints...), once each, with a due date, and write an action sheet per owner.",
         )
     )
 
@@ -437,7 +448,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from cxlab.tables.command import run as tables
 
-        commands = {"report": _report, "check": _check, "codebook": _codebook, "tables": tables}
+        from cxlab.loop.command import run as followup
+
+        commands = {
+            "report": _report,
+            "check": _check,
+            "codebook": _codebook,
+            "tables": tables,
+            "followup": followup,
+        }
         return commands.get(args.command, _sample)(args)
     except _Stop as stop:
         _say(stop)

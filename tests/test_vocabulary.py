@@ -34,16 +34,20 @@ ANALYSIS = (
     "cxlab.tables",
     "cxlab.quality",
     "cxlab.index",
+    "cxlab.loop",
 )
 #: Modules whose functions take an analysis result (``table``) and show it. The index package
 #: keeps its figures (``cxlab.index.plot``) and its sentences (``cxlab.index.summary``) beside
-#: its models; those two modules are presentation, not analysis (see ``ANALYSIS_FUNCS``).
+#: its models; those two modules are presentation, not analysis (see ``ANALYSIS_FUNCS``); so are
+#: the follow-up package's page sentences and action sheets.
 PRESENTATION = (
     "cxlab.plots",
     "cxlab.present",
     "cxlab.narrative",
     "cxlab.index.plot",
     "cxlab.index.summary",
+    "cxlab.loop.page",
+    "cxlab.loop.sheets",
 )
 
 #: Words replaced by the vocabulary, and what replaced them.

@@ -105,7 +105,7 @@ def _list(args: argparse.Namespace, out: Path) -> int:
     rules = rules_from(book)
     table = follow_ups(
         df,
-        rules,
+        rules=rules,
         codebook=book,
         owner=each,
         state=out,

@@ -292,8 +292,8 @@ def _flagged_table(df, rules, hits, texts, *, codebook, owner, text, as_of, hour
 
 def follow_ups(
     df: pd.DataFrame,
-    rules: Mapping[str, Rule] | None = None,
     *,
+    rules: Mapping[str, Rule] | None = None,
     codebook,
     owner: str | None = None,
     text: str | None = None,

@@ -118,6 +118,15 @@ def warning_text(result, *, lang: str = "zh") -> str:
     -------
     str
         Two sentences.
+
+    Examples
+    --------
+    >>> from cxlab.loop.warning import scan
+    >>> df = pd.DataFrame({"wave": ["q1"] * 50 + ["q2"] * 50 + ["q3"] * 50,
+    ...     "c": (["退款太慢"] * 5 + ["很好"] * 45) * 2 + ["退款太慢"] * 30 + ["很好"] * 20})
+    >>> w = scan(df, wave="wave", text="c", topics=["returns"])
+    >>> warning_text(w, lang="en")[:20]
+    '**2** alerts in q3 ('
     """
     n = len(result.alerts)
     head = (
@@ -143,6 +152,7 @@ def alerts_table(result, *, lang: str = "zh") -> pd.DataFrame:
     Parameters
     ----------
     result : cxlab.loop.warning.EarlyWarning
+        The result of :func:`cxlab.loop.warning.scan` (or ``early_warning``).
     lang : {"zh", "en"}
 
     Returns
@@ -150,6 +160,16 @@ def alerts_table(result, *, lang: str = "zh") -> pd.DataFrame:
     pandas.DataFrame
         ``metric`` (words, with the topic), the segment columns, ``period``, ``n``, ``value``,
         ``centre``, ``lcl``, ``ucl``, ``signal`` (words), ``false_alarm``.
+
+    Examples
+    --------
+    >>> from cxlab.loop.warning import scan
+    >>> df = pd.DataFrame({"wave": ["q1"] * 50 + ["q2"] * 50 + ["q3"] * 50,
+    ...     "c": (["退款太慢"] * 5 + ["很好"] * 45) * 2 + ["退款太慢"] * 30 + ["很好"] * 20})
+    >>> w = scan(df, wave="wave", text="c", topics=["returns"])
+    >>> alerts_table(w, lang="en")[["metric", "period", "signal"]].to_dict("list")
+    {'metric': ['Negative share', 'Topic share: returns and refunds'], 'period': ['q3', 'q3'], \
+'signal': ['high', 'high']}
     """
     from cxlab.messages import has
 

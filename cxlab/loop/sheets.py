@@ -317,6 +317,18 @@ def read_sheet(path: str | Path) -> pd.DataFrame:
     ------
     ValueError
         The file has no header row with the sheet's columns.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from cxlab.codebook import Codebook
+    >>> from cxlab.loop.followups import follow_ups
+    >>> book = Codebook.from_dict({"id": "rid", "owner": "store", "items": {"nps": {"type": "nps"}}})
+    >>> t = follow_ups(pd.DataFrame({"rid": ["a", "b"], "store": ["s1", "s1"], "nps": [3, 5]}),
+    ...                codebook=book, as_of=pd.Timestamp("2026-01-05 09:00"))
+    >>> path = write_sheets(t, tempfile.mkdtemp(), codebook=book)[0]
+    >>> read_sheet(path)["respondent"].tolist()
+    ['a', 'b']
     """
     from openpyxl import load_workbook
 
