@@ -1,0 +1,177 @@
+"""Web fonts that travel with a page: the characters a page shows, cut from Noto Sans CJK.
+
+A report page names a font stack, but a reader's machine may have no Chinese font at all
+(a fresh Linux box, a locked-down office PC): every character would show as an empty box.
+:func:`font_face_css` returns an ``@font-face`` rule whose source is a ``data:`` URL of a
+WOFF2 font holding exactly the characters of the page's text, cut with fontTools from
+Noto Sans CJK SC (SIL Open Font License 1.1, installed from PyPI as ``noto-cjk-sans-otc``, the
+same file the charts use). About 300 distinct characters make 50-60 KB.
+
+Bold: the package ships the Regular weight only, and no PyPI package carries a Bold of the SC
+face under the OFL (``cvttf-notosanscjk-bold`` holds the TC face, 28 MB, without the licence
+text). The rule declares weight 400 only, so browsers draw headings and ``<b>`` in synthetic
+bold from the same outlines (CSS ``font-synthesis: weight``, the default), on screen and in PDF.
+
+Speed: the subset keeps no OpenType layout features (CJK text needs none; it saves half the
+bytes and half the time) and is compressed with Brotli quality 9 rather than fontTools' 11
+(20 times quicker, about 8 % larger). Subsets are cached in memory by character set.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import html
+import io
+import re
+import threading
+from pathlib import Path
+
+__all__ = ["FAMILY", "font_face_css", "font_path", "page_characters", "subset_woff2"]
+
+#: The family name pages use for the embedded font (distinct from any installed font's name).
+FAMILY = "cxlab Noto Sans CJK"
+#: Face of the collection with simplified-Chinese glyph forms.
+_FACE = "Noto Sans CJK SC"
+_BROTLI_QUALITY = 9
+
+_lock = threading.Lock()
+_HIDDEN = re.compile(r"<(style|script)\b.*?</\1\s*>", re.S | re.I)
+_TAG = re.compile(r"<[^>]*>", re.S)
+
+
+def font_path() -> Path:
+    """The Noto Sans CJK collection installed with cxlab (``noto-cjk-sans-otc``).
+
+    Examples
+    --------
+    >>> font_path().suffix
+    '.ttc'
+    """
+    import noto_cjk_sans_otc
+
+    return Path(str(noto_cjk_sans_otc.FONT_PATH))
+
+
+@functools.cache
+def _face_number() -> int:
+    from fontTools.ttLib import TTCollection
+
+    collection = TTCollection(str(font_path()), lazy=True)
+    names = [f["name"].getDebugName(1) for f in collection.fonts]
+    return names.index(_FACE) if _FACE in names else 0
+
+
+def page_characters(page: str) -> str:
+    """The distinct characters of an HTML page's text (not of its markup, styles or scripts).
+
+    Parameters
+    ----------
+    page : str
+        HTML.
+
+    Returns
+    -------
+    str
+        Sorted distinct characters of the text between tags (character references resolved),
+        without control characters.
+
+    Examples
+    --------
+    >>> page_characters('<style>b{}</style><p title="x">满意 &amp; 满</p><img src="data:,z">')
+    ' &意满'
+    """
+    text = html.unescape(_TAG.sub(" ", _HIDDEN.sub(" ", page)))
+    return "".join(sorted(c for c in set(text) if c.isprintable()))
+
+
+def _brotli_quality(quality: int):
+    """fontTools' WOFF2 writer calls ``brotli.compress(data, mode=...)`` at its default quality
+    (11); this stand-in module passes ``quality`` instead."""
+    import brotli
+
+    class _Brotli:
+        MODE_FONT, MODE_TEXT, MODE_GENERIC = brotli.MODE_FONT, brotli.MODE_TEXT, brotli.MODE_GENERIC
+        error = brotli.error
+        decompress = staticmethod(brotli.decompress)
+
+        @staticmethod
+        def compress(data, mode=brotli.MODE_GENERIC, **kwargs):
+            kwargs.setdefault("quality", quality)
+            return brotli.compress(data, mode=mode, **kwargs)
+
+    return _Brotli
+
+
+@functools.lru_cache(maxsize=64)
+def subset_woff2(characters: str) -> bytes:
+    """A WOFF2 font with the glyphs of ``characters`` from Noto Sans CJK SC.
+
+    Parameters
+    ----------
+    characters : str
+        The characters to keep (order and repeats do not matter; use a canonical string, e.g.
+        from :func:`page_characters`, so that the cache hits). Characters the font lacks are
+        left out.
+
+    Returns
+    -------
+    bytes
+        WOFF2 data: the glyphs, ``.notdef``, metrics, and the font's name and licence records.
+
+    Examples
+    --------
+    >>> from fontTools.ttLib import TTFont
+    >>> import io
+    >>> font = TTFont(io.BytesIO(subset_woff2("满意度")))
+    >>> sorted(chr(c) for c in font.getBestCmap())
+    ['度', '意', '满']
+    """
+    from fontTools import subset
+    from fontTools.ttLib import TTFont, woff2
+
+    options = subset.Options()
+    options.layout_features = []
+    options.name_IDs = ["*"]  # keeps the copyright and OFL licence records with the font
+    options.name_languages = ["*"]
+    options.notdef_outline = True
+    options.hinting = False
+    options.drop_tables += ["BASE", "VORG", "vhea", "vmtx"]
+    font = TTFont(str(font_path()), fontNumber=_face_number(), lazy=True)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes={ord(c) for c in characters})
+    subsetter.subset(font)
+    font.flavor = "woff2"
+    out = io.BytesIO()
+    with _lock:  # the compression level is swapped in for this call only
+        real, woff2.brotli = woff2.brotli, _brotli_quality(_BROTLI_QUALITY)
+        try:
+            font.save(out)
+        finally:
+            woff2.brotli = real
+    return out.getvalue()
+
+
+def font_face_css(characters: str) -> str:
+    """An ``@font-face`` rule for :data:`FAMILY` with the subset of ``characters`` embedded.
+
+    Parameters
+    ----------
+    characters : str
+        The page's characters (:func:`page_characters`).
+
+    Returns
+    -------
+    str
+        CSS; the source is a ``data:font/woff2;base64,...`` URL, so the page loads nothing.
+
+    Examples
+    --------
+    >>> font_face_css("满意")[:60]
+    '@font-face { font-family: "cxlab Noto Sans CJK"; font-weight'
+    """
+    data = base64.b64encode(subset_woff2("".join(sorted(set(characters))))).decode("ascii")
+    return (
+        f'@font-face {{ font-family: "{FAMILY}"; font-weight: 400; font-style: normal; '
+        f'font-display: block; src: url("data:font/woff2;base64,{data}") format("woff2"); }}'
+    )
