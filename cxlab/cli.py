@@ -211,9 +211,11 @@ def _pages(args, plan: dict[str, dict[str, str]]) -> list[tuple[str, dict, int |
     return pages
 
 
-def _tools(args, pages: list[tuple]) -> tuple:
-    """The kernel pool (kernels forked ahead of need) and, with --pdf, the browser that prints."""
+def _tools(args, pages: list[tuple], zygote) -> tuple:
+    """The kernel pool (kernels forked ahead of need), with --pdf the browser that prints, and
+    the process that cuts the pages' fonts."""
     from cxlab import reports, runner
+    from cxlab.fonts import FontWorker
     from cxlab.paths import NOTEBOOKS
 
     names = sorted({n for n, _, _ in pages})
@@ -223,16 +225,17 @@ def _tools(args, pages: list[tuple]) -> tuple:
         pages=len(pages),
         jobs=args.jobs,
         cwd=NOTEBOOKS,
+        zygote=zygote,
     )
     printer = None
     if args.pdf:
         from cxlab.pdf import Printer
 
         printer = Printer()
-    return kernels, printer
+    return kernels, printer, FontWorker()
 
 
-def _run_all(args, pages: list[tuple], out_root: Path) -> list[tuple]:
+def _run_all(args, pages: list[tuple], out_root: Path, zygote=None) -> list[tuple]:
     """Run the pages (``--jobs`` at once); ``(name, page or None, error or None)`` each."""
     from cxlab import reports
 
@@ -263,20 +266,20 @@ def _run_all(args, pages: list[tuple], out_root: Path) -> list[tuple]:
                 kernels=kernels,
                 printer=printer,
                 base=base,
+                fonts=fonts,
             )
         except reports.ReportError as e:
             return n, None, e
         return n, path, None
 
-    kernels, printer = _tools(args, pages)
+    kernels, printer, fonts = _tools(args, pages, zygote)
     try:
         with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
             return list(pool.map(one, pages))
     finally:
-        if kernels is not None:
-            kernels.close()
-        if printer is not None:
-            printer.close()
+        for tool in (kernels, printer, fonts):
+            if tool is not None:
+                tool.close()
 
 
 def _prune(args, out_root: Path) -> bool:
@@ -303,6 +306,18 @@ def _exit_code(errors: list[Exception]) -> int:
 
 
 def _report(args) -> int:
+    from cxlab import runner
+
+    # The process kernels are forked from starts now, while parameters are checked (it imports
+    # ipykernel; no kernel starts before the checks pass).
+    zygote = None if args.list_params else runner.spawn_zygote()
+    try:
+        return _report_pages(args, zygote)
+    finally:
+        runner.end_zygote(zygote)
+
+
+def _report_pages(args, zygote) -> int:
     names = _reports_named(args.name)
     declared = _declared(names)
     if args.list_params:
@@ -313,7 +328,7 @@ def _report(args) -> int:
     pages = _pages(args, plan)
     handler = _setup_log(out_root)
     try:
-        results = _run_all(args, pages, out_root)
+        results = _run_all(args, pages, out_root, zygote)
         for n, path, err in results:
             if err is not None:
                 _say(err)

@@ -27,7 +27,15 @@ import re
 import threading
 from pathlib import Path
 
-__all__ = ["FAMILY", "font_face_css", "font_path", "page_characters", "subset_woff2"]
+__all__ = [
+    "FAMILY",
+    "FontWorker",
+    "font_face_css",
+    "font_path",
+    "notebook_characters",
+    "page_characters",
+    "subset_woff2",
+]
 
 #: The family name pages use for the embedded font (distinct from any installed font's name).
 FAMILY = "cxlab Noto Sans CJK"
@@ -85,6 +93,108 @@ def page_characters(page: str) -> str:
     return "".join(sorted(c for c in set(text) if c.isprintable()))
 
 
+def notebook_characters(nb, *texts: str) -> str:
+    """Every character a page rendered from ``nb`` can show, known before it is rendered.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+        The executed notebook.
+    *texts : str
+        Other text the page shows (its frame: title, header lines, footer, template words).
+
+    Returns
+    -------
+    str
+        Sorted distinct characters of the markdown sources, of every text, HTML (tags left
+        out), Markdown and error output, and of ``texts``: a superset of
+        :func:`page_characters` of the page (Markdown syntax adds only ASCII), so the font can
+        be cut while the page renders.
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> nb = nbformat.v4.new_notebook()
+    >>> nb.cells = [nbformat.v4.new_markdown_cell("## 样本")]
+    >>> notebook_characters(nb, "目录")
+    ' #录本样目'
+    """
+    parts = list(texts)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            parts.append(cell.source)
+        for out in cell.get("outputs", []):
+            parts += [str(out.get("text", "")), str(out.get("evalue", ""))]
+            data = out.get("data", {})
+            parts += [str(data.get("text/plain", "")), str(data.get("text/markdown", ""))]
+            parts.append(page_characters(str(data.get("text/html", ""))))
+    return page_characters(html.escape("".join(parts), quote=False))
+
+
+class FontWorker:
+    """Cuts fonts in a process of its own (``python -m cxlab.fonts``), so that a page's font is
+    made while the page renders.
+
+    The process starts at once and imports fontTools in the background. :meth:`submit` returns
+    a future of :func:`font_face_css` (None if the process failed: the caller then cuts the font
+    itself); :meth:`close` ends the process.
+    """
+
+    def __init__(self) -> None:
+        import subprocess
+        import sys
+        from concurrent.futures import ThreadPoolExecutor
+
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "cxlab.fonts"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
+        self._talk = ThreadPoolExecutor(1, thread_name_prefix="cxlab-fonts")
+
+    def _ask(self, characters: str) -> str | None:
+        import json
+
+        try:
+            self._proc.stdin.write((json.dumps({"characters": characters}) + "\n").encode())
+            self._proc.stdin.flush()
+            line = self._proc.stdout.readline()
+            return json.loads(line).get("css") if line else None
+        except (OSError, ValueError):
+            return None
+
+    def submit(self, characters: str):
+        """A future of ``font_face_css(characters)``, or of None if the process failed."""
+        return self._talk.submit(self._ask, characters)
+
+    def close(self) -> None:
+        """End the process."""
+        self._talk.shutdown(wait=True)
+        try:
+            self._proc.stdin.close()
+            self._proc.wait(timeout=10)
+        except Exception:
+            self._proc.kill()
+
+
+def _serve() -> None:
+    """``python -m cxlab.fonts``: one JSON request per line in, one reply per line out."""
+    import json
+    import sys
+
+    from fontTools import subset  # noqa: F401  (imported before the first request)
+
+    _face_number()
+    for line in sys.stdin.buffer:
+        try:
+            reply = {"css": font_face_css(json.loads(line)["characters"])}
+        except Exception as e:  # the runner then cuts the font itself
+            reply = {"error": f"{type(e).__name__}: {e}"[:300]}
+        sys.stdout.write(json.dumps(reply) + "\n")
+        sys.stdout.flush()
+
+
 def _brotli_quality(quality: int):
     """fontTools' WOFF2 writer calls ``brotli.compress(data, mode=...)`` at its default quality
     (11); this stand-in module passes ``quality`` instead."""
@@ -137,7 +247,9 @@ def subset_woff2(characters: str) -> bytes:
     options.notdef_outline = True
     options.hinting = False
     options.drop_tables += ["BASE", "VORG", "vhea", "vmtx"]
-    font = TTFont(str(font_path()), fontNumber=_face_number(), lazy=True)
+    options.desubroutinize = True  # a few hundred glyphs share little: smaller without subrs
+    # Bounding boxes are kept from the full font (recomputing them draws every glyph).
+    font = TTFont(str(font_path()), fontNumber=_face_number(), lazy=True, recalcBBoxes=False)
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes={ord(c) for c in characters})
     subsetter.subset(font)
@@ -175,3 +287,7 @@ def font_face_css(characters: str) -> str:
         f'@font-face {{ font-family: "{FAMILY}"; font-weight: 400; font-style: normal; '
         f'font-display: block; src: url("data:font/woff2;base64,{data}") format("woff2"); }}'
     )
+
+
+if __name__ == "__main__":
+    _serve()

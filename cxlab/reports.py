@@ -51,7 +51,6 @@ from pathlib import Path
 from typing import Any
 
 from cxlab import __version__
-from cxlab.io import file_sha256 as sha256
 from cxlab.markup import bounded, escape_html, html_text, unescape_html
 from cxlab.messages import LANGUAGES, msg
 from cxlab.paths import NOTEBOOKS, RESOURCES, SAMPLE_DATA
@@ -253,6 +252,9 @@ def accepted_parameters(notebook: str | Path) -> dict[str, dict[str, str]]:
     >>> accepted_parameters("satisfaction")["lang"]["type"]
     'str'
     """
+    from cxlab.runner import fast_jupyter_imports
+
+    fast_jupyter_imports()
     import papermill
 
     path = notebook_path(notebook)
@@ -344,6 +346,16 @@ def check_parameters(
         except (ValueError, SyntaxError) as e:
             raise ReportError(f"Report {name!r}: {bounded(e)}. Accepted: {accepted}.") from None
     return out
+
+
+def _sha256(path: str | Path) -> str | None:
+    """SHA-256 of a file's bytes, None if unreadable: what :func:`cxlab.io.file_sha256` gives,
+    without importing cxlab.io (and pandas) into the runner's process."""
+    try:
+        with open(path, "rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest()
+    except OSError:
+        return None
 
 
 def _digest8(text: str) -> str:
@@ -625,6 +637,9 @@ def css_string(value: object) -> str:
 
 
 _exporters: dict[bool, Any] = {}
+#: Text the template and nbconvert write around the values: the header's full-width colon and
+#: the heading anchors' pilcrow.
+_TEMPLATE_TEXT = "：¶"
 #: Held while an exporter is made or renders: rendering is pure Python, so pages of parallel
 #: jobs would not render faster side by side, and one exporter's templates compile once a run.
 _render_lock = threading.RLock()
@@ -668,13 +683,29 @@ def _exporter(show_code: bool):
     return cached[show_code]
 
 
-def _render_html(nb, frame: _Frame, *, show_code: bool) -> str:
-    from cxlab.fonts import font_face_css, page_characters
+def _render_html(nb, frame: _Frame, *, show_code: bool, fonts: Any = None) -> str:
+    """The page: the notebook through the report template, with its own font embedded.
+
+    With a :class:`cxlab.fonts.FontWorker`, the font is cut in that process from the
+    characters the notebook and frame can show, while this one renders; a character the page
+    shows beyond them (never expected) makes the font be cut again here from the page itself.
+    """
+    from cxlab.fonts import font_face_css, notebook_characters, page_characters
 
     nb = _for_language(nb, frame.lang)
     if not show_code:
         # Warnings on stderr stay in the executed notebook beside the page, not in the shared page.
         nb = _without_stderr(nb)
+    frame_text = [
+        frame.title,
+        frame.footer,
+        frame.rule,
+        msg("page.toc", frame.lang),
+        _TEMPLATE_TEXT,
+    ]
+    frame_text += [f"{k}{v}" for k, v in frame.meta] + ["0123456789 /"]
+    expected = notebook_characters(nb, *frame_text)
+    font = fonts.submit(expected) if fonts is not None else None  # None if it cannot work
     resources = {
         "cxlab": {
             "meta": frame.meta,
@@ -687,9 +718,11 @@ def _render_html(nb, frame: _Frame, *, show_code: bool) -> str:
         body, _ = _exporter(show_code).from_notebook_node(nb, resources=resources)
     body = _TITLE.sub(lambda _: f"<title>{escape_html(frame.title)}</title>", body, count=1)
     body = body.replace("<!--CXLAB_TOC-->", _toc(body, frame.lang), 1)
-    # The page's own font: every character of its text (the footer title of print included).
-    font = font_face_css(page_characters(body) + frame.title + "0123456789 /")
-    return body.replace("<!--CXLAB_FONT-->", f"<style>{font}</style>", 1)
+    # The page's own font: every character of its text (the print footer's title and numbers too).
+    shown = page_characters(body)
+    css = font.result() if font is not None and set(shown) <= set(expected) else None
+    css = css or font_face_css(shown + "".join(frame_text))
+    return body.replace("<!--CXLAB_FONT-->", f"<style>{css}</style>", 1)
 
 
 def _without_stderr(nb):
@@ -922,6 +955,7 @@ class _Job:
     kernels: Any = None
     printer: Any = None
     base: int | None = None
+    fonts: Any = None
 
     @property
     def name(self) -> str:
@@ -998,6 +1032,7 @@ def run_report(
     kernels: Any = None,
     printer: Any = None,
     base: int | None = None,
+    fonts: Any = None,
 ) -> Path:
     """Execute one notebook with papermill and render it to a dated HTML report.
 
@@ -1035,6 +1070,8 @@ def run_report(
         reported, if the caller counted them already (see :func:`unit_bases`). A unit with fewer
         than ``min_base`` (parameter, default 30) gets a page that says so and shows nothing
         else, written without a kernel.
+    fonts : cxlab.fonts.FontWorker, optional
+        Where the page's font is cut (in parallel with rendering); default: in this process.
 
     Returns
     -------
@@ -1084,9 +1121,10 @@ def run_report(
             progress=sys.stderr.isatty() if progress is None else progress,
             started=dt.datetime.now().astimezone(),
             t0=time.perf_counter(),
-            digest=sha256(params["data"]) if params.get("data") else sha256(SAMPLE_DATA),
+            digest=_sha256(params["data"] if params.get("data") else SAMPLE_DATA),
             kernels=kernels,
             base=base,
+            fonts=fonts,
         )
         if job.unit is not None and base is None:
             job = replace(job, base=unit_bases(params, params["each"]).get(job.unit, 0))
@@ -1242,7 +1280,7 @@ def _publish_report(job: _Job, nb, frame: _Frame, tmp: Path) -> Path:
     """Render the page and move it, with the executed notebook, into the dated folder."""
     import nbformat
 
-    page = _render_html(nb, frame, show_code=job.show_code)
+    page = _render_html(nb, frame, show_code=job.show_code, fonts=job.fonts)
     executed, html_tmp = tmp / f"{job.stem}.ipynb", tmp / f"{job.stem}.html"
     nbformat.write(nb, str(executed))
     _write_text(html_tmp, page)

@@ -36,8 +36,10 @@ __all__ = [
     "BASE_MODULES",
     "KernelPool",
     "fast_jupyter_imports",
+    "end_zygote",
     "make_pool",
     "notebook_imports",
+    "spawn_zygote",
 ]
 
 log = logging.getLogger("cxlab.runner")
@@ -176,6 +178,9 @@ class KernelPool:
         would only move the notebook's own import time in front of it.
     cwd : Path
         Working folder the waiting kernels start in (the notebooks folder).
+    zygote : subprocess.Popen, optional
+        A zygote started earlier with :func:`spawn_zygote` (so that its start-up overlapped the
+        runner's own); default: one is started now.
 
     Notes
     -----
@@ -185,7 +190,13 @@ class KernelPool:
     """
 
     def __init__(
-        self, *, pages: int, ahead: int = 1, modules: Iterable[str] = (), cwd: str | Path = "."
+        self,
+        *,
+        pages: int,
+        ahead: int = 1,
+        modules: Iterable[str] = (),
+        cwd: str | Path = ".",
+        zygote: subprocess.Popen | None = None,
     ) -> None:
         self.pages, self.ahead = max(1, pages), max(1, ahead)
         self.modules = list(modules)
@@ -197,13 +208,7 @@ class KernelPool:
         self._forked = 0
         self._running: set = set()
         self._closed = False
-        self._proc = subprocess.Popen(
-            [sys.executable, "-m", "cxlab.zygote"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            env={**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1"},
-        )
+        self._proc = zygote if zygote is not None and zygote.poll() is None else _popen_zygote()
         self._starter = threading.Thread(target=self._start, name="cxlab-kernels", daemon=True)
         self._starter.start()
 
@@ -329,14 +334,7 @@ class KernelPool:
             self._ready.clear()
         for km in kms:
             self.release(km)
-        try:
-            self._proc.stdin.close()
-        except OSError:
-            pass
-        try:
-            self._proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self._proc.kill()
+        end_zygote(self._proc)
         import shutil
 
         shutil.rmtree(self._folder, ignore_errors=True)
@@ -348,8 +346,49 @@ class KernelPool:
         self.close()
 
 
+def _forking() -> bool:
+    return sys.platform.startswith("linux") and os.environ.get("CXLAB_KERNELS") != "plain"
+
+
+def _popen_zygote() -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "cxlab.zygote"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1"},
+    )
+
+
+def spawn_zygote() -> subprocess.Popen | None:
+    """Start the :mod:`cxlab.zygote` process now (it imports ipykernel; no kernel starts), so
+    that its start-up overlaps the runner's; hand it to :func:`make_pool`, or end it with
+    :func:`end_zygote`. None where kernels are not forked (see :func:`make_pool`)."""
+    return _popen_zygote() if _forking() else None
+
+
+def end_zygote(zygote: subprocess.Popen | None) -> None:
+    """End a zygote (and so the kernels it forked); nothing if None or already ended."""
+    if zygote is None or zygote.poll() is not None:
+        return
+    try:
+        zygote.stdin.close()
+    except OSError:
+        pass
+    try:
+        zygote.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        zygote.kill()
+        zygote.wait()
+
+
 def make_pool(
-    notebooks: Iterable[str | Path], *, pages: int, jobs: int, cwd: str | Path
+    notebooks: Iterable[str | Path],
+    *,
+    pages: int,
+    jobs: int,
+    cwd: str | Path,
+    zygote: subprocess.Popen | None = None,
 ) -> KernelPool | None:
     """A :class:`KernelPool` for a command's pages, or None where forking is not used.
 
@@ -362,13 +401,18 @@ def make_pool(
         Pages to run, and how many at once.
     cwd : str or Path
         The folder the notebooks run in.
+    zygote : subprocess.Popen, optional
+        From :func:`spawn_zygote`.
 
     Returns
     -------
     KernelPool or None
         None off Linux, or when ``CXLAB_KERNELS=plain`` (papermill then starts each kernel).
     """
-    if not sys.platform.startswith("linux") or os.environ.get("CXLAB_KERNELS") == "plain":
+    if not _forking():
+        end_zygote(zygote)
         return None
     modules = [*BASE_MODULES, *notebook_imports(notebooks)] if pages > 1 else []
-    return KernelPool(pages=pages, ahead=min(pages, max(1, jobs)), modules=modules, cwd=cwd)
+    return KernelPool(
+        pages=pages, ahead=min(pages, max(1, jobs)), modules=modules, cwd=cwd, zygote=zygote
+    )
