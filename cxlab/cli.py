@@ -307,10 +307,13 @@ def _exit_code(errors: list[Exception]) -> int:
 
 def _report(args) -> int:
     from cxlab import runner
+    from cxlab.paths import NOTEBOOKS
 
-    # The process kernels are forked from starts now, while parameters are checked (it imports
-    # ipykernel; no kernel starts before the checks pass).
-    zygote = None if args.list_params else runner.spawn_zygote()
+    # The process kernels are forked from starts now, while parameters are checked; for a single
+    # page it forks that page's kernel at once too (the kernel runs nothing until the checks pass).
+    single = not args.each and args.name != "all"
+    folder = Path(args.name).parent if args.name.endswith(".ipynb") else NOTEBOOKS
+    zygote = None if args.list_params else runner.spawn_zygote(fork_in=folder if single else None)
     try:
         return _report_pages(args, zygote)
     finally:

@@ -195,6 +195,47 @@ def _serve() -> None:
         sys.stdout.flush()
 
 
+def _to_truetype(font) -> None:
+    """Replace the font's CFF outlines by TrueType (quadratic) ones, in place.
+
+    Chromium's PDF writer embeds a TrueType web font as a named CID TrueType font, but a CFF
+    one as unnamed Type 3 glyph procedures; quadratic outlines also compress better (a typical
+    page's subset: 42 KB instead of 50 KB). Curves are approximated to within 1 unit of the
+    1000-unit em (fontTools' cu2qu, as in its otf2ttf example).
+    """
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import newTable
+
+    order = font.getGlyphOrder()
+    glyphs = font.getGlyphSet()
+    glyf = newTable("glyf")
+    glyf.glyphOrder, glyf.glyphs = order, {}
+    for name in order:
+        pen = TTGlyphPen(glyphs)
+        glyphs[name].draw(Cu2QuPen(pen, 1.0, reverse_direction=True))
+        glyf[name] = pen.glyph()
+    font["loca"], font["glyf"] = newTable("loca"), glyf
+    maxp = font["maxp"] = newTable("maxp")
+    maxp.tableVersion = 0x00010000
+    for key in (
+        "maxZones",
+        "maxTwilightPoints",
+        "maxStorage",
+        "maxFunctionDefs",
+        "maxInstructionDefs",
+        "maxStackElements",
+        "maxSizeOfInstructions",
+        "maxComponentElements",
+    ):
+        setattr(maxp, key, 1 if key == "maxZones" else 0)
+    del font["CFF "]
+    font["head"].glyphDataFormat = 0
+    post = font["post"]
+    post.formatType, post.extraNames, post.mapping, post.glyphOrder = 2.0, [], {}, order
+    font.sfntVersion = "\x00\x01\x00\x00"
+
+
 def _brotli_quality(quality: int):
     """fontTools' WOFF2 writer calls ``brotli.compress(data, mode=...)`` at its default quality
     (11); this stand-in module passes ``quality`` instead."""
@@ -247,12 +288,13 @@ def subset_woff2(characters: str) -> bytes:
     options.notdef_outline = True
     options.hinting = False
     options.drop_tables += ["BASE", "VORG", "vhea", "vmtx"]
-    options.desubroutinize = True  # a few hundred glyphs share little: smaller without subrs
     # Bounding boxes are kept from the full font (recomputing them draws every glyph).
     font = TTFont(str(font_path()), fontNumber=_face_number(), lazy=True, recalcBBoxes=False)
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes={ord(c) for c in characters})
     subsetter.subset(font)
+    _to_truetype(font)
+    font.recalcBBoxes = True  # TrueType glyph boxes come from their points: quick
     font.flavor = "woff2"
     out = io.BytesIO()
     with _lock:  # the compression level is swapped in for this call only

@@ -859,7 +859,7 @@ def _index_row(r: dict, lang: str) -> str:
     )
 
 
-_INDEX_STYLE = """body { font-family: "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif; max-width: 1100px; margin: 24px auto; padding: 0 16px; }
+_INDEX_STYLE = """body { font-family: "cxlab Noto Sans CJK", "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif; max-width: 1100px; margin: 24px auto; padding: 0 16px; }
 table { border-collapse: collapse; width: 100%; font-size: 0.92em; }
 th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid #ddd; vertical-align: top; }
 th { background: #f3f6f9; } .ok { color: #1b7f3b; } .failed { color: #b00020; font-weight: bold; }
@@ -895,7 +895,7 @@ def _index_tables(runs: list[dict], lang: str) -> str:
     return "\n".join(parts)
 
 
-def render_index(runs: list[dict], *, lang: str = "zh") -> str:
+def render_index(runs: list[dict], *, lang: str = "zh", embed_font: bool = True) -> str:
     """The HTML of ``reports/index.html``: every run, newest first, with relative links.
 
     Parameters
@@ -904,12 +904,16 @@ def render_index(runs: list[dict], *, lang: str = "zh") -> str:
         Records as in ``reports/index.json`` (see :class:`Run`), newest first.
     lang : {"zh", "en"}
         Language of the page's own words.
+    embed_font : bool
+        Embed the subset of Noto Sans CJK the page's text needs (:mod:`cxlab.fonts`), as the
+        report pages do.
 
     Returns
     -------
     str
-        A complete HTML page. Every value of a record is escaped; error messages are cut to
-        one line of at most ``cxlab.markup.MESSAGE_LIMIT`` characters.
+        A complete HTML page. Runs of ``--each`` pages are grouped by their column, units in
+        order; every value of a record is escaped; error messages are cut to one line of at
+        most ``cxlab.markup.MESSAGE_LIMIT`` characters.
 
     Examples
     --------
@@ -922,17 +926,23 @@ def render_index(runs: list[dict], *, lang: str = "zh") -> str:
     """
     title = msg("report_index.title", lang)
     html_lang = "zh-CN" if lang == "zh" else lang
-    return f"""<!DOCTYPE html>
+    page = f"""<!DOCTYPE html>
 <html lang="{html_lang}"><head><meta charset="utf-8"><title>{title}</title>
 <style>
 {_INDEX_STYLE}
-</style></head><body>
+</style><!--CXLAB_FONT--></head><body>
 <h1>{title}</h1>
 <p>{msg("report_index.intro", lang)}</p>
 {_index_tables(runs, lang)}
 <p style="color:#777;font-size:0.85em">cxlab {escape_html(__version__)}</p>
 </body></html>
 """
+    if not embed_font:
+        return page
+    from cxlab.fonts import font_face_css, page_characters
+
+    css = font_face_css(page_characters(page))
+    return page.replace("<!--CXLAB_FONT-->", f"<style>{css}</style>", 1)
 
 
 # -- running ---------------------------------------------------------------------------------------
@@ -1475,7 +1485,7 @@ def unit_bases(parameters: Mapping[str, Any], each: str) -> dict[str, int]:
 
     try:
         sv = io.load_survey(
-            resolve_data(parameters.get("data")), parameters.get("codebook") or None
+            resolve_data(parameters.get("data")), codebook=parameters.get("codebook") or None
         )
     except Exception as e:
         raise ReportError(f"--each {each}: {bounded(e, one_line=True)}") from None

@@ -22,6 +22,7 @@ import ast
 import json
 import logging
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -30,11 +31,13 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = [
     "BASE_MODULES",
     "KernelPool",
+    "Zygote",
     "fast_jupyter_imports",
     "end_zygote",
     "make_pool",
@@ -178,9 +181,10 @@ class KernelPool:
         would only move the notebook's own import time in front of it.
     cwd : Path
         Working folder the waiting kernels start in (the notebooks folder).
-    zygote : subprocess.Popen, optional
-        A zygote started earlier with :func:`spawn_zygote` (so that its start-up overlapped the
-        runner's own); default: one is started now.
+    zygote : Zygote, optional
+        A zygote started earlier with :func:`spawn_zygote` (so that its start-up, and that of
+        the kernel it may have forked at once, overlapped the runner's own); default: one is
+        started now.
 
     Notes
     -----
@@ -196,19 +200,21 @@ class KernelPool:
         ahead: int = 1,
         modules: Iterable[str] = (),
         cwd: str | Path = ".",
-        zygote: subprocess.Popen | None = None,
+        zygote: Zygote | None = None,
     ) -> None:
         self.pages, self.ahead = max(1, pages), max(1, ahead)
         self.modules = list(modules)
         self.cwd = str(cwd)
-        self._folder = tempfile.mkdtemp(prefix="cxlab-kernels-")
         self._lock = threading.Lock()
         self._io = threading.Lock()
         self._ready: deque = deque()
         self._forked = 0
         self._running: set = set()
         self._closed = False
-        self._proc = zygote if zygote is not None and zygote.poll() is None else _popen_zygote()
+        if zygote is None or zygote.proc.poll() is not None:
+            zygote = Zygote(_popen_zygote(), tempfile.mkdtemp(prefix="cxlab-kernels-"))
+        self._proc, self._early, self._folder = zygote.proc, list(zygote.early), zygote.folder
+        self._forked = len(self._early)
         self._starter = threading.Thread(target=self._start, name="cxlab-kernels", daemon=True)
         self._starter.start()
 
@@ -227,6 +233,11 @@ class KernelPool:
     def _start(self) -> None:
         try:
             self._ask({})  # {"ready": true} once ipykernel is imported
+            for km in self._early:  # kernels the zygote was asked for before this pool existed
+                km.pid = self._ask({})["pid"]
+                with self._lock:
+                    self._running.add(km)
+                    self._ready.append(km)
             if self.modules:
                 t0 = time.perf_counter()
                 done = self._ask({"op": "preload", "modules": self.modules})
@@ -246,14 +257,8 @@ class KernelPool:
             if self._closed:
                 raise RuntimeError("the kernel pool is closed")
             self._forked += 1
-        km = _kernel_manager_class()(
-            kernel_name="python3",
-            connection_file=os.path.join(self._folder, f"kernel-{self._forked}.json"),
-        )
-        km.clients = []
-        km.ip = "127.0.0.1"
-        km.write_connection_file()
-        km.pid = self._ask({"op": "fork", "connection_file": km.connection_file, "cwd": cwd})["pid"]
+        km = _new_kernel_manager(self._folder, cwd)
+        km.pid = self._ask(_fork_request(km))["pid"]
         with self._lock:
             self._running.add(km)
         return km
@@ -284,7 +289,7 @@ class KernelPool:
                 km = self._ready.popleft() if self._ready else None
                 ready_possible = self._starter.is_alive() or self._ready
             if km is not None:
-                if cwd != self.cwd or not _alive(km.pid):
+                if cwd != km.cwd or not _alive(km.pid):
                     self.release(km)
                     km = self._fork(cwd)
                 break
@@ -334,7 +339,7 @@ class KernelPool:
             self._ready.clear()
         for km in kms:
             self.release(km)
-        end_zygote(self._proc)
+        end_zygote(Zygote(self._proc))
         import shutil
 
         shutil.rmtree(self._folder, ignore_errors=True)
@@ -344,6 +349,30 @@ class KernelPool:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def _new_kernel_manager(folder: str, cwd: str):
+    """A kernel manager with ports and key written to a connection file, for a kernel to fork."""
+    km = _kernel_manager_class()(
+        kernel_name="python3",
+        connection_file=os.path.join(folder, f"kernel-{secrets.token_hex(6)}.json"),
+    )
+    km.clients, km.ip, km.cwd = [], "127.0.0.1", cwd
+    km.write_connection_file()
+    return km
+
+
+def _fork_request(km) -> dict:
+    return {"op": "fork", "connection_file": km.connection_file, "cwd": km.cwd}
+
+
+@dataclass
+class Zygote:
+    """A started :mod:`cxlab.zygote` process, and the kernels it was asked to fork at once."""
+
+    proc: subprocess.Popen
+    folder: str = ""
+    early: list = field(default_factory=list)
 
 
 def _forking() -> bool:
@@ -360,26 +389,56 @@ def _popen_zygote() -> subprocess.Popen:
     )
 
 
-def spawn_zygote() -> subprocess.Popen | None:
-    """Start the :mod:`cxlab.zygote` process now (it imports ipykernel; no kernel starts), so
-    that its start-up overlaps the runner's; hand it to :func:`make_pool`, or end it with
-    :func:`end_zygote`. None where kernels are not forked (see :func:`make_pool`)."""
-    return _popen_zygote() if _forking() else None
+def spawn_zygote(*, fork_in: str | Path | None = None) -> Zygote | None:
+    """Start the :mod:`cxlab.zygote` process now, so that its start-up overlaps the runner's.
+
+    Parameters
+    ----------
+    fork_in : str or Path, optional
+        Also fork one kernel (working in this folder) as soon as the zygote is ready: for a
+        single page, whose kernel then starts while the runner checks its parameters. The
+        kernel runs nothing until a page is given to it; :func:`end_zygote` ends it.
+
+    Returns
+    -------
+    Zygote or None
+        To hand to :func:`make_pool` (or end with :func:`end_zygote`); None where kernels are
+        not forked (see :func:`make_pool`).
+    """
+    if not _forking():
+        return None
+    zygote = Zygote(_popen_zygote(), tempfile.mkdtemp(prefix="cxlab-kernels-"))
+    if fork_in is not None:
+        km = _new_kernel_manager(zygote.folder, str(fork_in))
+        zygote.proc.stdin.write((json.dumps(_fork_request(km)) + "\n").encode("utf-8"))
+        zygote.proc.stdin.flush()
+        zygote.early.append(km)
+    return zygote
 
 
-def end_zygote(zygote: subprocess.Popen | None) -> None:
-    """End a zygote (and so the kernels it forked); nothing if None or already ended."""
-    if zygote is None or zygote.poll() is not None:
+def end_zygote(zygote: Zygote | None) -> None:
+    """End a zygote, and so the kernels it forked; nothing if None or already ended."""
+    if zygote is None:
         return
-    try:
-        zygote.stdin.close()
-    except OSError:
-        pass
-    try:
-        zygote.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        zygote.kill()
-        zygote.wait()
+    proc = zygote.proc
+    if proc.poll() is None:
+        try:
+            proc.stdin.close()
+        except OSError:
+            pass
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    for km in zygote.early:  # a kernel forked early but never handed to a pool
+        pid = getattr(km, "pid", 0)
+        if pid and _alive(pid):
+            os.kill(pid, signal.SIGKILL)
+    if zygote.folder:
+        import shutil
+
+        shutil.rmtree(zygote.folder, ignore_errors=True)
 
 
 def make_pool(
@@ -388,7 +447,7 @@ def make_pool(
     pages: int,
     jobs: int,
     cwd: str | Path,
-    zygote: subprocess.Popen | None = None,
+    zygote: Zygote | None = None,
 ) -> KernelPool | None:
     """A :class:`KernelPool` for a command's pages, or None where forking is not used.
 
@@ -401,7 +460,7 @@ def make_pool(
         Pages to run, and how many at once.
     cwd : str or Path
         The folder the notebooks run in.
-    zygote : subprocess.Popen, optional
+    zygote : Zygote, optional
         From :func:`spawn_zygote`.
 
     Returns
