@@ -628,8 +628,8 @@ def css_string(value: object) -> str:
 
     Examples
     --------
-    >>> css_string('满意度 "x" </style><b>')
-    '满意度 \\22 x\\22  \\3c /style\\3e \\3c b\\3e '
+    >>> print(css_string('满意度 "x" </style><b>'))
+    满意度 \\22 x\\22  \\3c /style\\3e \\3c b\\3e
     """
     return "".join(
         f"\\{ord(c):x} " if c in "\"'\\<>&;{}" or not c.isprintable() else c for c in str(value)
@@ -1478,7 +1478,7 @@ def unit_bases(parameters: Mapping[str, Any], each: str) -> dict[str, int]:
     --------
     >>> bases = unit_bases({"wave": "2025Q4"}, "region")
     >>> list(bases), bases["华东"]
-    (['华东', '华北', '华南', '港台', '西部'], 447)
+    (['华东', '华北', '华南', '港台', '西部'], 446)
     """
     from cxlab import io, survey
     from cxlab.paths import resolve_data
