@@ -41,6 +41,7 @@ def cxlab(*args: str) -> tuple[float, int, str]:
         capture_output=True,
         text=True,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        cwd=tempfile.gettempdir(),  # `-m` puts the working folder first: use PYTHONPATH's cxlab
         check=False,
     )
     return time.perf_counter() - t0, done.returncode, done.stderr
@@ -96,6 +97,7 @@ def main() -> None:
         over = statistics.median(w - c for w, c in zip(walls, cells, strict=True))
         one = statistics.median(walls)
         print(f"runner overhead per page (median): {over:.2f} s  (goal < 1.5 s)")
+        print(f"load average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
         wall, code, err = cxlab(
             "report",
             "satisfaction",
