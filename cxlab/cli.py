@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -51,6 +52,12 @@ def _parser() -> argparse.ArgumentParser:
         help="a notebook parameter; repeat for several (see --list-params)",
     )
     r.add_argument("--jobs", type=int, default=1, help="reports run at once (default 1)")
+    r.add_argument(
+        "--each",
+        metavar="COLUMN",
+        help="one page per value of this column (a store, region...), on that unit's rows",
+    )
+    r.add_argument("--pdf", action="store_true", help="also print each page to NAME.pdf (A4)")
     r.add_argument("--show-code", action="store_true", help="keep code cells in the HTML")
     r.add_argument("--out", default=None, help="reports folder (default: reports/ in the project)")
     r.add_argument(
@@ -247,12 +254,54 @@ def _out_root(args) -> Path:
     return out_root
 
 
-def _run_all(args, plan: dict[str, dict[str, str]], out_root: Path) -> list[tuple]:
-    """Run the reports (``--jobs`` at once); ``(name, page or None, error or None)`` each."""
+def _pages(args, plan: dict[str, dict[str, str]]) -> list[tuple[str, dict, int | None]]:
+    """``(name, parameters, unit base)`` of every page: one per report, or per unit (--each)."""
+    from cxlab import reports
+
+    if not args.each:
+        return [(n, params, None) for n, params in plan.items()]
+    pages = []
+    for n, params in plan.items():
+        checked = reports.check_parameters(n, params, from_text=True)
+        try:
+            bases = reports.unit_bases(checked, args.each)
+        except reports.ReportError as e:
+            raise _Stop(EXIT_USAGE, str(e)) from None
+        for unit, base in bases.items():
+            pages.append((n, {**params, "each": args.each, "unit": unit}, base))
+    return pages
+
+
+def _tools(args, pages: list[tuple], zygote) -> tuple:
+    """The kernel pool (kernels forked ahead of need), with --pdf the browser that prints, and
+    the process that cuts the pages' fonts."""
+    from cxlab import reports, runner
+    from cxlab.fonts import FontWorker
+    from cxlab.paths import NOTEBOOKS
+
+    names = sorted({n for n, _, _ in pages})
+    threading.Thread(target=reports.warm_up, name="cxlab-warm-up", daemon=True).start()
+    kernels = runner.make_pool(
+        [reports.notebook_path(n) for n in names],
+        pages=len(pages),
+        jobs=args.jobs,
+        cwd=NOTEBOOKS,
+        zygote=zygote,
+    )
+    printer = None
+    if args.pdf:
+        from cxlab.pdf import Printer
+
+        printer = Printer()
+    return kernels, printer, FontWorker()
+
+
+def _run_all(args, pages: list[tuple], out_root: Path, zygote=None) -> list[tuple]:
+    """Run the pages (``--jobs`` at once); ``(name, page or None, error or None)`` each."""
     from cxlab import reports
 
     interactive = sys.stderr.isatty() and not args.quiet
-    total, started = len(plan), []
+    total, started = len(pages), []
 
     def announce(stem: str) -> None:
         started.append(stem)
@@ -262,24 +311,36 @@ def _run_all(args, plan: dict[str, dict[str, str]], out_root: Path) -> list[tupl
                 file=sys.stderr,
             )
 
-    def one(n: str) -> tuple:
+    def one(page: tuple) -> tuple:
+        n, params, base = page
         try:
-            page = reports.run_report(
+            path = reports.run_report(
                 n,
-                plan[n],
+                params,
                 out_root,
                 show_code=args.show_code,
                 from_text=True,
                 lock_timeout=args.wait,
                 progress=interactive and args.jobs == 1,
                 on_start=announce,
+                pdf=args.pdf,
+                kernels=kernels,
+                printer=printer,
+                base=base,
+                fonts=fonts,
             )
         except reports.ReportError as e:
             return n, None, e
-        return n, page, None
+        return n, path, None
 
-    with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
-        return list(pool.map(one, plan))
+    kernels, printer, fonts = _tools(args, pages, zygote)
+    try:
+        with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+            return list(pool.map(one, pages))
+    finally:
+        for tool in (kernels, printer, fonts):
+            if tool is not None:
+                tool.close()
 
 
 def _prune(args, out_root: Path) -> bool:
@@ -306,6 +367,21 @@ def _exit_code(errors: list[Exception]) -> int:
 
 
 def _report(args) -> int:
+    from cxlab import runner
+    from cxlab.paths import NOTEBOOKS
+
+    # The process kernels are forked from starts now, while parameters are checked; for a single
+    # page it forks that page's kernel at once too (the kernel runs nothing until the checks pass).
+    single = not args.each and args.name != "all"
+    folder = Path(args.name).parent if args.name.endswith(".ipynb") else NOTEBOOKS
+    zygote = None if args.list_params else runner.spawn_zygote(fork_in=folder if single else None)
+    try:
+        return _report_pages(args, zygote)
+    finally:
+        runner.end_zygote(zygote)
+
+
+def _report_pages(args, zygote) -> int:
     names = _reports_named(args.name)
     declared = _declared(names)
     if args.list_params:
@@ -318,9 +394,10 @@ def _report(args) -> int:
         if not args.quiet:
             print(f"{n}: not applicable to this survey (`cxlab check` says what it needs)")
     out_root = _out_root(args)
+    pages = _pages(args, plan)
     handler = _setup_log(out_root)
     try:
-        results = _run_all(args, plan, out_root)
+        results = _run_all(args, pages, out_root, zygote)
         for n, path, err in results:
             if err is not None:
                 _say(err)

@@ -42,6 +42,7 @@ import secrets
 import shutil
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
@@ -50,18 +51,20 @@ from pathlib import Path
 from typing import Any
 
 from cxlab import __version__
-from cxlab.io import file_sha256 as sha256
 from cxlab.markup import bounded, escape_html, html_text, unescape_html
 from cxlab.messages import LANGUAGES, msg
 from cxlab.paths import NOTEBOOKS, RESOURCES, SAMPLE_DATA
 
 __all__ = [
     "MAX_STEM_BYTES",
+    "MIN_BASE",
+    "RUNNER_PARAMETERS",
     "ReportError",
     "ReportLocked",
     "Run",
     "accepted_parameters",
     "check_parameters",
+    "css_string",
     "list_reports",
     "newest_data_file",
     "notebook_path",
@@ -71,12 +74,22 @@ __all__ = [
     "render_index",
     "report_stem",
     "run_report",
+    "unit_bases",
+    "warm_up",
 ]
 
 log = logging.getLogger("cxlab.reports")
+# papermill warns (through logging's last-resort handler, i.e. on stderr and in cron mail) about
+# parameters a notebook does not declare, such as the runner's `each` and `unit`.
+logging.getLogger("papermill").addHandler(logging.NullHandler())
 
 #: Parameters that name input files: they go into the provenance, not the file name.
 FILE_PARAMETERS = ("data", "codebook")
+#: Parameters the runner gives a page of ``cxlab report NAME --each COLUMN``: the column and the
+#: unit's value (as text). A notebook need not declare them; one that does reads its unit's rows.
+RUNNER_PARAMETERS = ("each", "unit")
+#: Fewest respondents a unit page shows results for, unless the ``min_base`` parameter says.
+MIN_BASE = 30
 KEY_PACKAGES = (
     "pandas",
     "numpy",
@@ -127,6 +140,13 @@ class Run:
         ISO time the run started; ``duration_s`` its length in seconds.
     error : str or None
         Why it failed (one line, at most ``cxlab.markup.MESSAGE_LIMIT`` characters).
+    pdf : str or None
+        The printed page (``--pdf``), relative to the reports folder.
+    each, unit : str or None
+        For a page per unit (``--each``): the column and the unit's value.
+    base : int or None
+        Respondents of the unit (in the period reported); under ``min_base`` the page shows
+        only that it is too small.
     """
 
     name: str
@@ -142,6 +162,10 @@ class Run:
     started: str
     duration_s: float
     error: str | None = None
+    pdf: str | None = None
+    each: str | None = None
+    unit: str | None = None
+    base: int | None = None
 
 
 # -- parameters ------------------------------------------------------------------------------------
@@ -228,6 +252,9 @@ def accepted_parameters(notebook: str | Path) -> dict[str, dict[str, str]]:
     >>> accepted_parameters("satisfaction")["lang"]["type"]
     'str'
     """
+    from cxlab.runner import fast_jupyter_imports
+
+    fast_jupyter_imports()
     import papermill
 
     path = notebook_path(notebook)
@@ -307,6 +334,11 @@ def check_parameters(
     name = Path(notebook).stem
     out: dict[str, Any] = {}
     for key, value in (parameters or {}).items():
+        if key in RUNNER_PARAMETERS and key not in declared:
+            if not isinstance(value, str):
+                raise ReportError(f"Report {name!r}: `{key}` should be text, not {value!r}.")
+            out[key] = value
+            continue
         if key not in declared:
             raise ReportError(f"Report {name!r} has no parameter `{key}`. Accepted: {accepted}.")
         try:
@@ -314,6 +346,16 @@ def check_parameters(
         except (ValueError, SyntaxError) as e:
             raise ReportError(f"Report {name!r}: {bounded(e)}. Accepted: {accepted}.") from None
     return out
+
+
+def _sha256(path: str | Path) -> str | None:
+    """SHA-256 of a file's bytes, None if unreadable: what :func:`cxlab.io.file_sha256` gives,
+    without importing cxlab.io (and pandas) into the runner's process."""
+    try:
+        with open(path, "rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest()
+    except OSError:
+        return None
 
 
 def _digest8(text: str) -> str:
@@ -340,9 +382,10 @@ def parameter_slug(parameters: Mapping[str, Any]) -> str:
     -------
     str
         ``key=value`` parts joined by ``--``, sorted by key, leaving out ``data``, ``codebook``
-        and ``title``. Characters other than letters, digits and ``.,=-`` become ``_``. A value
-        longer than 40 characters keeps its first 40 and a hash of the whole (two values never
-        share a name); the slug never exceeds :data:`MAX_STEM_BYTES` bytes of UTF-8.
+        and ``title``. A unit page (parameters ``each`` and ``unit``) starts with
+        ``COLUMN=VALUE``. Characters other than letters, digits and ``.,=-`` become ``_``. A
+        value longer than 40 characters keeps its first 40 and a hash of the whole (two values
+        never share a name); the slug never exceeds :data:`MAX_STEM_BYTES` bytes of UTF-8.
 
     Examples
     --------
@@ -350,18 +393,26 @@ def parameter_slug(parameters: Mapping[str, Any]) -> str:
     'lang=en--wave=2025_Q4'
     >>> parameter_slug({"wave": "x" * 50})
     'wave=xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx-77cf1206'
+    >>> parameter_slug({"each": "region", "unit": "华东", "wave": "2025Q4"})
+    'region=华东--wave=2025Q4'
     """
     parts = []
+    if parameters.get("each") and "unit" in parameters:
+        parts.append(f"{_name_part(parameters['each'])}={_name_part(parameters['unit'])}")
     for k in sorted(parameters):
-        if k in FILE_PARAMETERS or k == "title":
+        if k in FILE_PARAMETERS or k in RUNNER_PARAMETERS or k == "title":
             continue
-        v = parameters[k]
-        raw = ",".join(map(str, v)) if isinstance(v, list | tuple) else str(v)
-        text = re.sub(r"[^\w.,=-]+", "_", raw, flags=re.UNICODE).strip("_")
-        if len(text) > VALUE_CHARS:
-            text = f"{text[:VALUE_CHARS]}-{_digest8(raw)}"
-        parts.append(f"{k}={text}")
+        parts.append(f"{k}={_name_part(parameters[k])}")
     return _within_bytes("--".join(parts), MAX_STEM_BYTES)
+
+
+def _name_part(value: Any) -> str:
+    """A value as it stands in a file name: safe characters only, long values cut and hashed."""
+    raw = ",".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
+    text = re.sub(r"[^\w.,=-]+", "_", raw, flags=re.UNICODE).strip("_")
+    if len(text) > VALUE_CHARS:
+        text = f"{text[:VALUE_CHARS]}-{_digest8(raw)}"
+    return text
 
 
 def report_stem(name: str, parameters: Mapping[str, Any]) -> str:
@@ -538,6 +589,7 @@ class _Frame:
     footer: str
     lang: str
     provenance: dict = field(default_factory=dict)
+    rule: str = ""
 
 
 def _for_language(nb, lang: str):
@@ -570,27 +622,107 @@ def _toc(body: str, lang: str) -> str:
     return f'<nav class="cx-toc"><b>{escape_html(msg("page.toc", lang))}</b><ul>{items}</ul></nav>'
 
 
-def _render_html(nb, frame: _Frame, *, show_code: bool) -> str:
-    from nbconvert import HTMLExporter
+def css_string(value: object) -> str:
+    """Text for a CSS string in double quotes inside a ``<style>`` element: every character that
+    could end the string, the declaration or the element is written as a CSS escape.
 
-    exporter = HTMLExporter(
-        template_name="cxlab_report",
-        extra_template_basedirs=[str(TEMPLATE)],
-        exclude_input=not show_code,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        embed_images=True,
-        filters={"cx_escape": escape_html},
+    Examples
+    --------
+    >>> print(css_string('满意度 "x" </style><b>'))
+    满意度 \\22 x\\22  \\3c /style\\3e \\3c b\\3e
+    """
+    return "".join(
+        f"\\{ord(c):x} " if c in "\"'\\<>&;{}" or not c.isprintable() else c for c in str(value)
     )
+
+
+_exporters: dict[bool, Any] = {}
+#: Text the template and nbconvert write around the values: the header's full-width colon and
+#: the heading anchors' pilcrow.
+_TEMPLATE_TEXT = "：¶"
+#: Held while an exporter is made or renders: rendering is pure Python, so pages of parallel
+#: jobs would not render faster side by side, and one exporter's templates compile once a run.
+_render_lock = threading.RLock()
+
+
+def warm_up() -> None:
+    """Import and set up what rendering needs (nbconvert, templates, the font), e.g. in a
+    background thread while the first kernel runs.
+
+    Examples
+    --------
+    >>> warm_up()
+    """
+    from cxlab.fonts import font_path
+
+    with _render_lock:
+        _exporter(False)
+    from fontTools import subset  # noqa: F401
+
+    font_path()
+
+
+def _exporter(show_code: bool):
+    """The HTML exporter for a setting: made once, used under :data:`_render_lock`."""
+    cached = _exporters
+    if show_code not in cached:
+        from cxlab.runner import fast_jupyter_imports
+
+        fast_jupyter_imports()
+        from nbconvert import HTMLExporter
+
+        cached[show_code] = HTMLExporter(
+            template_name="cxlab_report",
+            extra_template_basedirs=[str(TEMPLATE)],
+            exclude_input=not show_code,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+            embed_images=True,
+            filters={"cx_escape": escape_html, "cx_css_string": css_string},
+        )
+    return cached[show_code]
+
+
+def _render_html(nb, frame: _Frame, *, show_code: bool, fonts: Any = None) -> str:
+    """The page: the notebook through the report template, with its own font embedded.
+
+    With a :class:`cxlab.fonts.FontWorker`, the font is cut in that process from the
+    characters the notebook and frame can show, while this one renders; a character the page
+    shows beyond them (never expected) makes the font be cut again here from the page itself.
+    """
+    from cxlab.fonts import font_face_css, notebook_characters, page_characters
+
     nb = _for_language(nb, frame.lang)
     if not show_code:
         # Warnings on stderr stay in the executed notebook beside the page, not in the shared page.
         nb = _without_stderr(nb)
-    body, _ = exporter.from_notebook_node(
-        nb, resources={"cxlab": {"meta": frame.meta, "footer": frame.footer}}
-    )
+    frame_text = [
+        frame.title,
+        frame.footer,
+        frame.rule,
+        msg("page.toc", frame.lang),
+        _TEMPLATE_TEXT,
+    ]
+    frame_text += [f"{k}{v}" for k, v in frame.meta] + ["0123456789 /"]
+    expected = notebook_characters(nb, *frame_text)
+    font = fonts.submit(expected) if fonts is not None else None  # None if it cannot work
+    resources = {
+        "cxlab": {
+            "meta": frame.meta,
+            "footer": frame.footer,
+            "rule": frame.rule,
+            "title": frame.title,
+        }
+    }
+    with _render_lock:
+        body, _ = _exporter(show_code).from_notebook_node(nb, resources=resources)
     body = _TITLE.sub(lambda _: f"<title>{escape_html(frame.title)}</title>", body, count=1)
-    return body.replace("<!--CXLAB_TOC-->", _toc(body, frame.lang), 1)
+    body = body.replace("<!--CXLAB_TOC-->", _toc(body, frame.lang), 1)
+    # The page's own font: every character of its text (the print footer's title and numbers too).
+    shown = page_characters(body)
+    css = font.result() if font is not None and set(shown) <= set(expected) else None
+    css = css or font_face_css(shown + "".join(frame_text))
+    return body.replace("<!--CXLAB_FONT-->", f"<style>{css}</style>", 1)
 
 
 def _without_stderr(nb):
@@ -700,28 +832,70 @@ def _index_row(r: dict, lang: str) -> str:
     e = escape_html
     stem = e(r["stem"])
     link = f'<a href="{e(r["html"])}">{stem}</a>' if r.get("html") else stem
-    shown = ", ".join(f"{k}={v}" for k, v in r["parameters"].items() if k not in FILE_PARAMETERS)
+    if r.get("pdf"):
+        link += f' · <a href="{e(r["pdf"])}">PDF</a>'
+    shown = ", ".join(
+        f"{k}={v}"
+        for k, v in r["parameters"].items()
+        if k not in FILE_PARAMETERS and k not in RUNNER_PARAMETERS
+    )
     ok = r["status"] == "succeeded"
     status = msg("report_index.succeeded" if ok else "report_index.failed", lang)
     err = "" if ok else f'<div class="err">{e(bounded(r.get("error") or "", one_line=True))}</div>'
     data = Path(r["data"]).name if r.get("data") else "—"
     seconds = msg("report_index.seconds", lang, seconds=f"{r['duration_s']:.1f}")
+    unit = ""
+    if r.get("unit") is not None:
+        base = r.get("base")
+        min_base = int(r["parameters"].get("min_base", MIN_BASE))
+        small = msg("report_index.small", lang, min_base=min_base)
+        note = f" ({e(small)})" if base is not None and base < min_base else ""
+        unit = f"<td>{e(r['unit'])}</td><td>{e('—' if base is None else base)}{note}</td>"
     return (
-        f"<tr><td>{e(r['date'])}</td><td>{e(r['started'][11:19])}</td>"
+        f"<tr>{unit}<td>{e(r['date'])}</td><td>{e(r['started'][11:19])}</td>"
         f"<td>{link}</td><td>{e(bounded(shown) or '—')}</td>"
         f'<td title="SHA-256 {e(r.get("data_sha256") or "")}">{e(data)}</td>'
         f'<td class="{"ok" if ok else "failed"}">{e(status)}{err}</td><td>{e(seconds)}</td></tr>'
     )
 
 
-_INDEX_STYLE = """body { font-family: "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif; max-width: 1100px; margin: 24px auto; padding: 0 16px; }
+_INDEX_STYLE = """body { font-family: "cxlab Noto Sans CJK", "Noto Sans CJK SC", "PingFang SC", "Microsoft YaHei", sans-serif; max-width: 1100px; margin: 24px auto; padding: 0 16px; }
 table { border-collapse: collapse; width: 100%; font-size: 0.92em; }
 th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid #ddd; vertical-align: top; }
 th { background: #f3f6f9; } .ok { color: #1b7f3b; } .failed { color: #b00020; font-weight: bold; }
 .err { font-weight: normal; color: #555; font-size: 0.9em; }"""
 
 
-def render_index(runs: list[dict], *, lang: str = "zh") -> str:
+_INDEX_COLUMNS = ("date", "time", "report", "parameters", "data", "status", "duration")
+
+
+def _index_table(runs: list[dict], lang: str, *, units: bool) -> str:
+    columns = (("unit", "base") if units else ()) + _INDEX_COLUMNS
+    header = "".join(f"<th>{msg(f'report_index.{k}', lang)}</th>" for k in columns)
+    body = "\n".join(_index_row(r, lang) for r in runs) or (
+        f'<tr><td colspan="{len(columns)}">{msg("report_index.empty", lang)}</td></tr>'
+    )
+    return f"<table><thead><tr>{header}</tr></thead>\n<tbody>\n{body}\n</tbody></table>"
+
+
+def _index_tables(runs: list[dict], lang: str) -> str:
+    """The whole-survey runs, then one table per ``--each`` column with its units in order."""
+    whole = [r for r in runs if r.get("unit") is None]
+    by_each: dict[str, list[dict]] = {}
+    for r in runs:
+        if r.get("unit") is not None:
+            by_each.setdefault(str(r.get("each")), []).append(r)
+    if not by_each:
+        return _index_table(whole, lang, units=False)
+    parts = [f"<h2>{msg('report_index.whole', lang)}</h2>", _index_table(whole, lang, units=False)]
+    for each in sorted(by_each):
+        grouped = sorted(by_each[each], key=lambda r: (str(r["unit"]), r["name"]))
+        heading = escape_html(msg("report_index.by_unit", lang, each=each))
+        parts += [f"<h2>{heading}</h2>", _index_table(grouped, lang, units=True)]
+    return "\n".join(parts)
+
+
+def render_index(runs: list[dict], *, lang: str = "zh", embed_font: bool = True) -> str:
     """The HTML of ``reports/index.html``: every run, newest first, with relative links.
 
     Parameters
@@ -730,12 +904,16 @@ def render_index(runs: list[dict], *, lang: str = "zh") -> str:
         Records as in ``reports/index.json`` (see :class:`Run`), newest first.
     lang : {"zh", "en"}
         Language of the page's own words.
+    embed_font : bool
+        Embed the subset of Noto Sans CJK the page's text needs (:mod:`cxlab.fonts`), as the
+        report pages do.
 
     Returns
     -------
     str
-        A complete HTML page. Every value of a record is escaped; error messages are cut to
-        one line of at most ``cxlab.markup.MESSAGE_LIMIT`` characters.
+        A complete HTML page. Runs of ``--each`` pages are grouped by their column, units in
+        order; every value of a record is escaped; error messages are cut to one line of at
+        most ``cxlab.markup.MESSAGE_LIMIT`` characters.
 
     Examples
     --------
@@ -746,29 +924,25 @@ def render_index(runs: list[dict], *, lang: str = "zh") -> str:
     >>> "x&lt;b&gt;" in page and "wave=&lt;i&gt;" in page and "<b>" not in page
     True
     """
-    header = "".join(
-        f"<th>{msg(f'report_index.{k}', lang)}</th>"
-        for k in ("date", "time", "report", "parameters", "data", "status", "duration")
-    )
-    body = "\n".join(_index_row(r, lang) for r in runs) or (
-        f'<tr><td colspan="7">{msg("report_index.empty", lang)}</td></tr>'
-    )
     title = msg("report_index.title", lang)
     html_lang = "zh-CN" if lang == "zh" else lang
-    return f"""<!DOCTYPE html>
+    page = f"""<!DOCTYPE html>
 <html lang="{html_lang}"><head><meta charset="utf-8"><title>{title}</title>
 <style>
 {_INDEX_STYLE}
-</style></head><body>
+</style><!--CXLAB_FONT--></head><body>
 <h1>{title}</h1>
 <p>{msg("report_index.intro", lang)}</p>
-<table><thead><tr>{header}</tr></thead>
-<tbody>
-{body}
-</tbody></table>
+{_index_tables(runs, lang)}
 <p style="color:#777;font-size:0.85em">cxlab {escape_html(__version__)}</p>
 </body></html>
 """
+    if not embed_font:
+        return page
+    from cxlab.fonts import font_face_css, page_characters
+
+    css = font_face_css(page_characters(page))
+    return page.replace("<!--CXLAB_FONT-->", f"<style>{css}</style>", 1)
 
 
 # -- running ---------------------------------------------------------------------------------------
@@ -788,10 +962,27 @@ class _Job:
     started: dt.datetime
     t0: float
     digest: str | None
+    kernels: Any = None
+    printer: Any = None
+    base: int | None = None
+    fonts: Any = None
 
     @property
     def name(self) -> str:
         return self.path.stem
+
+    @property
+    def unit(self) -> str | None:
+        return self.params.get("unit") if self.params.get("each") else None
+
+    @property
+    def min_base(self) -> int:
+        return int(self.params.get("min_base", MIN_BASE))
+
+    @property
+    def small(self) -> bool:
+        """A unit page whose unit has fewer respondents than ``min_base``."""
+        return self.unit is not None and self.base is not None and self.base < self.min_base
 
     @property
     def lang(self) -> str:
@@ -812,7 +1003,9 @@ class _Job:
     def seconds(self) -> float:
         return time.perf_counter() - self.t0
 
-    def record(self, status: str, *, html: str | None = None, error: str | None = None) -> Run:
+    def record(
+        self, status: str, *, html: str | None = None, error: str | None = None, pdf: bool = False
+    ) -> Run:
         return Run(
             name=self.name,
             stem=self.stem,
@@ -827,6 +1020,10 @@ class _Job:
             started=self.started.isoformat(),
             duration_s=self.seconds(),
             error=error,
+            pdf=html[:-5] + ".pdf" if html and pdf else None,
+            each=self.params.get("each") if self.unit is not None else None,
+            unit=self.unit,
+            base=self.base if self.unit is not None else None,
         )
 
 
@@ -841,6 +1038,11 @@ def run_report(
     today: dt.date | None = None,
     progress: bool | None = None,
     on_start: Callable[[str], None] | None = None,
+    pdf: bool = False,
+    kernels: Any = None,
+    printer: Any = None,
+    base: int | None = None,
+    fonts: Any = None,
 ) -> Path:
     """Execute one notebook with papermill and render it to a dated HTML report.
 
@@ -865,6 +1067,21 @@ def run_report(
         Show papermill's cell progress bar (default: when stderr is a terminal).
     on_start : callable, optional
         Called with the report's stem once its lock is held.
+    pdf : bool
+        Also print the page to ``<stem>.pdf`` beside it (A4, with headless Chromium).
+    kernels : cxlab.runner.KernelPool, optional
+        Where the page's kernel comes from (a command running many pages passes one pool);
+        default: papermill starts a kernel.
+    printer : cxlab.pdf.Printer, optional
+        The browser that prints (a command printing many pages passes one); default: one is
+        started for this page when ``pdf`` is true.
+    base : int, optional
+        For a unit page (parameters ``each`` and ``unit``): the unit's respondents in the period
+        reported, if the caller counted them already (see :func:`unit_bases`). A unit with fewer
+        than ``min_base`` (parameter, default 30) gets a page that says so and shows nothing
+        else, written without a kernel.
+    fonts : cxlab.fonts.FontWorker, optional
+        Where the page's font is cut (in parallel with rendering); default: in this process.
 
     Returns
     -------
@@ -914,9 +1131,21 @@ def run_report(
             progress=sys.stderr.isatty() if progress is None else progress,
             started=dt.datetime.now().astimezone(),
             t0=time.perf_counter(),
-            digest=sha256(params["data"]) if params.get("data") else sha256(SAMPLE_DATA),
+            digest=_sha256(params["data"] if params.get("data") else SAMPLE_DATA),
+            kernels=kernels,
+            base=base,
+            fonts=fonts,
         )
-        return _run_locked(job, on_start)
+        if job.unit is not None and base is None:
+            job = replace(job, base=unit_bases(params, params["each"]).get(job.unit, 0))
+        if not pdf:
+            return _run_locked(job, on_start)
+        if printer is not None:
+            return _run_locked(replace(job, printer=printer), on_start)
+        from cxlab.pdf import Printer
+
+        with Printer() as own:
+            return _run_locked(replace(job, printer=own), on_start)
     finally:
         lock.release()
 
@@ -931,15 +1160,18 @@ def _run_locked(job: _Job, on_start: Callable[[str], None] | None) -> Path:
             dir=job.out_root / ".tmp", prefix=f"{job.stem}.", ignore_cleanup_errors=True
         ) as tmp:
             executed = Path(tmp) / f"{job.stem}.ipynb"
-            error = _execute(job, executed)
-            nb = _read_notebook(executed if executed.exists() else job.path)
+            if job.small:
+                nb, error = _small_base_notebook(job), None
+            else:
+                error = _execute(job, executed)
+                nb = _read_notebook(executed if executed.exists() else job.path)
             frame = _page_frame(job, nb)
             nb.metadata["cxlab"] = frame.provenance
             if error is not None:
                 _keep_failed(job, nb, frame, error, executed)
             target = _publish_report(job, nb, frame, Path(tmp))
         rel = target.relative_to(job.out_root).as_posix()
-        _record(job.out_root, job.record("succeeded", html=rel))
+        _record(job.out_root, job.record("succeeded", html=rel, pdf=job.printer is not None))
     except OSError as e:
         _fail_on_disk(job, e)
     log.info("done %s in %.1f s -> %s", job.stem, job.seconds(), target)
@@ -947,28 +1179,46 @@ def _run_locked(job: _Job, on_start: Callable[[str], None] | None) -> Path:
 
 
 def _execute(job: _Job, executed: Path) -> Exception | None:
-    """Run the notebook into ``executed``; the error that stopped it, if any."""
+    """Run the notebook into ``executed``; the error that stopped it, if any.
+
+    The executed notebook is written once at the end (or at the failing cell), not after every
+    cell: papermill would otherwise validate and write the whole notebook twice per cell.
+    """
+    from cxlab.runner import fast_jupyter_imports
+
+    fast_jupyter_imports()
     import papermill
 
+    where: dict[str, Any] = {"cwd": str(job.path.parent), "extra_arguments": _KERNEL_ARGUMENTS}
+    km = None
     try:
+        if job.kernels is not None:
+            km = job.kernels.take(job.path.parent)
+            where = {"km": km}  # the kernel runs in the notebook's folder already
         papermill.execute_notebook(
             str(job.path),
             str(executed),
             parameters=dict(job.params),
             kernel_name="python3",
-            cwd=str(job.path.parent),
             progress_bar=job.progress,
             log_output=False,
-            extra_arguments=_KERNEL_ARGUMENTS,
+            request_save_on_cell_execute=False,
+            **where,
         )
     except OSError:
         raise  # a file-system fault, not the notebook's
     except Exception as e:  # a failing cell, a kernel that died, an unreadable notebook...
         return e
+    finally:
+        if km is not None:
+            job.kernels.release(km)
     return None
 
 
 def _read_notebook(path: Path):
+    from cxlab.runner import fast_jupyter_imports
+
+    fast_jupyter_imports()
     import nbformat
 
     return nbformat.read(path, as_version=4)
@@ -978,9 +1228,20 @@ def _page_frame(job: _Job, nb) -> _Frame:
     """Header lines, footer and provenance of the page, in the report's language."""
     lang, versions, digest = job.lang, package_versions(), job.digest
     title = _title(_for_language(nb, lang), job.params, job.name)
-    shown = ", ".join(f"{k}={v}" for k, v in job.params.items() if k not in FILE_PARAMETERS)
+    if job.unit is not None:
+        title = msg("page.unit_title", lang, title=title, each=job.params["each"], unit=job.unit)
+    shown = ", ".join(
+        f"{k}={v}"
+        for k, v in job.params.items()
+        if k not in FILE_PARAMETERS and k not in RUNNER_PARAMETERS
+    )
+    unit = []
+    if job.unit is not None:
+        base = msg("page.unit_base", lang, each=job.params["each"], unit=job.unit, n=job.base)
+        unit = [(msg("page.unit", lang), base)]
     meta = [
         (msg("page.report", lang), msg("page.report_name", lang, title=title, name=job.name)),
+        *unit,
         (msg("page.time", lang), job.started.strftime("%Y-%m-%d %H:%M:%S %Z")),
         (
             msg("page.data", lang),
@@ -1015,22 +1276,66 @@ def _page_frame(job: _Job, nb) -> _Frame:
         "versions": versions,
         "started": job.started.isoformat(),
         "duration_s": job.seconds(),
+        "unit": {"each": job.params["each"], "unit": job.unit, "base": job.base}
+        if job.unit is not None
+        else None,
     }
-    return _Frame(title=title, meta=meta, footer=footer, lang=lang, provenance=provenance)
+    rule = msg("page.min_base_rule", lang, min_base=job.min_base)
+    return _Frame(
+        title=title, meta=meta, footer=footer, lang=lang, provenance=provenance, rule=rule
+    )
 
 
 def _publish_report(job: _Job, nb, frame: _Frame, tmp: Path) -> Path:
     """Render the page and move it, with the executed notebook, into the dated folder."""
     import nbformat
 
-    page = _render_html(nb, frame, show_code=job.show_code)
+    page = _render_html(nb, frame, show_code=job.show_code, fonts=job.fonts)
     executed, html_tmp = tmp / f"{job.stem}.ipynb", tmp / f"{job.stem}.html"
     nbformat.write(nb, str(executed))
     _write_text(html_tmp, page)
     job.out_dir.mkdir(parents=True, exist_ok=True)
     target = job.out_dir / f"{job.stem}.html"
-    _publish([(executed, target.with_suffix(".ipynb")), (html_tmp, target)])
+    moves = [(executed, target.with_suffix(".ipynb")), (html_tmp, target)]
+    if job.printer is not None:
+        from cxlab.pdf import PrintError
+
+        pdf_tmp = tmp / f"{job.stem}.pdf"
+        try:
+            job.printer.print(html_tmp, pdf_tmp)
+        except PrintError as e:
+            where = bounded(e, one_line=True)
+            log.error("failed %s: %s", job.stem, where)
+            _record(job.out_root, job.record("failed", error=where))
+            raise ReportError(f"Report {job.stem!r}: {where}") from None
+        moves.append((pdf_tmp, target.with_suffix(".pdf")))
+    _publish(moves)
     return target
+
+
+def _small_base_notebook(job: _Job):
+    """The page of a unit under ``min_base``: its title and one sentence, nothing else."""
+    import nbformat
+
+    from cxlab.markup import escape_markdown
+
+    source = _read_notebook(job.path)
+    lang = job.lang
+    title = _title(_for_language(source, lang), job.params, job.name)
+    nb = nbformat.v4.new_notebook(metadata=source.metadata)
+    text = msg(
+        "page.small_base",
+        lang,
+        each=escape_markdown(job.params["each"]),
+        unit=escape_markdown(job.unit),
+        n=job.base,
+        min_base=job.min_base,
+    )
+    nb.cells = [
+        nbformat.v4.new_markdown_cell(f"# {escape_markdown(title)}"),
+        nbformat.v4.new_markdown_cell(text),
+    ]
+    return nb
 
 
 def _keep_failed(job: _Job, nb, frame: _Frame, error: Exception, executed: Path) -> None:
@@ -1144,6 +1449,58 @@ def prune(out_root: str | Path, keep_days: int, *, today: dt.date | None = None)
             _write_index(out_root, runs)
         log.info("pruned %d folder(s) older than %s", len(removed), cutoff)
     return removed
+
+
+def unit_bases(parameters: Mapping[str, Any], each: str) -> dict[str, int]:
+    """Respondents of each value of ``each`` in the period a report shows: its unit pages.
+
+    Parameters
+    ----------
+    parameters : mapping
+        The report's checked parameters: ``data`` and ``codebook`` name the survey (default:
+        the sample), ``wave`` (or ``period``) the period (default: the latest).
+    each : str
+        The column with one page per value (a store, region or channel column).
+
+    Returns
+    -------
+    dict
+        Unit value (as text) -> respondents in the period, for every value that occurs in the
+        survey (a unit without respondents in the period has 0), sorted by value. Rows without
+        a value get no page.
+
+    Raises
+    ------
+    ReportError
+        The survey has no column ``each`` (the message lists its segments), or cannot be read.
+
+    Examples
+    --------
+    >>> bases = unit_bases({"wave": "2025Q4"}, "region")
+    >>> list(bases), bases["华东"]
+    (['华东', '华北', '华南', '港台', '西部'], 446)
+    """
+    from cxlab import io, survey
+    from cxlab.paths import resolve_data
+
+    try:
+        sv = io.load_survey(
+            resolve_data(parameters.get("data")), codebook=parameters.get("codebook") or None
+        )
+    except Exception as e:
+        raise ReportError(f"--each {each}: {bounded(e, one_line=True)}") from None
+    book = sv.codebook
+    if each not in sv.data.columns:
+        segments = ", ".join(book.segments) or "none"
+        raise ReportError(f"--each {each!r}: the survey has no such column (segments: {segments}).")
+    period = parameters.get("period") or parameters.get("wave") or ""
+    try:
+        rows, _ = survey.select_wave(sv.data, book.wave, period)
+    except Exception as e:
+        raise ReportError(f"--each {each}: {bounded(e, one_line=True)}") from None
+    units = sorted({str(v) for v in sv.data[each].dropna()})
+    counts = rows[each].dropna().astype(str).value_counts()
+    return {u: int(counts.get(u, 0)) for u in units}
 
 
 #: File types a survey export can have (codebooks and logs are not surveys).

@@ -6,7 +6,8 @@ run as root, where a read-only mode does not stop writes; no second device; no f
 produced by making ``os.replace`` or ``open`` raise the OSError the kernel would raise.
 
 No kernel starts: ``papermill.execute_notebook`` is replaced by :func:`fake_execute`, which
-writes the executed notebook the way papermill does (injected parameters, one output per cell).
+writes the executed notebook the way papermill does (injected parameters, one output per cell),
+and the command line forks no kernels (``CXLAB_KERNELS=plain``).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ def fake_kernel(monkeypatch):
     import papermill
 
     monkeypatch.setattr(papermill, "execute_notebook", fake_execute)
+    monkeypatch.setenv("CXLAB_KERNELS", "plain")  # no kernel pool: papermill is the fake
 
 
 @pytest.fixture

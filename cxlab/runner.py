@@ -1,0 +1,477 @@
+"""Kernels for report pages: forked ahead of need from one pre-loaded process, one per page.
+
+One ``cxlab report`` command runs many pages (``all``, ``--each``). Started the usual way,
+every page's kernel would start Python and import pandas, statsmodels, seaborn, jieba and cxlab
+again (several seconds each). A :class:`KernelPool` instead starts one :mod:`cxlab.zygote`
+process that imports them once and forks a fresh kernel for each page, a few pages ahead of
+need, while the runner checks parameters, renders and writes the pages before. Each page still
+gets a new process, a new IPython shell and an empty namespace: nothing one page's cells define
+or change reaches the next.
+
+The pool works where ``os.fork`` is safe (Linux). Elsewhere, or with the environment variable
+``CXLAB_KERNELS=plain``, :func:`make_pool` returns None and papermill starts each kernel itself.
+
+This module also keeps the runner's own imports quick: :func:`fast_jupyter_imports` stops
+jsonschema from building the IRI grammar of ``rfc3987_syntax`` (about 2 s) at import, which
+nbformat's validation (JSON Schema draft 4, no format checks) never uses.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import logging
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+__all__ = [
+    "BASE_MODULES",
+    "KernelPool",
+    "Zygote",
+    "fast_jupyter_imports",
+    "end_zygote",
+    "make_pool",
+    "notebook_imports",
+    "spawn_zygote",
+]
+
+log = logging.getLogger("cxlab.runner")
+
+#: Modules every report kernel is given before its first cell, besides the notebooks' own imports.
+BASE_MODULES = (
+    "numpy",
+    "pandas",
+    "scipy.stats",
+    "statsmodels.api",
+    "matplotlib.pyplot",
+    "matplotlib_inline.backend_inline",
+    "seaborn",
+    "jieba",
+    "IPython.display",
+    "cxlab",
+)
+
+
+def fast_jupyter_imports() -> None:
+    """Make ``import nbformat`` (and papermill, nbconvert) about 2 s quicker in this process.
+
+    nbformat imports jsonschema, and jsonschema registers a checker for the ``iri`` format by
+    importing ``rfc3987_syntax``, which builds a Lark grammar at import. Notebook validation
+    uses draft 4 without format checking, so the grammar is never used here: marking the module
+    absent (``sys.modules[name] = None``, which makes its import raise ImportError) leaves
+    jsonschema without that one format checker and nbformat validating exactly as before.
+    Nothing changes if jsonschema was imported already.
+
+    Examples
+    --------
+    >>> fast_jupyter_imports()
+    >>> import nbformat
+    >>> nbformat.validate(nbformat.v4.new_notebook()) is None
+    True
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)
+
+
+def notebook_imports(paths: Iterable[str | Path]) -> list[str]:
+    """The modules the code cells of notebooks import, in order of first appearance.
+
+    Parameters
+    ----------
+    paths : iterable of str or Path
+        Notebook files.
+
+    Returns
+    -------
+    list of str
+        Dotted module names; ``from cxlab import io, plots`` gives ``cxlab``, ``cxlab.io`` and
+        ``cxlab.plots`` (a name that is not a module fails quietly when pre-loaded). Lines
+        starting with ``%`` or ``!`` (IPython magics) are left out before parsing.
+
+    Examples
+    --------
+    >>> import nbformat, tempfile, pathlib
+    >>> nb = nbformat.v4.new_notebook()
+    >>> nb.cells = [nbformat.v4.new_code_cell("%matplotlib inline\\nfrom cxlab import io, plots")]
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "x.ipynb"
+    >>> nbformat.write(nb, p)
+    >>> notebook_imports([p])
+    ['cxlab', 'cxlab.io', 'cxlab.plots']
+    """
+    found: dict[str, None] = {}
+    for path in paths:
+        cells = json.loads(Path(path).read_text(encoding="utf-8")).get("cells", [])
+        for cell in cells:
+            if cell.get("cell_type") != "code":
+                continue
+            source = "".join(cell.get("source", ""))
+            code = "\n".join(
+                "" if line.lstrip().startswith(("%", "!")) else line for line in source.splitlines()
+            )
+            try:
+                tree = ast.parse(code)
+            except SyntaxError:
+                continue
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Import):
+                    for a in node.names:
+                        found.setdefault(a.name)
+                elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                    found.setdefault(node.module)
+                    for a in node.names:
+                        found.setdefault(f"{node.module}.{a.name}")
+    return list(found)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _kernel_manager_class():
+    from jupyter_client.manager import AsyncKernelManager
+
+    class ForkedKernelManager(AsyncKernelManager):
+        """A kernel forked by the zygote: nbclient connects to it instead of starting one."""
+
+        pid = 0
+        clients: list
+
+        @property
+        def has_kernel(self) -> bool:
+            return self.pid > 0
+
+        async def is_alive(self) -> bool:
+            return self.pid > 0 and _alive(self.pid)
+
+        def client(self, **kwargs):
+            kc = super().client(**kwargs)
+            self.clients.append(kc)
+            return kc
+
+    return ForkedKernelManager
+
+
+class KernelPool:
+    """Kernels forked from one pre-loaded process, started ``ahead`` pages ahead of need.
+
+    Parameters
+    ----------
+    pages : int
+        How many kernels the command will ask for (no more are forked).
+    ahead : int
+        Kernels kept started and waiting (normally the number of pages run at once).
+    modules : iterable of str
+        Modules to import before the first fork; empty for a single page, where pre-loading
+        would only move the notebook's own import time in front of it.
+    cwd : Path
+        Working folder the waiting kernels start in (the notebooks folder).
+    zygote : Zygote, optional
+        A zygote started earlier with :func:`spawn_zygote` (so that its start-up, and that of
+        the kernel it may have forked at once, overlapped the runner's own); default: one is
+        started now.
+
+    Notes
+    -----
+    Use as a context manager, or call :meth:`close`: it ends every kernel still running and
+    the zygote. :meth:`take` hands out a kernel manager that papermill (nbclient) connects to;
+    :meth:`release` ends that kernel once its page is done.
+    """
+
+    def __init__(
+        self,
+        *,
+        pages: int,
+        ahead: int = 1,
+        modules: Iterable[str] = (),
+        cwd: str | Path = ".",
+        zygote: Zygote | None = None,
+    ) -> None:
+        self.pages, self.ahead = max(1, pages), max(1, ahead)
+        self.modules = list(modules)
+        self.cwd = str(cwd)
+        self._lock = threading.Lock()
+        self._io = threading.Lock()
+        self._ready: deque = deque()
+        self._forked = 0
+        self._running: set = set()
+        self._closed = False
+        if zygote is None or zygote.proc.poll() is not None:
+            zygote = Zygote(_popen_zygote(), tempfile.mkdtemp(prefix="cxlab-kernels-"))
+        self._proc, self._early, self._folder = zygote.proc, list(zygote.early), zygote.folder
+        self._forked = len(self._early)
+        self._starter = threading.Thread(target=self._start, name="cxlab-kernels", daemon=True)
+        self._starter.start()
+
+    # -- the zygote's side ------------------------------------------------------------------------
+
+    def _ask(self, request: dict) -> dict:
+        with self._io:
+            if request:
+                self._proc.stdin.write((json.dumps(request) + "\n").encode("utf-8"))
+                self._proc.stdin.flush()
+            line = self._proc.stdout.readline()
+        if not line:
+            raise RuntimeError("the kernel zygote ended unexpectedly")
+        return json.loads(line)
+
+    def _start(self) -> None:
+        try:
+            self._ask({})  # {"ready": true} once ipykernel is imported
+            for km in self._early:  # kernels the zygote was asked for before this pool existed
+                km.pid = self._ask({})["pid"]
+                with self._lock:
+                    self._running.add(km)
+                    self._ready.append(km)
+            if self.modules:
+                t0 = time.perf_counter()
+                done = self._ask({"op": "preload", "modules": self.modules})
+                log.info(
+                    "kernels pre-loaded %d module(s) in %.1f s",
+                    len(done["preloaded"]),
+                    time.perf_counter() - t0,
+                )
+                for name, error in done["failed"].items():
+                    log.debug("pre-load of %s failed: %s", name, error)
+            self._fill()
+        except Exception as e:  # the pages will report it when they ask for a kernel
+            log.error("could not start kernels: %s", e)
+
+    def _fork(self, cwd: str):
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the kernel pool is closed")
+            self._forked += 1
+        km = _new_kernel_manager(self._folder, cwd)
+        km.pid = self._ask(_fork_request(km))["pid"]
+        with self._lock:
+            self._running.add(km)
+        return km
+
+    def _fill(self) -> None:
+        while True:
+            with self._lock:
+                if self._closed or len(self._ready) >= self.ahead or self._forked >= self.pages:
+                    return
+            km = self._fork(self.cwd)
+            with self._lock:
+                self._ready.append(km)
+
+    # -- the pages' side --------------------------------------------------------------------------
+
+    def take(self, cwd: str | Path, timeout: float = 120):
+        """A started kernel whose working folder is ``cwd``, for one page.
+
+        Returns
+        -------
+        jupyter_client.AsyncKernelManager
+            To pass to papermill as ``km=``; give it back with :meth:`release`.
+        """
+        cwd = str(cwd)
+        deadline = time.monotonic() + timeout
+        while True:
+            with self._lock:
+                km = self._ready.popleft() if self._ready else None
+                ready_possible = self._starter.is_alive() or self._ready
+            if km is not None:
+                if cwd != km.cwd or not _alive(km.pid):
+                    self.release(km)
+                    km = self._fork(cwd)
+                break
+            if not ready_possible or time.monotonic() > deadline:
+                km = self._fork(cwd)
+                break
+            time.sleep(0.02)
+        self._top_up()
+        return km
+
+    def _top_up(self) -> None:
+        if self._starter.is_alive():
+            return
+        self._starter = threading.Thread(target=self._fill, name="cxlab-kernels", daemon=True)
+        self._starter.start()
+
+    def release(self, km) -> None:
+        """End a kernel (its page is done) and close the connections made to it."""
+        for kc in km.clients:
+            try:
+                kc.stop_channels()
+            except Exception:  # a channel already closed with its event loop
+                pass
+        for sig in (signal.SIGTERM, signal.SIGKILL):
+            if not _alive(km.pid):
+                break
+            try:
+                os.kill(km.pid, sig)
+            except ProcessLookupError:
+                break
+            for _ in range(50):
+                if not _alive(km.pid):
+                    break
+                time.sleep(0.01)
+        try:
+            km.cleanup_connection_file()
+        except OSError:
+            pass
+        with self._lock:
+            self._running.discard(km)
+
+    def close(self) -> None:
+        """End every kernel and the zygote."""
+        with self._lock:
+            self._closed = True
+            kms = list(self._running)
+            self._ready.clear()
+        for km in kms:
+            self.release(km)
+        end_zygote(Zygote(self._proc))
+        import shutil
+
+        shutil.rmtree(self._folder, ignore_errors=True)
+
+    def __enter__(self) -> KernelPool:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def _new_kernel_manager(folder: str, cwd: str):
+    """A kernel manager with ports and key written to a connection file, for a kernel to fork."""
+    km = _kernel_manager_class()(
+        kernel_name="python3",
+        connection_file=os.path.join(folder, f"kernel-{secrets.token_hex(6)}.json"),
+    )
+    km.clients, km.ip, km.cwd = [], "127.0.0.1", cwd
+    km.write_connection_file()
+    return km
+
+
+def _fork_request(km) -> dict:
+    return {"op": "fork", "connection_file": km.connection_file, "cwd": km.cwd}
+
+
+@dataclass
+class Zygote:
+    """A started :mod:`cxlab.zygote` process, and the kernels it was asked to fork at once."""
+
+    proc: subprocess.Popen
+    folder: str = ""
+    early: list = field(default_factory=list)
+
+
+def _forking() -> bool:
+    return sys.platform.startswith("linux") and os.environ.get("CXLAB_KERNELS") != "plain"
+
+
+def _popen_zygote() -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "cxlab.zygote"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYDEVD_DISABLE_FILE_VALIDATION": "1"},
+    )
+
+
+def spawn_zygote(*, fork_in: str | Path | None = None) -> Zygote | None:
+    """Start the :mod:`cxlab.zygote` process now, so that its start-up overlaps the runner's.
+
+    Parameters
+    ----------
+    fork_in : str or Path, optional
+        Also fork one kernel (working in this folder) as soon as the zygote is ready: for a
+        single page, whose kernel then starts while the runner checks its parameters. The
+        kernel runs nothing until a page is given to it; :func:`end_zygote` ends it.
+
+    Returns
+    -------
+    Zygote or None
+        To hand to :func:`make_pool` (or end with :func:`end_zygote`); None where kernels are
+        not forked (see :func:`make_pool`).
+    """
+    if not _forking():
+        return None
+    zygote = Zygote(_popen_zygote(), tempfile.mkdtemp(prefix="cxlab-kernels-"))
+    if fork_in is not None:
+        km = _new_kernel_manager(zygote.folder, str(fork_in))
+        zygote.proc.stdin.write((json.dumps(_fork_request(km)) + "\n").encode("utf-8"))
+        zygote.proc.stdin.flush()
+        zygote.early.append(km)
+    return zygote
+
+
+def end_zygote(zygote: Zygote | None) -> None:
+    """End a zygote, and so the kernels it forked; nothing if None or already ended."""
+    if zygote is None:
+        return
+    proc = zygote.proc
+    if proc.poll() is None:
+        try:
+            proc.stdin.close()
+        except OSError:
+            pass
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    for km in zygote.early:  # a kernel forked early but never handed to a pool
+        pid = getattr(km, "pid", 0)
+        if pid and _alive(pid):
+            os.kill(pid, signal.SIGKILL)
+    if zygote.folder:
+        import shutil
+
+        shutil.rmtree(zygote.folder, ignore_errors=True)
+
+
+def make_pool(
+    notebooks: Iterable[str | Path],
+    *,
+    pages: int,
+    jobs: int,
+    cwd: str | Path,
+    zygote: Zygote | None = None,
+) -> KernelPool | None:
+    """A :class:`KernelPool` for a command's pages, or None where forking is not used.
+
+    Parameters
+    ----------
+    notebooks : iterable of str or Path
+        The notebooks the pages run (their imports are pre-loaded when there is more than
+        one page).
+    pages, jobs : int
+        Pages to run, and how many at once.
+    cwd : str or Path
+        The folder the notebooks run in.
+    zygote : Zygote, optional
+        From :func:`spawn_zygote`.
+
+    Returns
+    -------
+    KernelPool or None
+        None off Linux, or when ``CXLAB_KERNELS=plain`` (papermill then starts each kernel).
+    """
+    if not _forking():
+        end_zygote(zygote)
+        return None
+    modules = [*BASE_MODULES, *notebook_imports(notebooks)] if pages > 1 else []
+    return KernelPool(
+        pages=pages, ahead=min(pages, max(1, jobs)), modules=modules, cwd=cwd, zygote=zygote
+    )

@@ -1,0 +1,242 @@
+"""Sharing pages (issue 16): embedded fonts, PDF, a page per unit, small bases, the fast runner."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import io
+import json
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+from fake_kernel import tiny_notebook
+
+from cxlab import cli, fonts, reports, runner
+
+FONT_URL = re.compile(r'src: url\("data:font/woff2;base64,([A-Za-z0-9+/=]+)"\)')
+
+
+def embedded_cmap(page: str) -> set[str]:
+    """The characters the page's embedded font covers, read back with fontTools."""
+    from fontTools.ttLib import TTFont
+
+    [data] = FONT_URL.findall(page)
+    return {chr(c) for c in TTFont(io.BytesIO(base64.b64decode(data))).getBestCmap()}
+
+
+def assert_font_covers_page(page: str, name: str) -> None:
+    shown = set(fonts.page_characters(page)) - {" "}
+    missing = sorted(shown - embedded_cmap(page))
+    assert not missing, f"{name}: characters without a glyph in the embedded font: {missing}"
+    assert re.search(r"[\u4e00-\u9fff]", "".join(shown)), name
+
+
+@pytest.fixture
+def no_kernel(monkeypatch):
+    import papermill
+
+    def boom(*a, **k):
+        raise AssertionError("a kernel was started")
+
+    monkeypatch.setattr(papermill, "execute_notebook", boom)
+
+
+# -- names, parameters, index -----------------------------------------------------------------------
+
+
+def test_unit_pages_are_named_by_column_and_value():
+    assert reports.report_stem("satisfaction", {"each": "region", "unit": "华东"}) == (
+        "satisfaction--region=华东"
+    )
+    stem = reports.report_stem("s", {"each": "store", "unit": "店" * 60, "wave": "2025Q4"})
+    assert stem.startswith("s--store=" + "店" * 40 + "-") and stem.endswith("--wave=2025Q4")
+    other = reports.report_stem("s", {"each": "store", "unit": "店" * 59 + "铺", "wave": "2025Q4"})
+    assert stem != other  # long values are hashed: two units never share a file
+
+
+def test_runner_parameters_need_no_declaration(tmp_path):
+    nb = tiny_notebook(tmp_path / "t.ipynb")
+    assert reports.check_parameters(nb, {"each": "region", "unit": "华东"}) == {
+        "each": "region",
+        "unit": "华东",
+    }
+    with pytest.raises(reports.ReportError, match="`unit` should be text"):
+        reports.check_parameters(nb, {"each": "region", "unit": 3})
+
+
+def test_unknown_each_column_exits_2(tmp_path, capsys):
+    code = cli.main(["report", "satisfaction", "--each", "shop", "--out", str(tmp_path), "-q"])
+    assert code == cli.EXIT_USAGE
+    assert "no such column (segments: region, channel, member_tier)" in capsys.readouterr().err
+
+
+def test_index_groups_pages_by_unit():
+    def run(unit, base, started):
+        return {
+            "date": "2026-03-02",
+            "started": f"2026-03-02T08:00:{started}",
+            "name": "satisfaction",
+            "stem": f"satisfaction--region={unit}",
+            "html": f"2026-03-02/satisfaction--region={unit}.html",
+            "pdf": f"2026-03-02/satisfaction--region={unit}.pdf",
+            "parameters": {"each": "region", "unit": unit},
+            "data": None,
+            "status": "succeeded",
+            "duration_s": 1.0,
+            "each": "region",
+            "unit": unit,
+            "base": base,
+        }
+
+    runs = [run("西部", 12, "03"), run("华东", 400, "02")]
+    page = reports.render_index(runs, lang="en", embed_font=False)
+    assert "One page per region" in page and "Whole survey" in page
+    assert page.index("华东") < page.index("西部")  # units in order, not by time
+    assert "12 (n &lt; 30, nothing shown)" in page
+    assert 'href="2026-03-02/satisfaction--region=华东.pdf">PDF</a>' in page
+
+
+def test_css_string_cannot_end_the_style_element():
+    text = reports.css_string('标题"; } </style><script>alert(1)</script>')
+    assert "<" not in text and '"' not in text and "}" not in text and "标题" in text
+
+
+# -- small bases ------------------------------------------------------------------------------------
+
+
+def test_small_unit_gets_a_page_without_a_kernel(tmp_path, no_kernel):
+    nb = tiny_notebook(tmp_path / "t.ipynb", body="print('secret result')")
+    path = reports.run_report(nb, {"each": "store", "unit": "S07"}, tmp_path / "out", base=12)
+    assert path.name == "t--store=S07.html"
+    page = path.read_text(encoding="utf-8")
+    assert "secret result" not in page and "<table" not in page.split("cx-header")[-1]
+    assert "本期只有 12 位受访者，少于 30 位" in page
+    assert "小样本规则：少于 30 位受访者" in page  # the rule, in the footer
+    [run] = json.loads((tmp_path / "out" / "index.json").read_text(encoding="utf-8"))
+    assert (run["each"], run["unit"], run["base"], run["status"]) == (
+        "store",
+        "S07",
+        12,
+        "succeeded",
+    )
+    assert_font_covers_page(page, path.name)
+
+
+def test_min_base_rule_follows_the_parameter(tmp_path, no_kernel):
+    nb = tiny_notebook(tmp_path / "t.ipynb")
+    nbformat = pytest.importorskip("nbformat")
+    book = nbformat.read(nb, as_version=4)
+    book.cells[1].source += "\nmin_base: int = 30  # smallest base shown"
+    nbformat.write(book, nb)
+    path = reports.run_report(
+        nb, {"each": "store", "unit": "S1", "min_base": 50, "lang": "en"}, tmp_path, base=40
+    )
+    page = path.read_text(encoding="utf-8")
+    assert "has 40 respondents this period, fewer than 50" in page
+    assert "fewer than 50 respondents is shown as “n &lt; 50”" in page
+
+
+# -- the runner -------------------------------------------------------------------------------------
+
+
+def test_jsonschema_iri_grammar_is_not_built():
+    code = (
+        "from cxlab.runner import fast_jupyter_imports; fast_jupyter_imports()\n"
+        "import sys, nbformat, nbconvert, papermill\n"
+        "nbformat.validate(nbformat.v4.new_notebook())\n"
+        "print(sys.modules['rfc3987_syntax'] is None)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "True"
+
+
+def test_notebook_imports_are_preloaded():
+    modules = runner.notebook_imports([reports.notebook_path("satisfaction")])
+    assert {"cxlab.io", "cxlab.plots", "matplotlib.pyplot"} <= set(modules)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="kernels are forked on Linux")
+def test_each_page_gets_a_fresh_kernel(tmp_path):
+    first = tiny_notebook(
+        tmp_path / "a.ipynb",
+        body="import os, json\nleak = 1\njson.cxlab_leak = 1\nprint(os.getpid())",
+    )
+    second = tiny_notebook(
+        tmp_path / "b.ipynb",
+        body=(
+            "import os, json\n"
+            "print(os.getpid(), 'leak' in globals(), hasattr(json, 'cxlab_leak'), os.getcwd())"
+        ),
+    )
+    out = tmp_path / "out"
+    with runner.KernelPool(pages=2, ahead=2, modules=["json"], cwd=tmp_path) as pool:
+        a = reports.run_report(first, None, out, kernels=pool)
+        b = reports.run_report(second, None, out, kernels=pool)
+    text_a = json.loads(a.with_suffix(".ipynb").read_text(encoding="utf-8"))["cells"][-1]
+    text_b = json.loads(b.with_suffix(".ipynb").read_text(encoding="utf-8"))["cells"][-1]
+    pid_a = int(text_a["outputs"][0]["text"][0].split()[0])
+    pid_b, leak, module_leak, cwd = "".join(text_b["outputs"][0]["text"]).split()
+    assert int(pid_b) != pid_a
+    assert (leak, module_leak, cwd) == ("False", "False", str(tmp_path))
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="kernels are forked on Linux")
+def test_a_failing_cell_in_a_forked_kernel_is_recorded(tmp_path):
+    nb = tiny_notebook(tmp_path / "t.ipynb", body="1 / 0")
+    with (
+        runner.KernelPool(pages=1, cwd=tmp_path) as pool,
+        pytest.raises(reports.ReportError, match=r"ZeroDivisionError: division by zero"),
+    ):
+        reports.run_report(nb, None, tmp_path / "out", kernels=pool)
+    assert list((tmp_path / "out" / "_failed").rglob("t.html"))
+
+
+# -- the sample, per unit, with PDFs ----------------------------------------------------------------
+
+
+def chromium() -> str:
+    from cxlab.pdf import PrintError, chromium_path
+
+    try:
+        return chromium_path()
+    except PrintError:
+        pytest.skip("chromium is not installed (apt-get install chromium)")
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_each_region_with_pdf_on_the_sample(tmp_path, capsys):
+    chromium()
+    pytest.importorskip("playwright")
+    # 港台 and 西部 have fewer than 200 respondents in 2025Q4: pages that say so and nothing else.
+    args = ["report", "satisfaction", "--each", "region", "--pdf", "--jobs", "2"]
+    code = cli.main([*args, "-p", "min_base=200", "--out", str(tmp_path), "-q"])
+    assert code == cli.EXIT_OK, capsys.readouterr().err
+    day = tmp_path / dt.date.today().isoformat()
+    pages = sorted(day.glob("*.html"))
+    assert [p.stem for p in pages] == [
+        f"satisfaction--region={r}--min_base=200" for r in ("华东", "华北", "华南", "港台", "西部")
+    ]
+    for page in [*pages, tmp_path / "index.html"]:
+        assert_font_covers_page(page.read_text(encoding="utf-8"), page.name)
+    small = (day / "satisfaction--region=港台--min_base=200.html").read_text(encoding="utf-8")
+    assert "少于 200 位" in small and "<img" not in small
+    big = (day / "satisfaction--region=华东--min_base=200.html").read_text(encoding="utf-8")
+    assert "<img" in big and "小样本规则" in big
+    assert len(big.encode()) - len(FONT_URL.sub("", big).encode()) < 600_000  # the budget
+    for page in pages:
+        assert page.with_suffix(".pdf").read_bytes().startswith(b"%PDF")
+    index = json.loads((tmp_path / "index.json").read_text(encoding="utf-8"))
+    assert {r["unit"]: r["base"] for r in index}["港台"] < 200
+    assert all(r["pdf"] for r in index)
+    if shutil.which("pdffonts") and shutil.which("pdftotext"):
+        pdf = day / "satisfaction--region=华东--min_base=200.pdf"
+        listed = subprocess.run(["pdffonts", pdf], capture_output=True, text=True).stdout
+        assert "NotoSansCJKsc-Regular" in listed and "CID TrueType" in listed
+        text = subprocess.run(["pdftotext", pdf, "-"], capture_output=True, text=True).stdout
+        assert "顾客满意度报告" in text and re.search(r"\b1\s*/\s*\d", text)  # page numbers
