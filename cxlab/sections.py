@@ -85,21 +85,27 @@ class Need:
 
 def _spec_builds(name: str | None, codebook: Codebook) -> bool:
     """Whether the analysis arguments ``name`` (a key of :data:`SPECS`) build from the codebook."""
-    module, function = SPECS[name].rsplit(".", 1)
+    path, needs_one_of = SPECS[name]
+    module, function = path.rsplit(".", 1)
     try:
-        getattr(importlib.import_module(module), function)(codebook)
+        spec = getattr(importlib.import_module(module), function)(codebook)
     except CodebookError:
         return False
-    return True
+    return not needs_one_of or any(k in spec for k in needs_one_of)
 
 
 #: Analysis arguments built from a codebook by a ``*_spec`` function, which raises CodebookError
 #: when the codebook cannot give them (an expectation without its pair, a Kano feature asked one
-#: way only, self-service items not named as cxlab expects).
-SPECS = {
-    "servqual": "cxlab.gaps.servqual_spec",
-    "kano": "cxlab.gaps.kano_spec",
-    "self_service": "cxlab.journey.self_service_spec",
+#: way only, self-service items not named as cxlab expects), with the arguments of which the
+#: analysis needs at least one (``ss_searched`` alone is only the base of ``ss_opened``:
+#: :func:`cxlab.journey.self_service` has no figure to show from it).
+SPECS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "servqual": ("cxlab.gaps.servqual_spec", ()),
+    "kano": ("cxlab.gaps.kano_spec", ()),
+    "self_service": (
+        "cxlab.journey.self_service_spec",
+        ("resolved", "reused", "feedback", "opened", "satisfaction"),
+    ),
 }
 
 

@@ -30,11 +30,17 @@ def _servqual(ctx: ReportContext):
             spec.pairs,
             spec.dimensions,
             weight=ctx.codebook.weight,
-            importance=spec.importance or None,
+            importance=spec.importance if _importance_fits(spec) else None,
             scales=spec.scales,
         )
 
     return ctx.cached("servqual", compute)
+
+
+def _importance_fits(spec) -> bool:
+    """Whether the importance points cover exactly the dimensions of the pairs (their points sum
+    to 100 only then); otherwise the weighted overall gap is left out."""
+    return bool(spec.importance) and set(spec.importance) == set(spec.dimensions.values())
 
 
 def _names(lang: str) -> dict[str, str]:
@@ -97,7 +103,10 @@ def servqual(ctx: ReportContext) -> list:
         xlabel=msg("pages.gaps.gap_axis", lang),
     )
     fig.tight_layout()
-    return [fig, present.table(dims, ctx.codebook, digits=2, values={"name": names}, lang=lang)]
+    parts = [fig, present.table(dims, ctx.codebook, digits=2, values={"name": names}, lang=lang)]
+    if _spec(ctx).importance and not _importance_fits(_spec(ctx)):
+        parts.append(msg("pages.gaps.importance_partial", lang))
+    return parts
 
 
 @report_section(REPORT, "items")
