@@ -236,29 +236,44 @@ def satisfaction_points(
     check_lang(lang)
     name = _namer(labels) if labels else codebook.label
     metrics = headline_metrics(codebook, lang=lang)
-    opts = {"weight": codebook.weight}
-    current, points = df, []
+    current, points = df, _headline_sentences(df, codebook, metrics, period, lang)
     if codebook.wave and period is not None:
-        upto = df[df[codebook.wave].astype(str) <= str(period)]
         current = df[df[codebook.wave].astype(str) == str(period)]
-        for metric, item, label, unit, scale in metrics:
-            t = survey.trend(upto, metric, codebook.wave, item, scale=scale, **opts)
-            points.append(
-                trend_sentence(t, codebook.wave, metric_label=label, unit=unit, lang=lang)
-            )
-    else:
-        for metric, item, label, unit, scale in metrics:
-            r = survey.estimate(df, metric, item, scale=scale, **opts).iloc[0]
-            values = {"value": r["value"], "low": r["ci_low"], "high": r["ci_high"]}
-            formatted = {k: _fmt(v, unit) for k, v in values.items()}
-            points.append(_say("narrative.level", lang, metric=label, **formatted))
     for metric, item, label, _, scale in metrics[:1]:
         for seg in codebook.segments:
-            c = survey.compare(current, metric, seg, item, min_base=min_base, scale=scale, **opts)
+            c = survey.compare(
+                current, metric, seg, item, weight=codebook.weight, min_base=min_base, scale=scale
+            )
             points += compare_sentences(
                 c, seg, metric_label=label, group_label=name(seg), lang=lang
             )
     return points
+
+
+def _headline_sentences(df, codebook, metrics, period, lang: str) -> list[str]:
+    """A trend sentence per headline figure up to ``period``, or its level without waves."""
+    from cxlab import survey
+
+    weight = codebook.weight
+    if codebook.wave and period is not None:
+        upto = df[df[codebook.wave].astype(str) <= str(period)]
+        return [
+            trend_sentence(
+                survey.trend(upto, metric, codebook.wave, item, weight=weight, scale=scale),
+                codebook.wave,
+                metric_label=label,
+                unit=unit,
+                lang=lang,
+            )
+            for metric, item, label, unit, scale in metrics
+        ]
+    out = []
+    for metric, item, label, unit, scale in metrics:
+        r = survey.estimate(df, metric, item, weight=weight, scale=scale).iloc[0]
+        values = {"value": r["value"], "low": r["ci_low"], "high": r["ci_high"]}
+        formatted = {k: _fmt(v, unit) for k, v in values.items()}
+        out.append(_say("narrative.level", lang, metric=label, **formatted))
+    return out
 
 
 def headline_metrics(codebook, *, lang: str = "zh") -> list[tuple]:
