@@ -1,5 +1,6 @@
 """Sections of the key-driver report (``notebooks/drivers.ipynb``).
 
+No progress bars: a page is read after the run (a bar would be a widget, with its script).
 Options (notebook parameters): ``outcome`` (default: the codebook's ``role: outcome`` item),
 ``method`` ("shapley"), ``n_boot`` (500), ``low`` (2), ``high`` (5), ``seed`` (1).
 """
@@ -43,6 +44,7 @@ def _importance(ctx: ReportContext):
             weight=book.weight,
             n_boot=int(ctx.option("n_boot", 500)),
             seed=ctx.option("seed", 1),
+            progress=False,
         ),
     )
 
@@ -87,6 +89,7 @@ def _stability(ctx: ReportContext):
             weight=book.weight,
             n_boot=min(int(ctx.option("n_boot", 500)), 200),
             seed=ctx.option("seed", 1),
+            progress=False,
         ),
     )
 

@@ -31,6 +31,7 @@ def _analyzed_all(ctx: ReportContext):
             ctx.survey.data[_comment(ctx)],
             taxonomy=ctx.option("taxonomy"),
             engine=ctx.option("engine", "pandas"),
+            progress=False,
         ),
     )
 
