@@ -46,11 +46,11 @@ sentiment-model: $(STAMP)  ## retrain the sentiment model from data/sentiment/ i
 	$(BIN)/python -m cxlab.text.train
 
 bench: $(STAMP)  ## run the benchmarks in benchmarks/ (prints figures; slow)
-	$(BIN)/python -m pip install --quiet --constraint $(LOCK) '.[bench]'
+	$(BIN)/python -m pip install --quiet --constraint $(LOCK) --editable '.[bench]'
 	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
 
 docs: $(STAMP)  ## build the API reference (HTML, offline) into docs/api/ from the docstrings
-	$(BIN)/python -m pip install --quiet --constraint $(LOCK) '.[docs]'
+	$(BIN)/python -m pip install --quiet --constraint $(LOCK) --editable '.[docs]'
 	$(BIN)/pdoc --docformat numpy --no-show-source --output-directory docs/api cxlab \
 	  $$($(BIN)/python -c "import pkgutil, cxlab; print(*(m.name for m in pkgutil.iter_modules(cxlab.__path__, 'cxlab.')))")
 	@echo "API reference: docs/api/index.html"

@@ -63,9 +63,9 @@ def inputs_for(parameters: dict[str, str], *, sample: bool) -> set[str]:
 
 
 def check_survey(
-    data: str | Path | None = None,
-    codebook: str | Path | None = None,
+    data: str | Path | None,
     *,
+    codebook: str | Path | None = None,
     reports: Iterable[str] | None = None,
     inputs: Iterable[str] = (),
 ) -> SurveyCheck:
@@ -73,8 +73,8 @@ def check_survey(
 
     Parameters
     ----------
-    data : str or Path, optional
-        The survey file (default: the bundled sample).
+    data : str or Path or None
+        The survey file; None for the bundled sample (as :func:`cxlab.paths.resolve_data`).
     codebook : str or Path, optional
         The codebook (default: the one beside the data).
     reports : iterable of str, optional
@@ -85,6 +85,7 @@ def check_survey(
     Returns
     -------
     SurveyCheck
+        ``survey``, ``plan`` (columns of :func:`cxlab.sections.plan`) and ``applicable``.
 
     Raises
     ------
@@ -93,19 +94,21 @@ def check_survey(
 
     Examples
     --------
-    >>> c = check_survey(reports=["satisfaction"], inputs=["events", "staff"])
+    >>> c = check_survey(None, reports=["satisfaction"], inputs=["events", "staff"])
     >>> bool(c.plan["runs"].all()), c.applicable
     (True, {'satisfaction': True})
     """
     from cxlab import io
     from cxlab.paths import resolve_data
 
-    sv = io.load_survey(resolve_data(data), codebook or None)
+    sv = io.load_survey(resolve_data(data), codebook=codebook or None)
     names = list(reports) if reports is not None else list(sections.REPORTS)
     plans = [sections.plan(sv.codebook, r, inputs=inputs) for r in names]
     return SurveyCheck(
         survey=sv,
-        plan=pd.concat(plans, ignore_index=True),
+        plan=pd.concat(plans, ignore_index=True)
+        if plans
+        else pd.DataFrame(columns=["report", "section", "runs", "missing"]),
         applicable={r: sections.applicable(sv.codebook, r, inputs=inputs) for r in names},
     )
 
@@ -123,7 +126,7 @@ def describe(result: SurveyCheck) -> str:
 
     Examples
     --------
-    >>> print(describe(check_survey(reports=["voice"])).splitlines()[-1])
+    >>> print(describe(check_survey(None, reports=["voice"])).splitlines()[-1])
     voice: 4 of 4 sections
     """
     sv = result.survey
@@ -136,9 +139,7 @@ def describe(result: SurveyCheck) -> str:
     if sv.codebook.id is None:
         lines.append("respondent id: none in the codebook; the row number in the file is the id")
     if len(ex):
-        lines.append(
-            "exclusions: " + ", ".join(f"{n:,} {a}" for a, n in sorted(actions.items()))
-        )
+        lines.append("exclusions: " + ", ".join(f"{n:,} {a}" for a, n in sorted(actions.items())))
         summary = sv.exclusion_summary()
         lines += ["  " + line for line in summary.to_string(index=False).splitlines()]
     else:

@@ -22,6 +22,16 @@ __all__ = ["as_list", "require_columns", "weight_values"]
 def as_list(by: str | Sequence[str] | None) -> list[str]:
     """Column name(s) as a list (None: an empty list).
 
+    Parameters
+    ----------
+    by : str, list of str or None
+        One column name, several, or none.
+
+    Returns
+    -------
+    list of str
+        A new list (the caller's list is not shared).
+
     Examples
     --------
     >>> as_list("region"), as_list(["region", "channel"]), as_list(None)
@@ -42,6 +52,11 @@ def require_columns(df: pd.DataFrame, *columns: str | None, arg: str = "column")
         Column names the caller needs.
     arg : str
         What the columns are, for the message (``"item(s)"``, ``"weight"``...).
+
+    Returns
+    -------
+    None
+        Returns only when every column is there.
 
     Raises
     ------

@@ -1,4 +1,4 @@
-"""The ``cxlab`` command line: ``cxlab report ...`` and ``cxlab sample ...``.
+"""The ``cxlab`` command line: ``cxlab report``, ``check``, ``codebook draft``, ``tables``, ``sample``.
 
 Exit codes
 ----------
@@ -70,6 +70,51 @@ def _parser() -> argparse.ArgumentParser:
     )
     r.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
 
+    c = sub.add_parser(
+        "check",
+        help="validate a survey and its codebook; list the report sections it feeds",
+        description="Load the survey with its codebook (nothing is run), summarise the "
+        "exclusions, and list for each report which sections will run and what the others lack.",
+    )
+    c.add_argument("--data", help="survey file (default: the bundled sample survey)")
+    c.add_argument("--codebook", help="codebook YAML (default: the one beside the data file)")
+    c.add_argument(
+        "-p",
+        "--param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="report parameters that name extra files (events=PATH, staff=PATH)",
+    )
+
+    cb = sub.add_parser("codebook", help="codebook tools: `cxlab codebook draft EXPORT`")
+    cbsub = cb.add_subparsers(dest="action", required=True)
+    d = cbsub.add_parser(
+        "draft",
+        help="draft a codebook from a survey export, for a person to check",
+        description="Write a codebook guessed from an export (ids, submit time and waves, "
+        "segments, NPS and rating items, comments, multiple choice, roles); every guess "
+        "carries a comment saying why, and the decisions to check are listed at the top.",
+    )
+    d.add_argument("export", help="the survey export (CSV, Excel, SPSS; platform downloads)")
+    d.add_argument("-o", "--out", help="write the codebook here (default: print it)")
+    d.add_argument(
+        "--platform",
+        help="the survey platform, if detection fails (wjx, tencent, qualtrics, spss)",
+    )
+
+    from cxlab.tables.command import add_arguments as table_arguments
+
+    table_arguments(
+        sub.add_parser(
+            "tables",
+            help="write the table book (banner tables with bases, nets and letters) to Excel",
+            description="Every closed question against a banner of Total and the segments "
+            "(or as a table spec says), with column percentages, significance letters, nets, "
+            "means and bases, written to one Excel workbook.",
+        )
+    )
+
     s = sub.add_parser("sample", help="write the generated sample survey")
     s.add_argument("--out", default=None, help="folder (default: data/sample/ in the project)")
     s.add_argument("--n", type=int, default=5000, help="respondents (default 5000)")
@@ -140,17 +185,22 @@ def _given(args) -> dict[str, str]:
     """The ``-p KEY=VALUE`` parameters and the input files, as text."""
     from cxlab import reports
 
+    if args.data_dir:
+        try:
+            args.data = str(reports.newest_data_file(args.data_dir))
+        except reports.ReportError as e:
+            raise _Stop(EXIT_USAGE, str(e)) from None
+    return _given_files(args)
+
+
+def _given_files(args) -> dict[str, str]:
+    """``-p KEY=VALUE`` parameters, and ``--data``/``--codebook`` as absolute paths."""
     given: dict[str, str] = {}
     for item in args.param:
         key, sep, value = item.partition("=")
         if not sep or not key:
             raise _Stop(EXIT_USAGE, f"-p takes KEY=VALUE, not {item!r}")
         given[key.strip()] = value
-    if args.data_dir:
-        try:
-            args.data = str(reports.newest_data_file(args.data_dir))
-        except reports.ReportError as e:
-            raise _Stop(EXIT_USAGE, str(e)) from None
     for key in ("data", "codebook"):
         if getattr(args, key):
             path = Path(getattr(args, key))
@@ -250,7 +300,12 @@ def _report(args) -> int:
     if args.list_params:
         _print_parameters(declared)
         return EXIT_OK
-    plan = _plan(names, declared, _given(args))
+    given = _given(args)
+    plan = _plan(names, declared, given)
+    for n in _not_applicable(names, given):
+        del plan[n]
+        if not args.quiet:
+            print(f"{n}: not applicable to this survey (`cxlab check` says what it needs)")
     out_root = _out_root(args)
     handler = _setup_log(out_root)
     try:
@@ -270,10 +325,83 @@ def _report(args) -> int:
     return code if pruned or code != EXIT_OK else EXIT_FAILED
 
 
+def _not_applicable(names: list[str], given: dict[str, str]) -> list[str]:
+    """Check the survey before any kernel starts; the reports none of whose sections can run.
+
+    A data or codebook error ends the command (exit 2) with the loader's message.
+    """
+    from cxlab import sections
+    from cxlab.check import check_survey, inputs_for
+
+    known = [n for n in names if n in sections.REPORTS]
+    if not known:
+        return []
+    try:
+        result = check_survey(
+            given.get("data"),
+            codebook=given.get("codebook"),
+            reports=known,
+            inputs=inputs_for(given, sample="data" not in given),
+        )
+    except ValueError as e:  # SurveyError, CodebookError
+        raise _Stop(EXIT_USAGE, str(e)) from None
+    return [n for n in known if not result.applicable[n]]
+
+
 def _reports_named(name: str) -> list[str]:
     from cxlab import reports
 
     return reports.list_reports() if name == "all" else [name]
+
+
+def _check(args) -> int:
+    from cxlab.check import check_survey, describe, inputs_for
+
+    given = _given_files(args)
+    try:
+        result = check_survey(
+            given.get("data"),
+            codebook=given.get("codebook"),
+            inputs=inputs_for(given, sample="data" not in given),
+        )
+    except ValueError as e:  # SurveyError, CodebookError: what to fix
+        raise _Stop(EXIT_USAGE, str(e)) from None
+    print(describe(result))
+    return EXIT_OK
+
+
+def _codebook(args) -> int:
+    from cxlab import io
+    from cxlab.draft import draft_codebook
+
+    path = Path(args.export)
+    if not path.exists():
+        raise _Stop(EXIT_USAGE, f"{path} does not exist")
+    try:
+        export = io.read_export(path, platform=args.platform)
+    except ValueError as e:
+        raise _Stop(EXIT_USAGE, str(e)) from None
+    draft = draft_codebook(
+        export.df,
+        source=path.name,
+        labels=export.labels,
+        value_labels=export.value_labels,
+        meta=export.meta,
+        grids=export.grids,
+        sets=export.sets,
+    )
+    if args.out:
+        out = Path(args.out)
+        if out.exists():
+            raise _Stop(EXIT_USAGE, f"{out} exists; give another name or remove it first")
+        out.write_text(draft.text, encoding="utf-8")
+        review = draft.decisions[draft.decisions["review"]]
+        print(f"codebook draft: {out} ({len(draft.decisions)} guesses, {len(review)} to check)")
+        for r in review.itertuples():
+            print(f"  check {r.column}: {r.guess} ({r.reason})")
+    else:
+        print(draft.text, end="")
+    return EXIT_OK
 
 
 def _sample(args) -> int:
@@ -307,9 +435,10 @@ def main(argv: list[str] | None = None) -> int:
     """
     args = _parser().parse_args(argv)
     try:
-        if args.command == "report":
-            return _report(args)
-        return _sample(args)
+        from cxlab.tables.command import run as tables
+
+        commands = {"report": _report, "check": _check, "codebook": _codebook, "tables": tables}
+        return commands.get(args.command, _sample)(args)
     except _Stop as stop:
         _say(stop)
         return stop.code

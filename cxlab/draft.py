@@ -25,9 +25,12 @@ __all__ = ["Draft", "draft_codebook"]
 #: Common rating-scale lengths: an observed maximum is rounded up to the next of these.
 SCALE_MAXIMA = (3, 4, 5, 7, 10)
 ID_NAMES = re.compile(
-    r"^(序号|编号|答卷编号|答卷id|id|resp(ondent)?_?id|response_?id|responseid|record_?id|uuid)$",
+    r"^(序号|编号|答卷编号|答卷id|用户id|客户编号|会员号|id|rid|uid|uuid|resp(ondent)?_?id|"
+    r"response_?id|record_?id|(customer|cust|member|user)_?id)$",
     re.I,
 )
+WEIGHT_NAMES = re.compile(r"^(w|wt|wgt|weights?|权重|加权|样本权重)$", re.I)
+WAVE_NAMES = re.compile(r"^(wave|波次|期次|调查期|period|quarter|季度|月份|month)$", re.I)
 TIME_NAMES = re.compile(
     r"(提交|答卷时间|结束|完成|submit|enddate|recordeddate|end_?time|时间)", re.I
 )
@@ -41,6 +44,8 @@ OUTCOME_WORDS = re.compile(
     r"(总体满意|整体满意|总体评价|总体而言|overall|satisf|csat|cusa|满意度)", re.I
 )
 EFFORT_WORDS = re.compile(r"(省力|费力|容易|effort|ces\b|easy)", re.I)
+#: Drivers the draft assigns at most (exact relative importance grows as 2^p).
+MAX_DRIVERS = 15
 GRID_NAME = re.compile(r"^(.*?)[_.\-]?\(?(\d+)\)?$")
 
 
@@ -73,21 +78,42 @@ def _numeric(s: pd.Series) -> pd.Series | None:
     return v if v.notna().sum() and v.notna().sum() >= 0.95 * s.notna().sum() else None
 
 
+#: Items sharing a short prefix (``d_speed``, ``d_price``) form a grid too.
+GRID_PREFIX = re.compile(r"^([A-Za-z]{1,6})_[A-Za-z]+$")
+
+
 def _grid_of(name: str) -> str | None:
     m = GRID_NAME.match(str(name))
-    return m.group(1) if m and m.group(1) else None
+    if m and m.group(1):
+        return m.group(1)
+    m = GRID_PREFIX.match(str(name))
+    return m.group(1) if m else None
+
+
+#: "Don't know" / "refused" codes that sit above a rating scale (98 and 99 beside 1-5 answers).
+HIGH_CODES = frozenset({97.0, 98.0, 99.0, 997.0, 998.0, 999.0, 9999.0})
 
 
 def _missing_codes(frame: pd.DataFrame) -> list[float]:
-    """Negative codes (-99, -3, -2 ...) used in columns whose other answers are >= 0."""
+    """Codes that mean "no answer" in ratings.
+
+    Negative codes (-99, -3, -2 ...) in columns whose other answers are >= 0, and the usual high
+    codes (97, 98, 99, 999 ...) in columns whose other answers are whole numbers up to 11.
+    """
     codes: set[float] = set()
     for col in frame:
         v = _numeric(frame[col])
         if v is None:
             continue
+        v = v.dropna()
         neg = v[v < 0]
-        if len(neg) and (v >= 0).sum() >= 0.8 * v.notna().sum() and neg.nunique() <= 3:
+        if len(neg) and (v >= 0).sum() >= 0.8 * len(v) and neg.nunique() <= 3:
             codes.update(float(x) for x in neg.unique())
+        high = v[v.isin(HIGH_CODES)]
+        rest = v[~v.isin(HIGH_CODES) & (v >= 0)]
+        if len(high) and len(rest) >= 0.8 * len(v) and rest.max() <= 11:
+            if np.allclose(rest, np.round(rest)):
+                codes.update(float(x) for x in high.unique())
     return sorted(codes)
 
 
@@ -127,6 +153,16 @@ class _Drafter:
         self.top["id"] = (col, reason)
         self.note(col, "id", reason)
 
+    def find_wave(self) -> bool:
+        """A column named like a wave (波次, wave, quarter ...) with a few distinct values."""
+        for c in self.df:
+            s = self.df[c].dropna()
+            if WAVE_NAMES.match(str(c).strip()) and 1 < s.nunique() <= 60:
+                self.top["wave"] = (c, f"named like a wave, {s.nunique()} distinct values")
+                self.note(c, "wave", "named like a wave")
+                return True
+        return False
+
     def find_time(self):
         col = self.meta.get("submitted")
         if col is None:
@@ -153,11 +189,21 @@ class _Drafter:
         self.top["wave"] = ({"from": col, "every": every}, f"wave by {every}: {why}")
         self.note(col, f"wave by {every}", why, True)
 
+    def find_weight(self):
+        for c in self.df:
+            if c in self.used or not WEIGHT_NAMES.match(str(c).strip()):
+                continue
+            v = _numeric(self.df[c])
+            if v is not None and (v.dropna() >= 0).all() and v.nunique() > 1:
+                self.top["weight"] = (c, "named like a weight, numbers >= 0")
+                self.note(c, "weight", "named like a weight, numbers >= 0", True)
+                return
+
     @property
     def used(self) -> set:
         cols = {v for k, (v, _) in self.top.items() if isinstance(v, str)}
         wave = self.top.get("wave")
-        if wave:
+        if wave and isinstance(wave[0], dict):
             cols.add(wave[0]["from"])
         return cols | set(self.items) | set(self.segments) | set(self.meta.values())
 
@@ -219,9 +265,8 @@ class _Drafter:
     def rating(self, col, grid, lo, hi):
         by_name = [c for c in self.df if _grid_of(c) == grid] if grid else []
         members = self.grids.get(grid) or by_name or [col]
-        top = max(
-            float(pd.to_numeric(self.df[c], errors="coerce").max()) for c in members if c in self.df
-        )
+        answers = [pd.to_numeric(self.df[c], errors="coerce") for c in members if c in self.df]
+        top = max(float(a[~a.isin(self.missing)].max()) for a in answers)
         high = next((m for m in SCALE_MAXIMA if m >= top), top)
         low = 0 if lo == 0 else 1
         spec = {"type": "scale", "min": low, "max": high}
@@ -247,7 +292,8 @@ class _Drafter:
             return
         distinct = answers.nunique()
         mean_len = answers.str.len().mean()
-        if distinct <= 12 and distinct <= max(2, 0.2 * len(answers)) and mean_len < 20:
+        few = distinct <= max(2, 0.2 * len(answers)) or col in self.segment_like()
+        if distinct <= 12 and few and mean_len < 20:
             self.segments[col] = label or ""
             self.note(col, "segment", f"{distinct} distinct answers", True)
             return
@@ -262,18 +308,35 @@ class _Drafter:
         ratings = [c for c, (spec, _) in self.items.items() if spec["type"] in ("scale", "nps")]
         scales = [c for c in ratings if self.items[c][0]["type"] == "scale"]
         outcome = next((c for c in scales if OUTCOME_WORDS.search(self.text_of(c))), None)
-        if outcome is not None:
-            self.set_role(outcome, "outcome", "its name or question reads as overall satisfaction")
-            grid = self.items[outcome][0].get("grid")
-            for c in scales:
-                if c == outcome or (grid and self.items[c][0].get("grid") == grid):
-                    continue
-                if EFFORT_WORDS.search(self.text_of(c)):
-                    self.set_role(c, "effort", "the question asks about effort")
-                elif self.items[c][0].get("grid"):
-                    self.set_role(c, "driver", "an item of a rating grid")
-        else:
+        if outcome is None:
             self.note("(outcome)", "none", "no item reads as overall satisfaction", True)
+            return
+        self.set_role(outcome, "outcome", "its name or question reads as overall satisfaction")
+        own = self.items[outcome][0].get("grid")
+        others = [c for c in scales if c != outcome and not (own and self.spec(c, "grid") == own)]
+        for c in others:
+            if EFFORT_WORDS.search(self.text_of(c)):
+                self.set_role(c, "effort", "the question asks about effort")
+        self.drivers(outcome, [c for c in others if "role" not in self.items[c][0]])
+
+    def spec(self, col, key):
+        return self.items[col][0].get(key)
+
+    def drivers(self, outcome, candidates, limit: int = MAX_DRIVERS):
+        """Grids on the outcome's scale become drivers, whole grids, up to ``limit`` items."""
+        scale = (self.spec(outcome, "min"), self.spec(outcome, "max"))
+        grids: dict[str, list[str]] = {}
+        for c in candidates:
+            if self.spec(c, "grid") and (self.spec(c, "min"), self.spec(c, "max")) == scale:
+                grids.setdefault(self.spec(c, "grid"), []).append(c)
+        chosen: list[str] = []
+        for name, cols in grids.items():
+            if len(chosen) + len(cols) > limit:
+                self.note(f"(grid {name})", "not drivers", f"more than {limit} drivers", True)
+                continue
+            chosen += cols
+        for c in chosen:
+            self.set_role(c, "driver", f"an item of a rating grid on the outcome's scale {scale}")
 
     def set_role(self, col, role, why):
         spec, reason = self.items[col]
@@ -289,7 +352,7 @@ class _Drafter:
             "#   none"
         ]
         out.append(f"name: {_q(str(source or 'survey'))}")
-        for key in ("id", "submitted"):
+        for key in ("id", "weight", "submitted"):
             if key in self.top:
                 col, why = self.top[key]
                 out.append(f"{key}: {_q(col)}  # {why}")
@@ -297,12 +360,17 @@ class _Drafter:
             out.append("# id: none found; the row number in the file is the respondent id")
         if "wave" in self.top:
             spec, why = self.top["wave"]
-            out.append(f"wave: {{from: {_q(spec['from'])}, every: {spec['every']}}}  # {why}")
+            if isinstance(spec, str):
+                out.append(f"wave: {_q(spec)}  # {why}")
+            else:
+                out.append(f"wave: {{from: {_q(spec['from'])}, every: {spec['every']}}}  # {why}")
         if self.segments:
             out.append("segments:  # few distinct answers: columns to split tables by")
             out += [f"  {_q(c)}: {_q(lab)}" for c, lab in self.segments.items()]
         if self.missing:
-            out.append(f"missing_codes: {json.dumps(self.missing)}  # negative codes in ratings")
+            out.append(
+                f"missing_codes: {json.dumps(self.missing)}  # codes outside the ratings: no answer"
+            )
         out.append("items:")
         for col, (spec, why) in self.items.items():
             fields = [f"{k}: {_q(v)}" for k, v in spec.items()]
@@ -369,7 +437,9 @@ def draft_codebook(
     """
     d = _Drafter(df, labels, value_labels, meta, grids, sets)
     d.find_id()
-    d.find_time()
+    d.find_weight()
+    if not d.find_wave():
+        d.find_time()
     d.classify()
     d.roles()
     return Draft(text=d.yaml(source), decisions=pd.DataFrame(d.rows))

@@ -18,7 +18,6 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cxlab._bases import used_rows, with_bases
 from cxlab.checks import as_list, require_columns, weight_values
 from cxlab.codebook import CodebookError
 from cxlab.inference import two_proportion_z, weighted_corr
@@ -239,37 +238,35 @@ def _weighted_score(points: pd.DataFrame, dims: dict[str, _Score]) -> _Score:
     return tuple(sum(points[d] / 100 * dims[d][k] for d in points.columns) for k in range(3))
 
 
-def _gap_rows(df, score: _Score, by, w, used, alpha, test) -> pd.DataFrame:
-    """The gap table of one score: means on the rows that count, both bases, the test."""
+def _gap_rows(df, score: _Score, by, weight, alpha, test) -> pd.DataFrame:
+    """The gap table of one score: means with both bases (weight 0 leaves a row out), the test."""
     gap, exp, per = score
-    answered = gap.notna().to_numpy()
-    ok = answered & used
-    gap = gap.where(ok)
     keys = df[by] if by else None
+    w = df[weight] if weight else None
     t = weighted_mean_table(gap, keys=keys, weights=w, alpha=alpha)
     e = weighted_mean_table(exp.where(gap.notna()), keys=keys, weights=w)
     p = weighted_mean_table(per.where(gap.notna()), keys=keys, weights=w)
-    out = t[[*by, "n", "mean", "se", "ci_low", "ci_high"]].rename(columns={"mean": "gap"})
-    out.insert(out.columns.get_loc("n") + 1, "expectation", e["mean"].to_numpy())
+    out = t[[*by, "n", "n_used", "mean", "se", "ci_low", "ci_high"]].rename(columns={"mean": "gap"})
+    out.insert(out.columns.get_loc("n_used") + 1, "expectation", e["mean"].to_numpy())
     out.insert(out.columns.get_loc("expectation") + 1, "perception", p["mean"].to_numpy())
     with np.errstate(divide="ignore", invalid="ignore"):
         out["t"] = out["gap"] / out["se"]
-    if test == "wilcoxon":
+    if test == "wilcoxon":  # unweighted only, so every answered row counts
         split = [] if keys is None else [keys[c] for c in keys.columns]
         groups = [g for _, g in gap.groupby(split, dropna=False, sort=True)] if split else [gap]
         out["p"] = [
             stats.wilcoxon(g.dropna()).pvalue if g.dropna().ne(0).sum() > 0 else 1.0 for g in groups
         ]
     else:
-        out["p"] = 2 * stats.t.sf(np.abs(out["t"]), np.maximum(out["n"] - 1, 1))
-    return with_bases(out, df, answered, ok, by)
+        out["p"] = 2 * stats.t.sf(np.abs(out["t"]), np.maximum(out["n_used"] - 1, 1))
+    return out
 
 
 def servqual(
     df: pd.DataFrame,
     pairs: Mapping[str, tuple[str, str]],
-    dimensions: Mapping[str, str] | None = None,
     *,
+    dimensions: Mapping[str, str] | None = None,
     by: str | Sequence[str] | None = None,
     weight: str | None = None,
     importance: Mapping[str, str | float] | None = None,
@@ -326,7 +323,8 @@ def servqual(
     --------
     >>> df = pd.DataFrame({"e1": [7, 6, 7, 5], "p1": [5, 6, 4, 5],
     ...                    "e2": [6, 6, 5, 6], "p2": [6, 7, 5, 6]})
-    >>> out = servqual(df, {"i1": ("e1", "p1"), "i2": ("e2", "p2")}, {"i1": "R", "i2": "R"})
+    >>> pairs = {"i1": ("e1", "p1"), "i2": ("e2", "p2")}
+    >>> out = servqual(df, pairs, dimensions={"i1": "R", "i2": "R"})
     >>> out[["level", "name", "n", "gap"]].round(3).to_dict("list")
     {'level': ['item', 'item', 'dimension', 'overall'], 'name': ['i1', 'i2', 'R', 'overall'], \
 'n': [4, 4, 4, 4], 'gap': [-1.25, 0.25, -0.5, -0.5]}
@@ -342,12 +340,9 @@ def servqual(
     if importance is not None:
         points = _importance_points(df, importance, dims)
         scores.append(("weighted", "weighted_overall", _weighted_score(points, dims)))
-    any_answer = pd.concat([s[0] for s in items.values()], axis=1).notna().any(axis=1)
-    w, used = used_rows(df, weight, any_answer)
-    w = None if w is None else pd.Series(w, index=df.index)
     parts = []
     for level, name, score in scores:
-        rows = _gap_rows(df, score, by, w, used, alpha, test)
+        rows = _gap_rows(df, score, by, weight, alpha, test)
         rows.insert(len(by), "level", level)
         rows.insert(len(by) + 1, "name", name)
         parts.append(rows)
@@ -362,17 +357,9 @@ def _performance(df: pd.DataFrame, performance: Mapping[str, str], w) -> pd.Data
     """Mean performance per attribute with both bases."""
     rows = []
     for a, c in performance.items():
-        y = df[c].astype(float)
-        answered = y.notna().to_numpy()
-        ok = answered if w is None else answered & (w > 0)
-        t = weighted_mean_table(y.where(ok), weights=w).iloc[0]
+        t = weighted_mean_table(df[c].astype(float), weights=w).iloc[0]
         rows.append(
-            {
-                "attribute": a,
-                "performance": t["mean"],
-                "n": int(answered.sum()),
-                "n_used": int(t["n"]),
-            }
+            {"attribute": a, "performance": t["mean"], "n": int(t["n"]), "n_used": int(t["n_used"])}
         )
     return pd.DataFrame(rows)
 
@@ -384,12 +371,10 @@ def _stated_importance(df: pd.DataFrame, importance, attrs: list, w) -> list[flo
     if missing:
         raise ValueError(f"No importance column for attribute(s) {missing}.")
     require_columns(df, *importance.values())
-    out = []
-    for a in attrs:
-        y = df[importance[a]].astype(float)
-        y = y if w is None else y.where(w > 0)
-        out.append(weighted_mean_table(y, weights=w).iloc[0]["mean"])
-    return out
+    return [
+        weighted_mean_table(df[importance[a]].astype(float), weights=w).iloc[0]["mean"]
+        for a in attrs
+    ]
 
 
 def _derived_importance(df, performance, attrs, outcome, derived, w) -> np.ndarray:
@@ -403,7 +388,7 @@ def _derived_importance(df, performance, attrs, outcome, derived, w) -> np.ndarr
     if w is not None:
         complete = complete & (w.to_numpy() > 0)
     corr = weighted_corr(
-        df.loc[complete, cols].to_numpy(float), None if w is None else w[complete].to_numpy()
+        df.loc[complete, cols].to_numpy(float), w=None if w is None else w[complete].to_numpy()
     )
     if derived == "correlation":
         return corr[:-1, -1]
@@ -472,7 +457,7 @@ def ipa(
         raise ValueError(f"`method` should be 'stated' or 'derived', not {method!r}.")
     attrs = list(performance)
     require_columns(df, *performance.values(), weight)
-    w = None if weight is None else pd.Series(weight_values(df, weight), index=df.index)
+    w = None if weight is None else pd.Series(weight_values(df, weight), df.index, name=weight)
     points = _performance(df, performance, w)
     if method == "stated":
         imp = _stated_importance(df, importance, attrs, w)
@@ -582,11 +567,12 @@ def _kano_answers(df: pd.DataFrame, feat: str, fcol: str, dcol: str):
 
 def _kano_row(df: pd.DataFrame, feat: str, fcol: str, dcol: str, weight) -> dict:
     f, d, both = _kano_answers(df, feat, fcol, dcol)
-    w, used = used_rows(df, weight, both)
+    w = weight_values(df, weight, rows=both)
+    used = both & (w > 0)
     if not used.any():
         raise ValueError(f"Kano feature {feat!r}: no respondent with weight > 0 answered both.")
     cat = KANO_TABLE[f[used].astype(int) - 1, d[used].astype(int) - 1]
-    w = np.ones(int(used.sum())) if w is None else w[used]
+    w = w[used]
     share = {c: 100 * w[cat == c].sum() / w.sum() for c in KANO_CATEGORIES}
     best = max(KANO_CATEGORIES, key=lambda c: (round(share[c], 9), -_KANO_PRIORITY[c]))
     aomi = share["A"] + share["O"] + share["M"] + share["I"]
@@ -655,13 +641,11 @@ def kano(
 
 
 def _top_box_bases(frame: pd.DataFrame, item: str, weight, **options) -> dict:
-    """Top-box share of one survey on the rows that count, with both bases and n_eff."""
-    answered = frame[item].notna().to_numpy()
-    w, used = used_rows(frame, weight, answered)
-    r = top_box(frame if w is None else frame[used], item, weight=weight, **options).iloc[0]
+    """Top-box share of one survey, with both bases and n_eff."""
+    r = top_box(frame, item, weight=weight, **options).iloc[0]
     return {
-        "n": int(answered.sum()),
-        "n_used": int(r["n"]),
+        "n": int(r["n"]),
+        "n_used": int(r["n_used"]),
         "p": r["share"] / 100,
         "n_eff": r["n_eff"],
     }

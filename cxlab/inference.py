@@ -51,6 +51,15 @@ def two_proportion_z(p1, n1, p2, n2) -> tuple[np.ndarray, np.ndarray]:
 def welch_t(m1, se1, n1, m2, se2, n2) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Welch's t test of ``m1 - m2`` from two means, their standard errors and bases.
 
+    Parameters
+    ----------
+    m1, m2 : float or array
+        The two means.
+    se1, se2 : float or array
+        Their standard errors.
+    n1, n2 : float or array
+        Their bases (under weights, the effective bases).
+
     Returns
     -------
     (t, df, p)
@@ -78,15 +87,32 @@ def welch_t(m1, se1, n1, m2, se2, n2) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return t, df, p
 
 
-def weighted_corr(z: np.ndarray, w: np.ndarray | None = None) -> np.ndarray:
+def weighted_corr(z: np.ndarray, *, w: np.ndarray | None = None) -> np.ndarray:
     """Pearson correlation matrix of the columns of ``z``, weighted by ``w`` when given.
+
+    Parameters
+    ----------
+    z : numpy.ndarray, shape (n, k)
+        One row per respondent, no missing values.
+    w : numpy.ndarray, shape (n,), optional
+        Weights of the rows (the caller has applied the weight rule of :mod:`cxlab.checks`;
+        rows with weight 0 add nothing).
+
+    Returns
+    -------
+    numpy.ndarray, shape (k, k)
+
+    Notes
+    -----
+    cov = Σ wᵢ (zᵢ - z̄_w)(zᵢ - z̄_w)ᵀ / Σ wᵢ with the weighted mean z̄_w, then
+    corr = cov / (s sᵀ); integer weights give the correlation of the repeated rows.
 
     Examples
     --------
     >>> z = np.array([[1.0, 2.0], [2.0, 4.5], [3.0, 5.0]])
     >>> np.allclose(weighted_corr(z), np.corrcoef(z, rowvar=False))
     True
-    >>> np.allclose(weighted_corr(z, np.array([1.0, 1.0, 2.0])),
+    >>> np.allclose(weighted_corr(z, w=np.array([1.0, 1.0, 2.0])),
     ...             weighted_corr(np.vstack([z, z[2]])))
     True
     """

@@ -16,10 +16,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from cxlab._bases import used_rows, with_bases
-from cxlab.checks import as_list, require_columns
+from cxlab.checks import as_list, require_columns, weight_values
 from cxlab.codebook import CodebookError
-from cxlab.survey import top_box, weighted_mean_table
+from cxlab.survey import mean_score, top_box, weighted_mean_table
 
 __all__ = [
     "SELF_SERVICE_PREFIX",
@@ -38,26 +37,10 @@ __all__ = [
 UNMATCHED = "unmatched"
 
 
-def _counting(df: pd.DataFrame, answered, weight: str | None):
-    """The rows that count, the frame to estimate on and its weights (None unweighted).
-
-    The frame is ``df`` itself when every answered row counts, so results without zero
-    weights are computed exactly as before the weight rule.
-    """
-    answered = np.asarray(answered, dtype=bool)
-    w, used = used_rows(df, weight, answered)
-    sub = df if used.sum() == answered.sum() else df[used]
-    ws = None if w is None else pd.Series(w, index=df.index).loc[sub.index]
-    return used, sub, ws
-
-
 def _top_box_table(df, col, by_cols, weight, **options) -> pd.DataFrame:
-    """Top-box share of ``col`` on the rows that count, with ``n`` and ``n_used``."""
-    answered = df[col].notna().to_numpy()
-    used, sub, _ = _counting(df, answered, weight)
-    tb = top_box(sub, col, by=by_cols or None, weight=weight, **options)
-    tb = tb[[*by_cols, "n", "share", "ci_low", "ci_high"]]
-    return with_bases(tb, df, answered, used, by_cols)
+    """Top-box share of ``col`` with ``n`` and ``n_used``."""
+    tb = top_box(df, col, by=by_cols or None, weight=weight, **options)
+    return tb[[*by_cols, "n", "n_used", "share", "ci_low", "ci_high"]]
 
 
 # -- touchpoints -----------------------------------------------------------------------------------
@@ -96,12 +79,10 @@ def _stage_order(items: dict, stages, codebook) -> list[str]:
 def _touchpoint_rows(df, col, scale, by_cols, weight, k, alpha) -> pd.DataFrame:
     if df[col].notna().sum() == 0:
         raise ValueError(f"Touchpoint `{col}` has no ratings at all.")
-    answered = df[col].notna().to_numpy()
-    used, sub, ws = _counting(df, answered, weight)
-    keys = sub[by_cols] if by_cols else None
-    m = weighted_mean_table(sub[col].astype(float), keys=keys, weights=ws, alpha=alpha)
-    part = with_bases(m[[*by_cols, "n", "mean", "ci_low", "ci_high"]], df, answered, used, by_cols)
-    tb = top_box(sub, col, k=k, scale=scale, by=by_cols or None, weight=weight, alpha=alpha)
+    opts = {"by": by_cols or None, "weight": weight, "alpha": alpha}
+    m = mean_score(df, col, **opts)
+    part = m[[*by_cols, "n", "n_used", "mean", "ci_low", "ci_high"]].copy()
+    tb = top_box(df, col, k=k, scale=scale, **opts)
     part["top_box"] = tb["share"].to_numpy()
     part["top_box_ci_low"] = tb["ci_low"].to_numpy()
     part["top_box_ci_high"] = tb["ci_high"].to_numpy()
@@ -110,8 +91,8 @@ def _touchpoint_rows(df, col, scale, by_cols, weight, k, alpha) -> pd.DataFrame:
 
 def touchpoints(
     df: pd.DataFrame,
-    codebook=None,
     *,
+    codebook=None,
     items: dict[str, str] | None = None,
     stages: Sequence[str] | None = None,
     by: str | Sequence[str] | None = None,
@@ -550,7 +531,8 @@ def peak_end(
     require_columns(df, outcome, *tps, weight)
     r = df[tps].astype(float)
     eligible = ((r.notna().sum(axis=1) >= 2) & df[outcome].notna()).to_numpy()
-    w, used = used_rows(df, weight, eligible)
+    w = weight_values(df, weight, rows=eligible) if weight else None
+    used = eligible if w is None else eligible & (w > 0)
     if used.sum() < 10:
         raise ValueError(
             f"Only {int(used.sum())} respondents (with weight > 0) rated `{outcome}` "
@@ -669,12 +651,12 @@ def _indicators(df, resolved, reused, feedback, searched, opened) -> list[tuple[
 
 
 def _share_table(df, indicator: pd.Series, by_cols, weight, alpha) -> pd.DataFrame:
-    answered = indicator.notna().to_numpy()
-    used, sub, ws = _counting(df, answered, weight)
-    keys = sub[by_cols] if by_cols else None
-    t = weighted_mean_table(100 * indicator.loc[sub.index], keys=keys, weights=ws, alpha=alpha)
-    t = t.rename(columns={"mean": "value"})[[*by_cols, "n", "value", "ci_low", "ci_high"]]
-    return with_bases(t, df, answered, used, by_cols)
+    keys = df[by_cols] if by_cols else None
+    w = df[weight] if weight else None
+    t = weighted_mean_table(100 * indicator, keys=keys, weights=w, alpha=alpha)
+    return t.rename(columns={"mean": "value"})[
+        [*by_cols, "n", "n_used", "value", "ci_low", "ci_high"]
+    ]
 
 
 def self_service(

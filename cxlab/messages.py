@@ -24,6 +24,21 @@ LANGUAGES = ("zh", "en")
 def check_lang(lang: str) -> str:
     """Return ``lang`` if it is a report language, else raise ValueError.
 
+    Parameters
+    ----------
+    lang : str
+        The language asked for.
+
+    Returns
+    -------
+    str
+        ``lang`` itself, one of :data:`LANGUAGES`.
+
+    Raises
+    ------
+    ValueError
+        ``lang`` is not in :data:`LANGUAGES`.
+
     Examples
     --------
     >>> check_lang("en")
@@ -53,7 +68,22 @@ def _catalogue() -> dict[str, dict[str, str]]:
 
 
 def has(key: str) -> bool:
-    """Whether the catalogue holds ``key``."""
+    """Whether the catalogue holds ``key``.
+
+    Parameters
+    ----------
+    key : str
+        A catalogue key such as ``"kpi.nps"``.
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> has("kpi.nps"), has("no.such.key")
+    (True, False)
+    """
     return key in _catalogue()
 
 
@@ -67,6 +97,11 @@ def msg(key: str, lang: str = "zh", /, **fields) -> str:
     lang : {"zh", "en"}
     **fields
         Values for the ``{placeholders}`` of the text.
+
+    Returns
+    -------
+    str
+        The text in ``lang``.
 
     Raises
     ------

@@ -158,6 +158,63 @@ STAFF_ITEMS = ["d_resolve", "d_speed", "d_staff", "d_quality"]
 STAFF_OPTIMISM = {"d_resolve": 0.9, "d_speed": 0.6, "d_staff": 0.3, "d_quality": 0.0}
 STAFF_DEPTS = {"客服中心": 0.4, "门店": 0.35, "物流": 0.25}
 
+#: Satisfaction-index battery (ECSI/CCSI style, 1-10): construct -> (item prefix, items as
+#: (label, loading), mean answer). Drawn from its own generator so the other columns stay as
+#: they were; construct codes are those of cxlab.index.templates.
+INDEX_ITEMS = {
+    "image": (
+        "csi_img",
+        [("品牌值得信赖", 0.85), ("品牌口碑良好", 0.80), ("品牌关心顾客", 0.75)],
+        7.2,
+    ),
+    "expectation": (
+        "csi_exp",
+        [
+            ("购买前对总体质量的期望", 0.80),
+            ("购买前对满足需求的期望", 0.80),
+            ("购买前对可靠性的期望", 0.70),
+        ],
+        7.4,
+    ),
+    "quality": (
+        "csi_qual",
+        [("实际质量的总体评价", 0.85), ("满足个人需求的程度", 0.85), ("产品与服务的可靠性", 0.80)],
+        7.0,
+    ),
+    "value": (
+        "csi_val",
+        [("按价格衡量的质量", 0.85), ("按质量衡量的价格", 0.80), ("与同类相比的性价比", 0.80)],
+        6.2,
+    ),
+    "satisfaction": (
+        "csi_sat",
+        [("总体满意程度", 0.90), ("与购买前期望相比", 0.80), ("与理想中的品牌相比", 0.80)],
+        6.8,
+    ),
+    "loyalty": (
+        "csi_loy",
+        [("再次购买的可能性", 0.85), ("向亲友推荐的可能性", 0.80), ("涨价后仍会购买", 0.70)],
+        6.6,
+    ),
+}
+#: Planted standardised paths between the latent constructs (the CCSI model).
+INDEX_PATHS = {
+    ("image", "expectation"): 0.50,
+    ("image", "satisfaction"): 0.15,
+    ("image", "loyalty"): 0.25,
+    ("expectation", "quality"): 0.55,
+    ("expectation", "value"): 0.15,
+    ("expectation", "satisfaction"): 0.10,
+    ("quality", "value"): 0.50,
+    ("quality", "satisfaction"): 0.45,
+    ("value", "satisfaction"): 0.25,
+    ("satisfaction", "loyalty"): 0.50,
+}
+#: Latent shift of perceived quality by wave and channel (the index rises in Q4 and is
+#: lowest in the mini-program channel).
+INDEX_QUALITY_SHIFT = {"wave": {"2025Q4": 0.30}, "channel": {"小程序": -0.35}}
+INDEX_SCALE = 1.6  # answer points per latent standard deviation
+
 COMMENT_SHARE = 0.65
 PII_SHARE = 0.03
 
@@ -266,6 +323,66 @@ def _numeric(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
         out[name] = rating
     out["_satisfaction"] = satisfaction
     return out
+
+
+def _index_latents(rng: np.random.Generator, wave, channel) -> dict[str, np.ndarray]:
+    """Latent constructs of the index battery: the recursive model of INDEX_PATHS with
+    residual variances that give every construct variance 1 (before the quality shift)."""
+    cons = list(INDEX_ITEMS)
+    n = len(wave)
+    cov = np.zeros((len(cons), len(cons)))
+    latent: dict[str, np.ndarray] = {}
+    shift = (
+        pd.Series(wave).map(INDEX_QUALITY_SHIFT["wave"]).fillna(0).to_numpy()
+        + pd.Series(channel).map(INDEX_QUALITY_SHIFT["channel"]).fillna(0).to_numpy()
+    )
+    for k, c in enumerate(cons):
+        beta = np.array([INDEX_PATHS.get((a, c), 0.0) for a in cons[:k]])
+        explained = float(beta @ cov[:k, :k] @ beta) if k else 0.0
+        cov[k, :k] = cov[:k, k] = cov[:k, :k] @ beta if k else []
+        cov[k, k] = 1.0
+        value = np.sqrt(1 - explained) * rng.standard_normal(n)
+        for a, b in zip(cons[:k], beta, strict=True):
+            value = value + b * latent[a]
+        latent[c] = value + (shift if c == "quality" else 0.0)
+    return latent
+
+
+def _index_items(rng: np.random.Generator, wave, channel) -> dict[str, np.ndarray]:
+    """Answers 1-10 to the index battery; 0.2% "don't know" (98) per item."""
+    latent = _index_latents(rng, wave, channel)
+    out: dict[str, np.ndarray] = {}
+    for c, (prefix, items, mean) in INDEX_ITEMS.items():
+        for k, (_, loading) in enumerate(items, start=1):
+            z = loading * latent[c] + np.sqrt(1 - loading**2) * rng.standard_normal(len(wave))
+            answer = _scale(mean + INDEX_SCALE * z, 1, 10)
+            answer[rng.random(len(wave)) < 0.002] = 98
+            out[f"{prefix}{k}"] = answer
+    return out
+
+
+def _index_truth(seed: int) -> dict:
+    """Planted paths, and the PLS estimates they imply (a draw of 400,000, no "don't know")."""
+    from cxlab.index import pls_pm
+
+    rng = np.random.default_rng([seed, 7])
+    n = 400_000
+    wave = np.asarray(WAVES, dtype=object)[rng.integers(0, len(WAVES), n)]
+    channel = _choice(rng, CHANNELS, n)
+    pop = pd.DataFrame(_index_items(rng, wave, channel)).replace(98, np.nan)
+    blocks = {c: [f"{p}{k}" for k in range(1, len(v) + 1)] for c, (p, v, _) in INDEX_ITEMS.items()}
+    fit = pls_pm(pop, blocks, paths=list(INDEX_PATHS))
+    return {
+        "model": "ccsi",
+        "scale": [1, 10],
+        "blocks": blocks,
+        "planted_paths": [{"from": a, "to": b, "path": v} for (a, b), v in INDEX_PATHS.items()],
+        "population_paths": fit.paths.rename(columns={"estimate": "path"}).to_dict("records"),
+        "quality_shift": INDEX_QUALITY_SHIFT,
+        "notes": "planted_paths are standardised paths between the latent constructs; the PLS "
+        "composites measure them with error, so PLS recovers population_paths (its estimate "
+        "on 400,000 respondents of the same process: standardised items, path scheme).",
+    }
 
 
 def _staff(rng: np.random.Generator, n: int) -> pd.DataFrame:
@@ -509,6 +626,15 @@ def _weights(region: np.ndarray, tier: np.ndarray) -> np.ndarray:
     return np.round(w / w.mean(), 4)
 
 
+def _index_codebook() -> dict:
+    """Codebook entries of the index battery, tagged with their construct."""
+    return {
+        f"{prefix}{k}": {"label": label, "type": "scale", "min": 1, "max": 10, "construct": c}
+        for c, (prefix, battery, _) in INDEX_ITEMS.items()
+        for k, (label, _) in enumerate(battery, start=1)
+    }
+
+
 def _codebook() -> dict:
     items: dict[str, dict] = {
         "nps": {"label": "推荐意愿", "type": "nps"},
@@ -591,6 +717,7 @@ def _codebook() -> dict:
         "role": "self_service",
     }
     items["comment"] = {"label": "开放意见", "type": "text"}
+    items.update(_index_codebook())
     return {
         "name": "零售全渠道顾客体验调研（样例）",
         "id": "resp_id",
@@ -645,6 +772,11 @@ def generate(n: int = 5000, seed: int = 0) -> Sample:
     for col in ss.columns:
         data[col] = ss[col]
     data["comment"] = comments
+    index_items = _index_items(
+        np.random.default_rng([seed, 6]), data["wave"].to_numpy(), data["channel"].to_numpy()
+    )
+    for col, values in index_items.items():
+        data[col] = values
     numeric_cols = [
         c
         for c in data.columns
@@ -694,6 +826,7 @@ def generate(n: int = 5000, seed: int = 0) -> Sample:
     truth["funnel"] = funnel_truth
     truth["self_service"] = SELF_SERVICE
     truth["staff"] = {"optimism": STAFF_OPTIMISM, "items": STAFF_ITEMS}
+    truth["index"] = _index_truth(seed)
     return Sample(
         data=data,
         codebook=_codebook(),

@@ -26,8 +26,9 @@ class Need:
 
     Attributes
     ----------
-    kind : {"item", "wave", "segments", "input", "spec", "any", "all"}
+    kind : {"item", "wave", "segments", "input", "construct", "spec", "any", "all"}
         ``item``: items of ``type``/``role``; ``wave``: the codebook names a wave column;
+        ``construct``: items tagged ``construct:`` (index models, :mod:`cxlab.index`);
         ``segments``: at least ``at_least`` segment columns; ``input``: a file given to the report
         (a parameter such as ``events`` or ``staff``), named by ``name``; ``spec``: the
         arguments an analysis builds from the codebook (``servqual``, ``kano``,
@@ -54,6 +55,8 @@ class Need:
             return len(codebook.segments)
         if self.kind == "input":
             return int(self.name in inputs)
+        if self.kind == "construct":
+            return sum(1 for item in codebook.items.values() if item.construct)
         if self.kind == "spec":
             return int(_spec_builds(self.name, codebook))
         if self.kind == "any":
@@ -75,7 +78,7 @@ class Need:
             )
             key = ", ".join(f"{k}: {v}" for k, v in (("type", self.type), ("role", self.role)) if v)
             return msg("need.item", lang, n=self.at_least, what=what, key=key)
-        if self.kind in ("wave", "segments", "input"):
+        if self.kind in ("wave", "segments", "input", "construct"):
             return msg(f"need.{self.kind}", lang, n=self.at_least, name=self.name)
         if self.kind == "spec":
             return msg(f"need.spec.{self.name}", lang)
@@ -134,6 +137,8 @@ SELF_SERVICE = Need("spec", name="self_service")
 TOUCHPOINT = _items(role="touchpoint")
 EVENTS = Need("input", name="events")
 STAFF = Need("input", name="staff")
+#: An index model needs at least two constructs of two items each.
+CONSTRUCTS = Need("construct", at_least=4)
 
 
 @dataclass(frozen=True)
@@ -195,6 +200,28 @@ REPORTS: dict[str, tuple[Section, ...]] = {
         Section("self_service", (SELF_SERVICE,)),
         Section("points", (_any(TOUCHPOINT, EVENTS, SELF_SERVICE),), summary=True),
     ),
+    "tables": (
+        Section(
+            "book",
+            (
+                _any(
+                    *(
+                        _items(type=t)
+                        for t in ("category", "binary", "kano", "scale", "nps", "multi")
+                    )
+                ),
+            ),
+        ),
+    ),
+    "index": (
+        Section("model", (CONSTRUCTS,)),
+        Section("quality", (CONSTRUCTS,)),
+        Section("scores", (CONSTRUCTS,)),
+        Section("segments", (CONSTRUCTS, SEGMENT)),
+        Section("waves", (CONSTRUCTS, WAVE)),
+        Section("ipma", (CONSTRUCTS,)),
+        Section("points", (CONSTRUCTS,), summary=True),
+    ),
     "voice": (
         Section("topics", (TEXT,)),
         Section("keywords", (TEXT,)),
@@ -255,6 +282,19 @@ def plan(codebook: Codebook, report: str, *, inputs=(), lang: str = "en") -> pd.
 
 def applicable(codebook: Codebook, report: str, *, inputs=()) -> bool:
     """Whether any section of the report other than summaries runs on this codebook.
+
+    Parameters
+    ----------
+    codebook : cxlab.codebook.Codebook
+    report : str
+        A report name of :data:`REPORTS` (``"satisfaction"``, ``"voice"``...).
+    inputs : iterable of str
+        Names of the files given to the report (``"events"``, ``"staff"``...).
+
+    Returns
+    -------
+    bool
+        True when at least one non-summary section has what it needs.
 
     Examples
     --------

@@ -340,6 +340,15 @@ def test_weight_rule(weighted, call):
     check_weight_rule(call, weighted)
 
 
+def test_model_data_weight_rule(weighted):
+    def rows_used(d, w):
+        md = model_data(d, "y", list("abc"), weight=w)
+        table = pd.DataFrame(md.z, columns=[*md.drivers, md.outcome]).assign(w=md.w)
+        return table.assign(n=md.n, n_used=md.n_used)
+
+    check_weight_rule(rows_used, weighted, row=5)
+
+
 def test_missing_weight_raises_instead_of_dropping(weighted):
     df = weighted.copy()
     df.loc[[3, 7], "w"] = np.nan

@@ -26,7 +26,7 @@ DIMS = {"i1": "可靠性", "i2": "可靠性", "i3": "响应性"}
 
 
 def test_item_gap_is_a_paired_t_test():
-    out = gaps.servqual(SMALL, PAIRS, DIMS).set_index("name")
+    out = gaps.servqual(SMALL, PAIRS, dimensions=DIMS).set_index("name")
     # Hand-worked: i1 gaps = -2, 0, -3, 0, -1, -1 -> mean -7/6.
     assert out.loc["i1", "gap"] == pytest.approx(-7 / 6)
     assert out.loc["i1", "expectation"] == pytest.approx(38 / 6)
@@ -39,7 +39,7 @@ def test_item_gap_is_a_paired_t_test():
 
 
 def test_dimension_and_overall_scores():
-    out = gaps.servqual(SMALL, PAIRS, DIMS).set_index("name")
+    out = gaps.servqual(SMALL, PAIRS, dimensions=DIMS).set_index("name")
     # Respondent dimension gap = mean of their item gaps in it; overall = mean of dimension gaps.
     rel = ((SMALL["p1"] - SMALL["e1"]) + (SMALL["p2"] - SMALL["e2"])) / 2
     assert out.loc["可靠性", "gap"] == pytest.approx(rel.mean())
@@ -50,16 +50,16 @@ def test_dimension_and_overall_scores():
 
 
 def test_weighted_servqual_with_fixed_and_per_respondent_points():
-    fixed = gaps.servqual(SMALL, PAIRS, DIMS, importance={"可靠性": 70, "响应性": 30}).set_index(
-        "name"
-    )
+    fixed = gaps.servqual(
+        SMALL, PAIRS, dimensions=DIMS, importance={"可靠性": 70, "响应性": 30}
+    ).set_index("name")
     rel = ((SMALL["p1"] - SMALL["e1"]) + (SMALL["p2"] - SMALL["e2"])) / 2
     res = SMALL["p3"] - SMALL["e3"]
     assert fixed.loc["weighted_overall", "gap"] == pytest.approx((0.7 * rel + 0.3 * res).mean())
     per = SMALL.assign(ir=[70, 50, 50, 60, 80, 40], ie=[30, 50, 50, 40, 20, 60])
-    out = gaps.servqual(per, PAIRS, DIMS, importance={"可靠性": "ir", "响应性": "ie"}).set_index(
-        "name"
-    )
+    out = gaps.servqual(
+        per, PAIRS, dimensions=DIMS, importance={"可靠性": "ir", "响应性": "ie"}
+    ).set_index("name")
     expect = (per["ir"] / 100 * rel + per["ie"] / 100 * res).mean()
     assert out.loc["weighted_overall", "gap"] == pytest.approx(expect)
 
@@ -85,7 +85,7 @@ def test_wilcoxon_option():
 )
 def test_servqual_bad_input(pairs, kwargs, message):
     with pytest.raises(ValueError, match=message):
-        gaps.servqual(SMALL, pairs, DIMS if "importance" in kwargs else None, **kwargs)
+        gaps.servqual(SMALL, pairs, dimensions=DIMS if "importance" in kwargs else None, **kwargs)
 
 
 def test_observed_scale_mismatch_is_caught_without_a_codebook():
@@ -103,7 +103,7 @@ def test_sample_gaps_cover_planted_truth(sample_survey, truth):
     out = gaps.servqual(
         sample_survey.data,
         spec.pairs,
-        spec.dimensions,
+        dimensions=spec.dimensions,
         importance=spec.importance,
         scales=spec.scales,
     )
@@ -236,7 +236,7 @@ def test_sample_staff_overrate_resolution(sample_survey, truth):
 def test_results_carry_codes_with_words_in_the_catalogue():
     from cxlab.messages import msg
 
-    out = gaps.servqual(SMALL, PAIRS, DIMS, importance={"可靠性": 70, "响应性": 30})
+    out = gaps.servqual(SMALL, PAIRS, dimensions=DIMS, importance={"可靠性": 70, "响应性": 30})
     summary = out[out["level"].isin(["overall", "weighted"])]
     assert summary["name"].tolist() == ["overall", "weighted_overall"]
     for level in out["level"].unique():
@@ -288,7 +288,7 @@ WEIGHTED = SMALL.assign(w=[1.0, 2.0, 0.5, 1.5, 1.0, 3.0], g=["a", "b", "a", "b",
 def test_servqual_weight_rule(by):
     check_weight_rule(
         lambda d, w: gaps.servqual(
-            d, PAIRS, DIMS, by=by, weight=w, importance={"可靠性": 70, "响应性": 30}
+            d, PAIRS, dimensions=DIMS, by=by, weight=w, importance={"可靠性": 70, "响应性": 30}
         ),
         WEIGHTED,
         row=1,

@@ -186,11 +186,12 @@ def test_duplicate_missing_ids_and_empty_rows_are_dropped_and_counted(tmp_path):
     assert sv.n_read == 5
 
 
-def test_bad_weights_are_flagged(tmp_path):
+def test_negative_weights_are_flagged_and_zero_weights_kept(tmp_path):
+    # The weight rule (cxlab.checks): 0 leaves a respondent out of estimates but in the base.
     df = frame().assign(w=[1.0, 0.0, -2.0])
     sv = io.load_survey(write_csv(tmp_path, df, "utf-8"))
-    assert sv.exclusions["reason"].tolist() == ["weight is zero or negative"] * 2
-    assert sv.data["w"].isna().tolist() == [False, True, True]
+    assert sv.exclusions["reason"].tolist() == ["weight is negative"]
+    assert sv.data["w"].tolist()[:2] == [1.0, 0.0] and pd.isna(sv.data["w"].iloc[2])
 
 
 def test_strict_raises_with_column_rows_and_count(tmp_path):
@@ -202,19 +203,23 @@ def test_strict_raises_with_column_rows_and_count(tmp_path):
         io.load_survey(write_csv(tmp_path, df, "utf-8"), strict=True)
 
 
-def test_inferred_codebook_when_none_beside_the_file(tmp_path):
+def test_drafted_codebook_when_none_beside_the_file(tmp_path):
     path = tmp_path / "x.csv"
     frame().to_csv(path, index=False)
     sv = io.load_survey(path)
-    assert sv.codebook.id == "rid"
-    assert sv.codebook.items["nps"].type == "numeric"
-    assert sv.codebook.items["comment"].type == "text"
+    book = sv.codebook
+    assert book.source.startswith("drafted from x.csv")
+    assert (book.id, book.weight, list(book.segments)) == ("rid", "w", ["region"])
+    assert book.items["nps"].type == "nps"
+    assert (book.items["sat"].type, book.items["sat"].range) == ("scale", (1.0, 5.0))
+    assert book.items["comment"].type == "text"
+    assert len(sv.data) == 3
 
 
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda b: b.pop("id"), r"`id` is required"),
+        (lambda b: b.update(id=""), r"`id` is empty"),
         (lambda b: b["items"]["sat"].update(type="scal"), r"`items\.sat\.type` is 'scal'"),
         (
             lambda b: b["items"]["sat"].pop("max"),
@@ -310,3 +315,220 @@ def test_every_row_is_kept_or_excluded(tmp_path, rows):
                 value is None or (isinstance(value, str) and value.strip() == "") or pd.isna(value)
             )
             assert blank or value in ("98", "99") or row in flagged
+
+
+# -- no value lost silently (issue 19) --------------------------------------------------------------
+
+TEXT_BOOK = {"id": "rid", "items": {"comment": {"type": "text"}}}
+
+
+@pytest.mark.parametrize("value", ["inf", "-inf", "Infinity", "1e309", "-1E400"])
+def test_non_finite_numbers_are_exclusions_with_their_reason(tmp_path, value):
+    df = frame().assign(nps=["10", value, "0"], w=["1", "1", value])
+    sv = io.load_survey(write_csv(tmp_path, df, "utf-8"))
+    ex = sv.exclusions.set_index(["row", "column"])
+    assert ex.loc[(2, "nps"), "reason"] == "not a finite number"
+    assert ex.loc[(2, "nps"), "value"] == value
+    assert ex.loc[(3, "w"), "reason"] == "not a finite number"
+    assert sv.data["nps"].isna().tolist() == [False, True, False]
+    assert sv.data["w"].isna().tolist() == [False, False, True]
+    with pytest.raises(io.SurveyError, match=r"not a finite number"):
+        io.load_survey(tmp_path / "s.csv", strict=True)
+
+
+def test_non_finite_numbers_in_a_typed_file_are_exclusions(tmp_path):
+    df = frame().assign(sat=[5.0, np.inf, 1.0])
+    df.to_parquet(tmp_path / "s.parquet")
+    sv = io.load_survey(tmp_path / "s.parquet", codebook=BOOK)
+    assert sv.exclusions[["row", "column", "reason"]].values.tolist() == [
+        [2, "sat", "not a finite number"]
+    ]
+
+
+def test_duplicate_header_is_an_error_naming_both_columns(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text("rid,nps,sat,nps\na1,10,5,3\n", encoding="utf-8")
+    with pytest.raises(io.SurveyError, match=r"columns 2 and 4 are both named `nps`"):
+        io.load_survey(path, codebook={"id": "rid", "items": {"nps": {"type": "nps"}}})
+
+
+def test_duplicate_header_in_excel_is_an_error(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.active.append(["rid", "nps", "nps"])
+    wb.active.append(["a1", 10, 3])
+    wb.save(tmp_path / "s.xlsx")
+    with pytest.raises(io.SurveyError, match=r"columns 2 and 3 are both named `nps`"):
+        io.load_survey(tmp_path / "s.xlsx", codebook={"id": "rid", "items": {}})
+
+
+def _workbook(tmp_path, sheets: dict, name="s.xlsx"):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    wb.remove(wb.active)
+    for title, rows in sheets.items():
+        ws = wb.create_sheet(title)
+        for row in rows:
+            ws.append(row)
+    path = tmp_path / name
+    wb.save(path)
+    return path
+
+
+NPS_BOOK = {"id": "rid", "items": {"nps": {"type": "nps"}}}
+
+
+def test_a_workbook_with_several_sheets_needs_sheet(tmp_path):
+    path = _workbook(
+        tmp_path,
+        {
+            "华东": [["rid", "nps"], ["a1", 10], ["a2", 9]],
+            "华北": [["rid", "nps"], ["b1", 3]],
+            "空": [],
+        },
+    )
+    with pytest.raises(io.SurveyError, match=r"2 sheets with data: '华东', '华北'.*sheet="):
+        io.load_survey(path, codebook=NPS_BOOK)
+    sv = io.load_survey(path, codebook=NPS_BOOK, sheet="华北")
+    assert sv.data["rid"].tolist() == ["b1"]
+    assert sv.source_sheet == "华北"
+    with pytest.raises(io.SurveyError, match=r"no sheet '西部'.*'华东', '华北', '空'"):
+        io.load_survey(path, codebook=NPS_BOOK, sheet="西部")
+
+
+def test_a_single_sheet_with_data_is_read_and_named(tmp_path):
+    path = _workbook(tmp_path, {"说明": [], "数据": [["rid", "nps"], ["a1", 10]]})
+    sv = io.load_survey(path, codebook=NPS_BOOK)
+    assert sv.source_sheet == "数据"
+    assert sv.data["nps"].tolist() == [10]
+
+
+def test_sheet_is_refused_for_a_csv(tmp_path):
+    path = write_csv(tmp_path, frame(), "utf-8")
+    with pytest.raises(io.SurveyError, match=r"sheet="):
+        io.load_survey(path, sheet="x")
+
+
+def test_merged_cells_are_filled_and_noted(tmp_path):
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "data"
+    for row in (["rid", "region", "nps"], ["a1", "华东", 10], ["a2", None, 9], ["a3", None, 0]):
+        ws.append(row)
+    ws.merge_cells("B2:B4")
+    wb.save(tmp_path / "s.xlsx")
+    book = {"id": "rid", "segments": ["region"], "items": {"nps": {"type": "nps"}}}
+    sv = io.load_survey(tmp_path / "s.xlsx", codebook=book)
+    assert sv.data["region"].tolist() == ["华东"] * 3
+    notes = sv.exclusions[sv.exclusions["action"] == io.FILLED]
+    assert notes["row"].tolist() == [2, 3]
+    assert notes["column"].tolist() == ["region", "region"]
+    assert notes["reason"].str.contains("merged cells B2:B4").all()
+    with pytest.raises(io.SurveyError, match=r"merged cells B2:B4"):
+        io.load_survey(tmp_path / "s.xlsx", codebook=book, strict=True)
+
+
+def _mixed(lines_and_codecs) -> bytes:
+    return b"".join(line.encode(codec) + b"\n" for line, codec in lines_and_codecs)
+
+
+def test_gbk_lines_in_a_utf8_file_are_named(tmp_path):
+    path = tmp_path / "s.csv"
+    rows = [("rid,comment", "utf-8")] + [(f"a{i},物流很快服务好", "utf-8") for i in range(6)]
+    rows[3] = ("a3,价格太贵了不值", "gbk")
+    rows[5] = ("a5,门店环境干净", "gbk")
+    path.write_bytes(_mixed(rows))
+    with pytest.raises(io.SurveyError, match=r"s\.csv is UTF-8.*lines 4, 6\b.*GB18030"):
+        io.load_survey(path, codebook=TEXT_BOOK)
+
+
+def test_a_gbk_line_after_the_first_200_kb_is_named(tmp_path):
+    path = tmp_path / "s.csv"
+    rows = [("rid,comment", "utf-8")] + [(f"a{i},物流很快服务好", "utf-8") for i in range(12_000)]
+    rows.append(("z1,价格太贵了不值", "gbk"))
+    path.write_bytes(_mixed(rows))
+    assert path.stat().st_size > 250_000
+    with pytest.raises(io.SurveyError, match=r"line 12002\b"):
+        io.load_survey(path, codebook=TEXT_BOOK)
+
+
+def test_utf8_lines_in_a_gbk_file_are_named_not_turned_to_mojibake(tmp_path):
+    path = tmp_path / "s.csv"
+    rows = [("rid,region", "gbk")] + [(f"a{i},华北", "gbk") for i in range(6)]
+    rows[2] = ("a2,华东", "utf-8")
+    path.write_bytes(_mixed(rows))
+    with pytest.raises(io.SurveyError, match=r"GB18030/GBK text, but UTF-8 on line 3\b"):
+        io.load_survey(path, codebook={"id": "rid", "segments": ["region"], "items": {}})
+
+
+def test_a_broken_byte_in_a_gbk_file_is_named(tmp_path):
+    path = tmp_path / "s.csv"
+    rows = [("rid,region", "gbk")] + [(f"a{i},华北", "gbk") for i in range(4)]
+    raw = _mixed(rows) + b"a9,\x81\n"  # a lead byte with no trail byte
+    path.write_bytes(raw)
+    with pytest.raises(io.SurveyError, match=r"line 6\b"):
+        io.load_survey(path, codebook={"id": "rid", "segments": ["region"], "items": {}})
+
+
+@pytest.mark.parametrize("content", [b"", b"\n\n  \n", b"\xef\xbb\xbf"])
+def test_an_empty_file_is_a_survey_error(tmp_path, content):
+    path = tmp_path / "s.csv"
+    path.write_bytes(content)
+    with pytest.raises(io.SurveyError, match=r"s\.csv is empty"):
+        io.load_survey(path, codebook=TEXT_BOOK)
+
+
+def test_a_header_only_file_loads_no_rows(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text("rid,comment\n", encoding="utf-8")
+    sv = io.load_survey(path, codebook=TEXT_BOOK)
+    assert len(sv.data) == 0 and sv.n_read == 0
+
+
+def test_an_excel_file_named_csv_says_so(tmp_path):
+    frame().to_excel(tmp_path / "s.xlsx", index=False)
+    (tmp_path / "s.xlsx").rename(tmp_path / "s.csv")
+    with pytest.raises(io.SurveyError, match=r"s\.csv is an Excel workbook"):
+        io.load_survey(tmp_path / "s.csv", codebook=BOOK)
+
+
+def test_a_broken_xlsx_is_a_survey_error(tmp_path):
+    (tmp_path / "s.xlsx").write_bytes(b"rid,nps\na1,3\n")
+    with pytest.raises(io.SurveyError, match=r"s\.xlsx is not a readable Excel workbook"):
+        io.load_survey(tmp_path / "s.xlsx", codebook=NPS_BOOK)
+
+
+def test_short_rows_are_padded_and_quoted_newlines_kept(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text('rid,nps,comment\na1,10,"第一行\n第二行"\na2,9\na3,,好\n', encoding="utf-8")
+    sv = io.load_survey(
+        path, codebook={**NPS_BOOK, "items": {**NPS_BOOK["items"], **TEXT_BOOK["items"]}}
+    )
+    assert sv.data["comment"].tolist()[0] == "第一行\n第二行"
+    assert sv.data["nps"].tolist()[:2] == [10, 9]
+    assert sv.data.index.tolist() == [1, 2, 3]
+
+
+@pytest.mark.parametrize(("sep", "name"), [(";", "s.csv"), ("\t", "s.tsv"), ("\t", "s.txt")])
+def test_other_separators(tmp_path, sep, name):
+    path = tmp_path / name
+    path.write_text(f"rid{sep}nps\na1{sep}10\na2{sep}３\n", encoding="utf-8")
+    sv = io.load_survey(path, codebook=NPS_BOOK)
+    assert sv.data["nps"].tolist() == [10, 3]
+
+
+def test_long_error_messages_are_clipped():
+    err = io.SurveyError("x" * 100_000)
+    assert len(str(err)) < 2_100
+
+
+def test_read_table_returns_the_sheet_and_encoding(tmp_path):
+    path = write_csv(tmp_path, frame(), "gbk")
+    table = io.read_table(path)
+    assert table.encoding == "gb18030" and table.sheet is None
+    assert table.df["region"].tolist() == ["华东", "华北", "华南"]
+    assert table.df.index.tolist() == [1, 2, 3]

@@ -105,13 +105,13 @@ def test_funnel_by_group(sample_survey):
 
 
 def test_touchpoints_find_planted_weakest(sample_survey, truth):
-    out = journey.touchpoints(sample_survey.data, sample_survey.codebook, weight="weight")
+    out = journey.touchpoints(sample_survey.data, codebook=sample_survey.codebook, weight="weight")
     assert out.loc[out["mean"].idxmin(), "touchpoint"] == truth["touchpoints"]["weakest"]
     assert list(dict.fromkeys(out["stage"])) == list(sample_survey.codebook.stages)
     use = out[out["stage"] == "使用"].set_index("touchpoint")
     assert use.loc["tp_delivery", "weakest"] and not use.loc["tp_install", "weakest"]
     mean = sample_survey.data["tp_ad"].mean()
-    unweighted = journey.touchpoints(sample_survey.data, sample_survey.codebook).set_index(
+    unweighted = journey.touchpoints(sample_survey.data, codebook=sample_survey.codebook).set_index(
         "touchpoint"
     )
     assert unweighted.loc["tp_ad", "mean"] == pytest.approx(mean)
@@ -189,7 +189,7 @@ def test_journey_plots_draw_the_values(sample_survey):
 
     from cxlab import plots
 
-    tp = journey.touchpoints(sample_survey.data, sample_survey.codebook)
+    tp = journey.touchpoints(sample_survey.data, codebook=sample_survey.codebook)
     ax = plots.plot_journey(tp, ax=plt.figure().gca())
     texts = [t.get_text() for t in ax.texts]
     assert f"{tp['mean'].iloc[4]:.2f}" in texts
@@ -270,7 +270,7 @@ def test_touchpoints_need_touchpoint_items():
 
     plain = Codebook.from_dict({"id": "id", "items": {"q": {"type": "scale", "min": 1, "max": 5}}})
     with pytest.raises(CodebookError, match="role `touchpoint`"):
-        journey.touchpoints(pd.DataFrame({"q": [1, 2]}), plain)
+        journey.touchpoints(pd.DataFrame({"q": [1, 2]}), codebook=plain)
 
 
 RATED = pd.DataFrame(

@@ -128,7 +128,7 @@ def test_narrative_escapes_values_from_data():
 
 
 def test_plot_trend_draws_values_and_marks_significant_changes(sample_survey):
-    t = survey.trend(sample_survey.data, "nps", "wave")
+    t = survey.trend(sample_survey.data, "nps", "wave", "nps")
     ax = plots.plot_trend(t, "wave")
     np.testing.assert_allclose(ax.lines[0].get_ydata(), t["value"])
     from matplotlib.collections import PathCollection

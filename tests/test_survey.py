@@ -115,6 +115,12 @@ def test_metrics_weight_rule(call):
     check_weight_rule(call, REF)
 
 
+def test_top_box_observed_scale_comes_from_the_respondents_who_count():
+    # Row 4 holds the only 5: with weight 0 it must not set the top of the observed scale.
+    df = pd.DataFrame({"x": [1, 2, 3, 4, 5, 3, 4], "w": [1.0, 1.0, 2.0, 1.0, 1.5, 1.0, 1.0]})
+    check_weight_rule(lambda d, w: survey.top_box(d, "x", weight=w), df, row=4)
+
+
 def test_zero_weight_is_counted_in_n_not_in_n_used():
     out = survey.nps(REF.assign(w=[0.0, *REF["w"][1:]]), "s", weight="w").iloc[0]
     assert (out["n"], out["n_used"]) == (12, 11)
@@ -139,7 +145,7 @@ def test_missing_column_lists_columns():
 
 def test_select_wave_latest_and_unknown():
     df = pd.DataFrame({"wave": ["2025Q1", "2025Q2", "2025Q2"], "x": [1, 2, 3]})
-    sub, w = survey.select_wave(df, "wave")
+    sub, w = survey.select_wave(df, "wave", None)
     assert w == "2025Q2" and len(sub) == 2
     with pytest.raises(ValueError, match=r"waves present: \['2025Q1', '2025Q2'\]"):
         survey.select_wave(df, "wave", "2024Q4")

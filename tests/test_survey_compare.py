@@ -88,7 +88,7 @@ def test_bonferroni_and_fdr():
 
 
 def test_trend_flags_planted_q4_rise(sample_survey):
-    t = survey.trend(sample_survey.data, "nps", "wave", weight="weight").set_index("wave")
+    t = survey.trend(sample_survey.data, "nps", "wave", "nps", weight="weight").set_index("wave")
     assert t.loc["2025Q4", "significant"] and t.loc["2025Q4", "change"] > 0
     assert not t.loc["2025Q2", "significant"]
     assert np.isnan(t.loc["2025Q1", "change"])
@@ -98,7 +98,9 @@ def test_trend_flags_planted_q4_rise(sample_survey):
 
 
 def test_compare_on_sample_finds_planted_channel_gap(sample_survey):
-    out = survey.compare(sample_survey.data, "nps", "channel", weight="weight").set_index("channel")
+    out = survey.compare(sample_survey.data, "nps", "channel", "nps", weight="weight").set_index(
+        "channel"
+    )
     assert out.loc["门店", "higher_than"].upper().count("B") == 1  # 门店 above 小程序 (letter B)
     assert out.loc["小程序", "higher_than"] == ""
 

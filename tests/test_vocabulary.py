@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import ast
 import importlib
 import inspect
 import pkgutil
@@ -24,9 +25,26 @@ import cxlab
 TESTS = Path(__file__).parent
 
 #: Modules whose functions take data (``df``) and return tidy tables.
-ANALYSIS = ("cxlab.survey", "cxlab.gaps", "cxlab.drivers", "cxlab.journey", "cxlab.text")
-#: Modules whose functions take an analysis result (``table``) and show it.
-PRESENTATION = ("cxlab.plots", "cxlab.present", "cxlab.narrative")
+ANALYSIS = (
+    "cxlab.survey",
+    "cxlab.gaps",
+    "cxlab.drivers",
+    "cxlab.journey",
+    "cxlab.text",
+    "cxlab.tables",
+    "cxlab.quality",
+    "cxlab.index",
+)
+#: Modules whose functions take an analysis result (``table``) and show it. The index package
+#: keeps its figures (``cxlab.index.plot``) and its sentences (``cxlab.index.summary``) beside
+#: its models; those two modules are presentation, not analysis (see ``ANALYSIS_FUNCS``).
+PRESENTATION = (
+    "cxlab.plots",
+    "cxlab.present",
+    "cxlab.narrative",
+    "cxlab.index.plot",
+    "cxlab.index.summary",
+)
 
 #: Words replaced by the vocabulary, and what replaced them.
 SYNONYMS = {
@@ -56,6 +74,10 @@ OTHER = (
     "cxlab.messages",
     "cxlab.io",
     "cxlab.widgets",
+    "cxlab.check",
+    "cxlab.draft",
+    "cxlab.labelsets",
+    "cxlab.platforms",
 )
 
 
@@ -82,9 +104,26 @@ def _public_functions(prefixes):
     return sorted(seen.items())
 
 
-ANALYSIS_FUNCS = _public_functions(ANALYSIS)
 PRESENTATION_FUNCS = _public_functions(PRESENTATION)
+#: Presentation modules inside an analysis package are checked as presentation only.
+ANALYSIS_FUNCS = [
+    (n, f) for n, f in _public_functions(ANALYSIS) if n not in dict(PRESENTATION_FUNCS)
+]
 ALL_FUNCS = sorted(dict(ANALYSIS_FUNCS + PRESENTATION_FUNCS + _public_functions(OTHER)).items())
+
+
+#: Functions whose first arguments are not one survey's ``df``: what they are instead, exactly.
+#: Each is a narrow exception with its reason:
+#: - ``perception_gap`` compares two different surveys (staff and customers), so it takes both
+#:   frames, each named by its role (``internal_weight``/``customer_weight`` likewise); stacking
+#:   them into one ``df`` would need a side column and one weight column for two unrelated
+#:   designs.
+#: - ``top_complaints`` ranks a result of ``topic_summary``, which the vocabulary calls ``table``
+#:   (the word for an analysis result), not respondents in rows.
+FIRST_ARGUMENTS = {
+    "cxlab.gaps.perception_gap": ["internal", "customer"],
+    "cxlab.text.summaries.top_complaints": ["table"],
+}
 
 
 def _first_is_dataframe(fn) -> bool:
@@ -97,9 +136,26 @@ def _first_is_dataframe(fn) -> bool:
 
 @pytest.mark.parametrize("name, fn", ANALYSIS_FUNCS, ids=[n for n, _ in ANALYSIS_FUNCS])
 def test_analysis_functions_take_df_first(name, fn):
-    if _first_is_dataframe(fn):
+    if name in FIRST_ARGUMENTS:
+        expected = FIRST_ARGUMENTS[name]
+        assert list(inspect.signature(fn).parameters)[: len(expected)] == expected
+    elif _first_is_dataframe(fn):
         first = next(iter(inspect.signature(fn).parameters))
         assert first == "df", f"{name}: the data argument should be called `df`, not `{first}`"
+
+
+#: The platform readers take the file as the loader read it, every cell text and the header
+#: rows included, as ``raw``: a grid of cells before any column or respondent is known, not the
+#: analysed data ``df`` (which is what they produce, ``Export.df``). That is why
+#: ``cxlab.platforms`` is not under ``ANALYSIS``; this names the exception exactly.
+PLATFORM_READERS = [
+    (n, f) for n, f in _public_functions(("cxlab.platforms",)) if f.__name__.startswith("parse_")
+]
+
+
+@pytest.mark.parametrize("name, fn", PLATFORM_READERS, ids=[n for n, _ in PLATFORM_READERS])
+def test_platform_readers_take_the_raw_cell_grid_first(name, fn):
+    assert next(iter(inspect.signature(fn).parameters)) == "raw", f"{name}: first is `raw`"
 
 
 @pytest.mark.parametrize("name, fn", PRESENTATION_FUNCS, ids=[n for n, _ in PRESENTATION_FUNCS])
@@ -111,7 +167,14 @@ def test_presentation_functions_take_table_first(name, fn):
 
 @pytest.mark.parametrize("name, fn", ALL_FUNCS, ids=[n for n, _ in ALL_FUNCS])
 def test_no_old_synonyms(name, fn):
-    old = [p for p in inspect.signature(fn).parameters if p in SYNONYMS]
+    params = inspect.signature(fn).parameters
+    # `data` is the word for a survey *file* (the notebooks' and the CLI's --data); only a
+    # DataFrame argument called `data` is the old synonym of `df`.
+    old = [
+        p
+        for p, v in params.items()
+        if p in SYNONYMS and (p != "data" or "DataFrame" in str(v.annotation))
+    ]
     assert not old, f"{name}: rename {[(p, SYNONYMS[p]) for p in old]}"
 
 
@@ -125,17 +188,39 @@ def test_options_are_keyword_only(name, fn):
     assert not positional_options, f"{name}: make {positional_options} keyword-only (after `*`)"
 
 
+#: ``weight_values`` is the weight rule itself (it returns the checked weights, not a result with
+#: bases, so ``check_weight_rule`` cannot compare it); every other weighted function is checked.
+WEIGHT_RULE_ITSELF = {"cxlab.checks.weight_values"}
+
+
 def _weighted():
-    return [(n, f) for n, f in ALL_FUNCS if "weight" in inspect.signature(f).parameters]
+    return [
+        (n, f)
+        for n, f in ALL_FUNCS
+        if "weight" in inspect.signature(f).parameters and n not in WEIGHT_RULE_ITSELF
+    ]
+
+
+def _calls(node: ast.AST, name: str) -> bool:
+    return any(
+        isinstance(c, ast.Call) and isinstance(c.func, ast.Name) and c.func.id == name
+        for c in ast.walk(node)
+    )
 
 
 def _weight_rule_calls() -> str:
-    """The source of every ``check_weight_rule(...)`` call in the tests, joined."""
+    """The source of every test function that calls ``check_weight_rule``, with its decorators.
+
+    The decorators count: a parametrized test lists its calls in ``@pytest.mark.parametrize``.
+    """
     calls = []
     for path in TESTS.glob("test_*.py"):
         src = path.read_text(encoding="utf-8")
-        for m in re.finditer(r"check_weight_rule\(", src):
-            calls.append(src[m.start() : m.start() + 600])
+        lines = src.splitlines()
+        for node in ast.walk(ast.parse(src)):
+            if isinstance(node, ast.FunctionDef) and _calls(node, "check_weight_rule"):
+                start = min([node.lineno] + [d.lineno for d in node.decorator_list])
+                calls.append("\n".join(lines[start - 1 : node.end_lineno]))
     return "\n".join(calls)
 
 
@@ -153,10 +238,11 @@ def test_docstrings_document_parameters_returns_and_examples(name, fn):
     params = [p for p in inspect.signature(fn).parameters if p not in ("self", "args", "kwargs")]
     if params:
         assert "Parameters\n----------" in doc, f"{name}: document its Parameters"
+    # Under ``from __future__ import annotations`` the return annotation is the string "None".
     assert (
         "Returns\n-------" in doc
         or "Yields\n------" in doc
-        or "-> None" in str(inspect.signature(fn))
+        or inspect.signature(fn).return_annotation in (None, "None")
     ), f"{name}: document what it Returns"
     assert "Examples\n--------" in doc, f"{name}: add a short Examples block"
 
@@ -174,7 +260,7 @@ def test_no_dataframe_attrs_in_results(sample_survey):
     df = sample_survey.data
     y, drv = book.one(role="outcome"), book.require(role="driver", at_least=2)
     results = [drivers.regression(df, y, drv), drivers.relative_importance(df, y, drv)]
-    results.append(gaps.ipa(df, None, {c: c for c in drv}, outcome=y, method="derived"))
+    results.append(gaps.ipa(df, {c: c for c in drv}, outcome=y, method="derived"))
     for r in results:
         frames = [r] if isinstance(r, pd.DataFrame) else list(vars(r).values())
         for f in frames:

@@ -12,7 +12,13 @@ from cxlab.drivers.modeldata import ModelData, model_data
 from cxlab.drivers.subsets import all_subset_r2, shapley_from_r2
 from cxlab.inference import weighted_corr
 
-__all__ = ["METHODS", "Importance", "bootstrap_importance", "importance_of", "relative_importance"]
+__all__ = [
+    "METHODS",
+    "Importance",
+    "importance_of",
+    "importance_table",
+    "relative_importance",
+]
 
 #: Relative-importance methods: exact Shapley value of R² (= LMG), Johnson's relative weights.
 METHODS = ("shapley", "johnson")
@@ -91,10 +97,10 @@ def _resample_corr(z: np.ndarray, base: np.ndarray, k: int, rng: np.random.Gener
     return cov / (s[:, :, None] * s[:, None, :])
 
 
-def bootstrap_importance(
+def _bootstrap_importance(
     z: np.ndarray,
-    w: np.ndarray | None = None,
     *,
+    w: np.ndarray | None = None,
     method: str = "shapley",
     n_boot: int,
     seed=None,
@@ -125,7 +131,7 @@ def bootstrap_importance(
     Examples
     --------
     >>> z = np.array([[1, 2, 1], [2, 1, 2], [2, 3, 3], [4, 3, 4], [5, 5, 5], [1, 3, 2.0]])
-    >>> bootstrap_importance(z, n_boot=3, seed=0, progress=False).shape
+    >>> _bootstrap_importance(z, n_boot=3, seed=0, progress=False).shape
     (3, 2)
     """
     from tqdm.auto import tqdm
@@ -161,7 +167,7 @@ def importance_table(
     md : ModelData
         From :func:`cxlab.drivers.modeldata.model_data`.
     method, n_boot, alpha, seed, progress, desc
-        As in :func:`relative_importance` and :func:`bootstrap_importance`.
+        As in :func:`relative_importance` (``desc`` labels the progress bar).
 
     Returns
     -------
@@ -178,13 +184,13 @@ def importance_table(
     ([1, 2], (0, 2))
     """
     z = md.z
-    imp = importance_of(weighted_corr(z, md.w)[None], method=method)[0]
+    imp = importance_of(weighted_corr(z, w=md.w)[None], method=method)[0]
     out = pd.DataFrame({"driver": md.drivers, "importance": imp, "share": 100 * imp / imp.sum()})
     out["rank"] = out["importance"].rank(ascending=False, method="min").astype(int)
     reps = np.empty((0, len(md.drivers)))
     if n_boot:
-        reps = bootstrap_importance(
-            z, md.w, method=method, n_boot=n_boot, seed=seed, progress=progress, desc=desc
+        reps = _bootstrap_importance(
+            z, w=md.w, method=method, n_boot=n_boot, seed=seed, progress=progress, desc=desc
         )
         out["ci_low"] = np.quantile(reps, alpha / 2, axis=0)
         out["ci_high"] = np.quantile(reps, 1 - alpha / 2, axis=0)

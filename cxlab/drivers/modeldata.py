@@ -16,7 +16,7 @@ import pandas as pd
 
 from cxlab.checks import require_columns, weight_values
 
-__all__ = ["ModelData", "check_collinear", "model_data"]
+__all__ = ["ModelData", "model_data"]
 
 
 @dataclass(frozen=True)
@@ -177,7 +177,7 @@ def _check_fit(x: np.ndarray, y: np.ndarray, drivers: list[str], outcome: str) -
         )
     if len(np.unique(y)) < 2:
         raise ValueError(f"The outcome `{outcome}` is constant among the respondents used.")
-    check_collinear(x, drivers)
+    _check_collinear(x, drivers)
     if n < 10 * p:
         warnings.warn(
             f"Only {n} complete respondents for {p} drivers (fewer than 10 per driver); "
@@ -187,7 +187,7 @@ def _check_fit(x: np.ndarray, y: np.ndarray, drivers: list[str], outcome: str) -
         )
 
 
-def check_collinear(x: np.ndarray, drivers: Sequence[str]) -> None:
+def _check_collinear(x: np.ndarray, drivers: Sequence[str]) -> None:
     """Raise ValueError naming the drivers if the columns of ``x`` are perfectly collinear.
 
     Parameters
@@ -200,8 +200,8 @@ def check_collinear(x: np.ndarray, drivers: Sequence[str]) -> None:
     Examples
     --------
     >>> x = np.array([[1.0, 2.0, 0.0], [2.0, 4.0, 1.0], [3.0, 6.0, 0.0], [4.0, 8.0, 2.0]])
-    >>> check_collinear(x[:, [0, 2]], ["a", "c"])
-    >>> check_collinear(x, ["a", "b", "c"])  # doctest: +ELLIPSIS
+    >>> _check_collinear(x[:, [0, 2]], ["a", "c"])
+    >>> _check_collinear(x, ["a", "b", "c"])  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     ValueError: Drivers ['a', 'b'] are perfectly collinear (one is an exact linear ...

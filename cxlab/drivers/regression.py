@@ -138,7 +138,7 @@ def regression(
     md = model_data(df, outcome, drivers, weight=weight)
     res = _ols(md, robust)
     z = md.z
-    vif = np.diag(np.linalg.inv(weighted_corr(z, md.w)[:-1, :-1]))
+    vif = np.diag(np.linalg.inv(weighted_corr(z, w=md.w)[:-1, :-1]))
     sd = np.sqrt(np.diag(np.cov(z, rowvar=False, aweights=md.w)))
     ci = res.conf_int(alpha)[1:]
     out = pd.DataFrame(

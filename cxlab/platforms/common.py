@@ -90,6 +90,16 @@ class Export:
 def cell_text(value) -> str | float:
     """A cell as stripped text (NaN when empty); ``5.0`` read from Excel becomes ``"5"``.
 
+    Parameters
+    ----------
+    value : object
+        One cell as read (str, number, None or NaN).
+
+    Returns
+    -------
+    str or float
+        The stripped text, or NaN for an empty cell (``""``, ``"nan"``, None, NaN).
+
     Examples
     --------
     >>> cell_text(" 非常满意 "), cell_text("5.0"), cell_text("")
@@ -106,7 +116,28 @@ def cell_text(value) -> str | float:
 
 
 def header_cells(raw: pd.DataFrame, row: int) -> list[str]:
-    """The cells of one header row as stripped strings ("" where empty)."""
+    """The cells of one header row as stripped strings ("" where empty).
+
+    Parameters
+    ----------
+    raw : pandas.DataFrame
+        The file's cell grid (read with ``header=None, dtype=str``).
+    row : int
+        Position of the header row (0 for the first).
+
+    Returns
+    -------
+    list of str
+        One string per column (cleaned by :func:`cell_text`); empty when the file has fewer
+        rows.
+
+    Examples
+    --------
+    >>> header_cells(pd.DataFrame([[" 序号 ", None, "5.0"]]), 0)
+    ['序号', '', '5']
+    >>> header_cells(pd.DataFrame([["a"]]), 3)
+    []
+    """
     if row >= len(raw):
         return []
     return [("" if pd.isna(c) else str(c)) for c in map(cell_text, raw.iloc[row].tolist())]
@@ -114,6 +145,16 @@ def header_cells(raw: pd.DataFrame, row: int) -> list[str]:
 
 def numbers(values: pd.Series) -> pd.Series | None:
     """The column as floats when every non-empty cell is a number, else None.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Text cells (NaN where empty); full-width digits (``２``) count as numbers.
+
+    Returns
+    -------
+    pandas.Series or None
+        The cells as floats (NaN where empty), or None when a non-empty cell is not a number.
 
     Examples
     --------
@@ -150,6 +191,11 @@ def _seconds(text: str) -> float | None:
 def duration_seconds(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Completion times as seconds: ``125秒``, ``2分5秒``, ``00:02:05``, ``125``.
 
+    Parameters
+    ----------
+    values : pandas.Series
+        Text cells of a duration column (NaN where empty).
+
     Returns
     -------
     seconds : pandas.Series
@@ -174,6 +220,20 @@ def split_options(answers: pd.Series, sep: str) -> tuple[pd.Series, list[str]]:
     The order is the one the answers imply (an option listed before another in some answer
     comes first), ties broken by first appearance: for multiple choice, where the platform joins
     the chosen options in questionnaire order, this is the questionnaire order.
+
+    Parameters
+    ----------
+    answers : pandas.Series
+        Text cells, each the chosen options joined by ``sep`` (NaN where unanswered).
+    sep : str
+        The separator (问卷星: ``┋`` for multiple choice, ``→`` for rankings).
+
+    Returns
+    -------
+    lists : pandas.Series
+        Each answer as a list of options (None where unanswered).
+    options : list of str
+        Every option seen, in the order described above.
 
     Examples
     --------
@@ -206,7 +266,7 @@ def _is_ranking(values: pd.DataFrame) -> bool:
     return all(r.dropna().is_unique for _, r in nonzero.iterrows())
 
 
-def classify_group(values: pd.DataFrame, options: Iterable[str] | None = None) -> str:
+def classify_group(values: pd.DataFrame, *, options: Iterable[str] | None = None) -> str:
     """Whether the sub-item columns of one question are a ``set``, a ``ranking`` or a ``grid``.
 
     Parameters
@@ -325,7 +385,7 @@ class ExportBuilder:
         """
         texts = [t for t, _ in subs]
         frame = pd.DataFrame({i: v.to_numpy() for i, (_, v) in enumerate(subs)})
-        kind = kind or classify_group(frame, texts)
+        kind = kind or classify_group(frame, options=texts)
         names = names or [f"{question}_{k}" for k in range(1, len(subs) + 1)]
         answered = frame.notna().any(axis=1).to_numpy()
         for name, text, (_, values) in zip(names, texts, subs, strict=True):

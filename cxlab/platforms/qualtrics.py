@@ -48,6 +48,17 @@ SUB = re.compile(r"^(.+)_(\d+)$")
 def import_id(cell: str) -> dict | None:
     """The parsed ImportId cell of row 3, or None when the cell is not one.
 
+    Parameters
+    ----------
+    cell : str
+        One cell of the third header row (``{"ImportId":"QID3"}``).
+
+    Returns
+    -------
+    dict or None
+        The JSON object (``ImportId``, and ``choiceId`` for a multiple-answer option column),
+        or None when the cell is not an ImportId.
+
     Examples
     --------
     >>> import_id('{"ImportId":"QID3","choiceId":"2"}')
@@ -120,6 +131,23 @@ def parse_qualtrics(raw: pd.DataFrame) -> tuple[ExportBuilder, str]:
     -------
     tuple of (ExportBuilder, str)
         The filled builder and the form (``code`` when most answers are numbers, else ``text``).
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame([
+    ...     ["StartDate", "EndDate", "ResponseId", "Q1", "Q2_1", "Q2_2"],
+    ...     ["Start Date", "End Date", "Response ID", "How satisfied are you?",
+    ...      "Rate us - Speed", "Rate us - Price"],
+    ...     ['{"ImportId":"startDate"}', '{"ImportId":"endDate"}', '{"ImportId":"_recordId"}',
+    ...      '{"ImportId":"QID1"}', '{"ImportId":"QID2_1"}', '{"ImportId":"QID2_2"}'],
+    ...     ["2024-03-05 10:00:00", "2024-03-05 10:02:05", "R_1", "5", "4", "3"],
+    ...     ["2024-03-06 11:00:00", "2024-03-06 11:01:38", "R_2", "4", "5", "4"]])
+    >>> b, form = parse_qualtrics(raw)
+    >>> e = b.export("qualtrics", form)
+    >>> form, e.grids, e.labels["Q2_1"]
+    ('code', {'Q2': ['Q2_1', 'Q2_2']}, 'Rate us - Speed')
+    >>> e.meta
+    {'started': 'StartDate', 'submitted': 'EndDate', 'id': 'ResponseId'}
     """
     names, texts, ids, skip = _headers(raw)
     data = raw.iloc[skip:].map(cell_text).reset_index(drop=True)

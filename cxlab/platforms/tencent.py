@@ -83,9 +83,9 @@ def _layout(header: list[str]) -> list[tuple]:
     return items
 
 
-def tencent_form(data: pd.DataFrame, qcols: list[int]) -> str:
+def tencent_form(cells: pd.DataFrame, qcols: list[int]) -> str:
     """``code`` when most question columns hold only numbers, else ``text``."""
-    numeric = sum(numbers(data[c]) is not None for c in qcols)
+    numeric = sum(numbers(cells[c]) is not None for c in qcols)
     return "code" if qcols and numeric >= 0.6 * len(qcols) else "text"
 
 
@@ -132,6 +132,18 @@ def parse_tencent(raw: pd.DataFrame, *, form: str | None = None) -> tuple[Export
     -------
     tuple of (ExportBuilder, str)
         The filled builder and the form.
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame([
+    ...     ["编号", "开始答题时间", "结束答题时间", "答题时长", "1.您的性别",
+    ...      "2.您通过哪些渠道了解我们？:微信", "2.您通过哪些渠道了解我们？:微博"],
+    ...     ["1", "2024-03-05 10:00:00", "2024-03-05 10:02:05", "125", "女", "微信", ""],
+    ...     ["2", "2024-03-06 11:00:00", "2024-03-06 11:01:38", "98", "男", "", "微博"]])
+    >>> b, form = parse_tencent(raw)
+    >>> e = b.export("tencent", form)
+    >>> form, e.sets, e.df["Q2_1"].tolist(), e.meta["duration"]
+    ('text', {'Q2': ['Q2_1', 'Q2_2']}, [1.0, 0.0], '答题时长')
     """
     header = header_cells(raw, 0)
     data = raw.iloc[1:].map(cell_text).reset_index(drop=True)

@@ -94,11 +94,23 @@ def _layout(header: list[str]) -> list[tuple]:
     return items
 
 
-def wjx_form(header: list[str], data: pd.DataFrame) -> str:
+def wjx_form(header: list[str], cells: pd.DataFrame) -> str:
     """Guess whether a 问卷星 download holds option numbers (``code``) or option text (``text``).
 
     Joined answers (``┋``, ``→``) or text-form matrix headers (``4、(物流速度)``) mean text; else
     the code form when most question columns hold only numbers.
+
+    Parameters
+    ----------
+    header : list of str
+        The header row (:func:`~cxlab.platforms.common.header_cells`).
+    cells : pandas.DataFrame
+        The data rows below it as text cells, columns numbered by position.
+
+    Returns
+    -------
+    str
+        ``"code"`` or ``"text"``.
 
     Examples
     --------
@@ -110,12 +122,12 @@ def wjx_form(header: list[str], data: pd.DataFrame) -> str:
     qcols = [i for i, h in enumerate(header) if QUESTION.match(h) or SUB_ITEM.match(h)]
     if not qcols:
         return "text"
-    cells = data.iloc[:, qcols]
-    joined = cells.apply(lambda c: c.str.contains("┋|→", regex=True, na=False)).any().any()
+    answers = cells.iloc[:, qcols]
+    joined = answers.apply(lambda c: c.str.contains("┋|→", regex=True, na=False)).any().any()
     numbered = [int(QUESTION.match(header[i]).group(1)) for i in qcols if QUESTION.match(header[i])]
     if joined or len(numbered) != len(set(numbered)):
         return "text"
-    marked = cells.mask(cells.isin(list(CODE_MARKERS)))
+    marked = answers.mask(answers.isin(list(CODE_MARKERS)))
     numeric = sum(numbers(marked[c]) is not None for c in marked)
     return "code" if numeric >= 0.6 * len(qcols) else "text"
 
@@ -193,6 +205,17 @@ def parse_wjx(raw: pd.DataFrame, *, form: str | None = None) -> tuple[ExportBuil
     -------
     tuple of (ExportBuilder, str)
         The filled builder and the form.
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame([
+    ...     ["序号", "提交答卷时间", "所用时间", "1、您的性别：", "2、您对本次服务的总体满意度："],
+    ...     ["1", "2024/3/5 10:00:00", "125秒", "2", "5"],
+    ...     ["2", "2024/3/6 11:00:00", "98秒", "1", "-3"]])
+    >>> b, form = parse_wjx(raw)
+    >>> e = b.export("wjx", form)
+    >>> form, e.labels["Q2"], e.df["Q2"].tolist(), e.df["所用时间"].tolist()
+    ('code', '您对本次服务的总体满意度', [5.0, nan], [125.0, 98.0])
     """
     header = header_cells(raw, 0)
     data = raw.iloc[1:].map(cell_text).reset_index(drop=True)

@@ -7,6 +7,9 @@ counts, Σw and Σw² is built instead, and every moment of any recoding of the 
 
 Rows with weight 0 add nothing to the weighted sums; they are counted in ``n`` and left out of
 ``n_used`` (the weight rule of :mod:`cxlab.checks`).
+
+Internal to :mod:`cxlab.survey` (the estimators of :mod:`cxlab.survey.metrics` are its only
+callers); other modules estimate through :func:`cxlab.survey.weighted_mean_table`.
 """
 
 from __future__ import annotations
@@ -17,6 +20,16 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+
+__all__ = [
+    "SUM_COLUMNS",
+    "GroupIndex",
+    "ValueTable",
+    "direct_sums",
+    "group_index",
+    "sums",
+    "value_table",
+]
 
 #: Above this many (group x value) cells the table trick is not used.
 _MAX_CELLS = 2_000_000
@@ -54,13 +67,34 @@ class GroupIndex:
         return self.chunk(slice(None))
 
 
-def group_index(keys: pd.DataFrame | None, n_rows: int) -> GroupIndex:
-    """Integer group codes for rows grouped by the columns of ``keys``.
+def group_index(df: pd.DataFrame, by: list[str]) -> GroupIndex:
+    """Integer group codes for the rows of ``df`` grouped by the columns ``by``.
 
     Groups sort as ``DataFrame.groupby(sort=True)`` sorts them (categories in
     their order, other values ascending); a missing key is its own group, last.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The rows to group (only the ``by`` columns and the row count are read).
+    by : list of str
+        Group columns; empty: one group of every row.
+
+    Returns
+    -------
+    GroupIndex
+        ``codes`` (one code per row), ``keys`` (a DataFrame of the ``by`` values of every
+        possible group, row ``g`` for code ``g``) and ``size`` (the number of groups).
+
+    Examples
+    --------
+    >>> gi = group_index(pd.DataFrame({"g": ["b", "a", None, "b"]}), ["g"])
+    >>> gi.codes.tolist(), gi.keys["g"].tolist()
+    ([1, 0, 2, 1], ['a', 'b', nan])
     """
-    if keys is None or keys.shape[1] == 0:
+    n_rows = len(df)
+    keys = df[list(by)]
+    if keys.shape[1] == 0:
         return GroupIndex([], (1,), pd.DataFrame(index=[0]), 1, n_rows)
     parts, levels = [], []
     for col in keys.columns:
@@ -125,17 +159,44 @@ def _threads(n_blocks: int) -> int:
     return max(1, min(n_blocks, os.cpu_count() or 1, 4))
 
 
-def has_zero(w: np.ndarray | None) -> bool:
+def _has_zero(w: np.ndarray | None) -> bool:
     """Whether any weight is 0 (then ``n_used`` needs its own count)."""
     return w is not None and bool((w == 0).any())
 
 
 def value_table(
-    gi: GroupIndex, y: np.ndarray, w: np.ndarray | None, bounds: tuple[float, float] | None = None
+    gi: GroupIndex,
+    y: np.ndarray,
+    w: np.ndarray | None,
+    *,
+    bounds: tuple[float, float] | None = None,
 ) -> ValueTable | None:
     """The (group x value) table of ``y`` (NaN rows left out), or None if ``y`` is not small-integer.
 
-    ``bounds`` are ``y``'s known minimum and maximum, saving two passes.
+    Parameters
+    ----------
+    gi : GroupIndex
+        The group of every row (:func:`group_index`).
+    y : numpy.ndarray
+        The values, one per row; NaN: no answer.
+    w : numpy.ndarray or None
+        Weights, one per row, already checked by :func:`cxlab.checks.weight_values`.
+    bounds : (float, float), optional
+        ``y``'s known minimum and maximum, saving two passes.
+
+    Returns
+    -------
+    ValueTable or None
+        ``values`` (the K integers from min to max) and, per (group, value), ``count``,
+        ``used`` (with weight > 0), ``w`` (Σw) and ``ww`` (Σw²); None when a value is
+        fractional or the table would be too large (then use :func:`direct_sums`).
+
+    Examples
+    --------
+    >>> gi = group_index(pd.DataFrame(index=range(4)), [])
+    >>> t = value_table(gi, np.array([1.0, 3.0, 3.0, np.nan]), np.array([1.0, 0.0, 2.0, 1.0]))
+    >>> t.values.tolist(), t.count.tolist(), t.used.tolist(), t.w.tolist()
+    ([1.0, 2.0, 3.0], [[1.0, 0.0, 2.0]], [[1.0, 0.0, 1.0]], [[1.0, 0.0, 2.0]])
     """
     if bounds is None:
         if np.isnan(y).all():
@@ -147,7 +208,7 @@ def value_table(
     if m > _MAX_CELLS:
         return None
 
-    zeros = has_zero(w)
+    zeros = _has_zero(w)
 
     def block(sl: slice):
         """(count, used, Σw, Σw²) per cell for the rows of ``sl``, or None on a fractional value."""
@@ -191,7 +252,31 @@ def value_table(
 
 
 def direct_sums(gi: GroupIndex, y: np.ndarray, w: np.ndarray | None) -> dict[str, np.ndarray]:
-    """Per-group sums of any values, one bincount each."""
+    """Per-group sums of any values, one bincount each.
+
+    Parameters
+    ----------
+    gi : GroupIndex
+        The group of every row (:func:`group_index`).
+    y : numpy.ndarray
+        The values, one per row; NaN rows are left out.
+    w : numpy.ndarray or None
+        Weights, one per row, already checked by :func:`cxlab.checks.weight_values`.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        One array per group for each key of :data:`SUM_COLUMNS`: ``n`` (rows with a value),
+        ``n_used`` (of them with weight > 0), ``w`` (Σw), ``ww`` (Σw²), ``wy`` (Σwy),
+        ``wyy`` (Σwy²), ``wwy`` (Σw²y), ``wwyy`` (Σw²y²).
+
+    Examples
+    --------
+    >>> gi = group_index(pd.DataFrame({"g": ["a", "a", "b"]}), ["g"])
+    >>> s = direct_sums(gi, np.array([1.5, 2.5, 4.0]), np.array([1.0, 0.0, 2.0]))
+    >>> s["n"].tolist(), s["n_used"].tolist(), s["wy"].tolist()
+    ([2.0, 1.0, 0.0], [1.0, 1.0, 0.0], [1.5, 8.0, 0.0])
+    """
     ok = ~np.isnan(y)
     c, yy = gi.codes[ok], y[ok]
     ww_ = np.ones_like(yy) if w is None else w[ok]
@@ -204,7 +289,7 @@ def direct_sums(gi: GroupIndex, y: np.ndarray, w: np.ndarray | None) -> dict[str
     n = b()
     return {
         "n": n,
-        "n_used": b((ww_ > 0).astype(float)) if has_zero(w) else n,
+        "n_used": b((ww_ > 0).astype(float)) if _has_zero(w) else n,
         "w": b(ww_),
         "ww": b(w2),
         "wy": b(wy),
@@ -215,8 +300,36 @@ def direct_sums(gi: GroupIndex, y: np.ndarray, w: np.ndarray | None) -> dict[str
 
 
 def sums(
-    gi: GroupIndex, y: np.ndarray, w: np.ndarray | None, bounds: tuple[float, float] | None = None
+    gi: GroupIndex,
+    y: np.ndarray,
+    w: np.ndarray | None,
+    *,
+    bounds: tuple[float, float] | None = None,
 ) -> dict[str, np.ndarray]:
-    """Per-group sums of ``y``: by the value table when it applies, else directly."""
-    table = value_table(gi, y, w, bounds)
+    """Per-group sums of ``y``: by the value table when it applies, else directly.
+
+    Parameters
+    ----------
+    gi : GroupIndex
+        The group of every row (:func:`group_index`).
+    y : numpy.ndarray
+        The values, one per row; NaN rows are left out.
+    w : numpy.ndarray or None
+        Weights, one per row, already checked by :func:`cxlab.checks.weight_values`.
+    bounds : (float, float), optional
+        ``y``'s known minimum and maximum, as in :func:`value_table`.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        The sums of :func:`direct_sums` (the same numbers, whichever way they are computed).
+
+    Examples
+    --------
+    >>> gi = group_index(pd.DataFrame({"g": ["a", "a", "b"]}), ["g"])
+    >>> s = sums(gi, np.array([1.0, 2.0, 4.0]), None)
+    >>> s["n"].tolist(), s["wy"].tolist(), s["wyy"].tolist()
+    ([2.0, 1.0, 0.0], [3.0, 4.0, 0.0], [5.0, 16.0, 0.0])
+    """
+    table = value_table(gi, y, w, bounds=bounds)
     return table.sums() if table is not None else direct_sums(gi, y, w)

@@ -58,7 +58,7 @@ def compare_pairs(
     df: pd.DataFrame,
     metric: str,
     by: str,
-    item: str | None = None,
+    item: str,
     *,
     weight: str | None = None,
     min_base: int = 30,
@@ -75,8 +75,8 @@ def compare_pairs(
         As :func:`~cxlab.survey.estimate`.
     by : str
         The grouping column (one).
-    item : str, optional
-        The analysed column (default ``"nps"`` for NPS, ``"effort"`` for CES).
+    item : str
+        The analysed column (the 0-10 answer for NPS, the effort rating for CES).
     weight : str, optional
         Weight column (weight 0 leaves a respondent out).
     min_base : int
@@ -151,7 +151,7 @@ def compare(
     df: pd.DataFrame,
     metric: str,
     by: str,
-    item: str | None = None,
+    item: str,
     *,
     weight: str | None = None,
     alpha: float = 0.05,
@@ -175,8 +175,8 @@ def compare(
     metric : {"nps", "top_box", "bottom_box", "mean", "ces"}
     by : str
         The grouping column (one).
-    item : str, optional
-        The analysed column (default ``"nps"`` for NPS, ``"effort"`` for CES).
+    item : str
+        The analysed column (the 0-10 answer for NPS, the effort rating for CES).
     weight : str, optional
         Weight column (weight 0 leaves a respondent out).
     alpha, alpha_strict : float
@@ -230,7 +230,7 @@ def trend(
     df: pd.DataFrame,
     metric: str,
     wave: str,
-    item: str | None = None,
+    item: str,
     *,
     by: str | Sequence[str] | None = None,
     weight: str | None = None,
@@ -248,8 +248,8 @@ def trend(
     metric : {"nps", "top_box", "bottom_box", "mean", "ces"}
     wave : str
         The wave column.
-    item : str, optional
-        The analysed column (default ``"nps"`` for NPS, ``"effort"`` for CES).
+    item : str
+        The analysed column (the 0-10 answer for NPS, the effort rating for CES).
     by : str or list of str, optional
         Group columns: one trend per group.
     weight : str, optional

@@ -140,7 +140,8 @@ def weighted_mean_table(
     if weights is not None:
         name = weights.name if weights.name is not None else "weights"
         wv = weight_values(pd.DataFrame({name: weights}), name, rows=yv)
-    gi = _sums.group_index(keys, len(yv))
+    frame = keys if keys is not None else pd.DataFrame(index=y.index)
+    gi = _sums.group_index(frame, [] if keys is None else list(keys.columns))
     return _finish(gi, _sums.sums(gi, yv, wv), alpha)
 
 
@@ -174,8 +175,15 @@ def _finish(gi: _sums.GroupIndex, s: dict[str, np.ndarray], alpha: float) -> pd.
     return out
 
 
-def _groups(df: pd.DataFrame, by: list[str]) -> pd.DataFrame | None:
-    return df[by] if by else None
+def _observed_range(values, w: np.ndarray | None) -> tuple[float, float]:
+    """The smallest and largest answer of the respondents who count (weight > 0)."""
+    y, lo, hi = values
+    if w is None or not (w == 0).any():
+        return lo, hi
+    counted = y[w > 0]
+    if np.isnan(counted).all():
+        return lo, hi
+    return float(np.nanmin(counted)), float(np.nanmax(counted))
 
 
 def _note(n_used: pd.Series) -> pd.Series:
@@ -187,7 +195,7 @@ def _note(n_used: pd.Series) -> pd.Series:
 
 def nps(
     df: pd.DataFrame,
-    item: str = "nps",
+    item: str,
     *,
     by: str | Sequence[str] | None = None,
     weight: str | None = None,
@@ -243,9 +251,9 @@ def nps(
     Examples
     --------
     >>> df = pd.DataFrame({"nps": [10, 9, 8, 6, 3, 10], "w": [1, 2, 1, 1, 0, 1]})
-    >>> nps(df)[["n", "promoters", "detractors", "nps"]].round(1).to_dict("list")
+    >>> nps(df, "nps")[["n", "promoters", "detractors", "nps"]].round(1).to_dict("list")
     {'n': [6], 'promoters': [50.0], 'detractors': [33.3], 'nps': [16.7]}
-    >>> nps(df, weight="w")[["n", "n_used", "nps"]].round(1).to_dict("list")
+    >>> nps(df, "nps", weight="w")[["n", "n_used", "nps"]].round(1).to_dict("list")
     {'n': [6], 'n_used': [5], 'nps': [50.0]}
     """
     if method not in NPS_METHODS:
@@ -256,7 +264,7 @@ def nps(
     _check_range(values, item, 0, 10, "NPS answers", df.index)
     s = values[0]
     w = _weights(df, weight, s)
-    gi = _sums.group_index(_groups(df, by), len(s))
+    gi = _sums.group_index(df, by)
     sums, pro_w, det_w = _nps_sums(gi, values, w)
     table = _finish(gi, sums, alpha)
     keep = sums["n_used"] > 0
@@ -385,7 +393,7 @@ def mean_score(
     require_columns(df, item, weight, *by)
     y, lo, hi = _numeric(df, item, "item")
     w = _weights(df, weight, y)
-    gi = _sums.group_index(_groups(df, by), len(y))
+    gi = _sums.group_index(df, by)
     out = _finish(gi, _sums.sums(gi, y, w, bounds=(lo, hi)), alpha)
     out["note"] = _note(out["n_used"])
     return out
@@ -412,9 +420,9 @@ def top_box(
     k : int
         Number of answer points in the box (2: top-2-box).
     scale : (low, high), optional
-        The scale's end points; by default the observed minimum and maximum,
-        which is wrong if nobody chose an end point, so pass it (the codebook
-        has it) whenever you can.
+        The scale's end points; by default the observed minimum and maximum (of the
+        respondents with weight > 0), which is wrong if nobody chose an end point, so pass
+        it (the codebook has it) whenever you can.
     bottom : bool
         Bottom box instead of top box.
     by : str or list of str, optional
@@ -447,15 +455,18 @@ def top_box(
     require_columns(df, item, weight, *by)
     values = _numeric(df, item, "item")
     y = values[0]
-    lo, hi = scale if scale is not None else values[1:]
-    _check_range(values, item, lo, hi, "answers", df.index)
+    w = _weights(df, weight, y)
+    if scale is None:
+        lo, hi = _observed_range(values, w)
+    else:
+        lo, hi = scale
+        _check_range(values, item, lo, hi, "answers", df.index)
     if not 1 <= k <= hi - lo:
         raise ValueError(
             f"`k` should be between 1 and {hi - lo:g} for a {lo:g}-{hi:g} scale, not {k}."
         )
     box = (lo, lo + k - 1) if bottom else (hi - k + 1, hi)
-    w = _weights(df, weight, y)
-    gi = _sums.group_index(_groups(df, by), len(y))
+    gi = _sums.group_index(df, by)
     counts = _sums.value_table(gi, y, w, bounds=values[1:])
     if counts is None:
         hit = np.where(np.isnan(y), np.nan, 100.0 * ((y >= box[0]) & (y <= box[1])))
@@ -472,7 +483,7 @@ def top_box(
 
 def ces(
     df: pd.DataFrame,
-    item: str = "effort",
+    item: str,
     *,
     scale: tuple[float, float] = (1, 7),
     by: str | Sequence[str] | None = None,
@@ -512,7 +523,7 @@ def ces(
     Examples
     --------
     >>> df = pd.DataFrame({"effort": [7, 6, 5, 2, 4]})
-    >>> ces(df)[["n", "mean", "easy"]].to_dict("list")
+    >>> ces(df, "effort")[["n", "mean", "easy"]].to_dict("list")
     {'n': [5], 'mean': [4.8], 'easy': [60.0]}
     """
     lo, hi = scale
@@ -571,7 +582,7 @@ def counts(
 
 
 def select_wave(
-    df: pd.DataFrame, wave: str | None, period: str = ""
+    df: pd.DataFrame, wave: str | None, period: str | None
 ) -> tuple[pd.DataFrame, str | None]:
     """Rows of one survey period: the one named, or the latest when ``period`` is empty.
 
@@ -580,8 +591,8 @@ def select_wave(
     df : pandas.DataFrame
     wave : str or None
         The wave column (None: the survey has none; then every row is returned).
-    period : str
-        The value of ``wave`` to keep; empty: the latest. Periods sort as text, so codes like
+    period : str or None
+        The value of ``wave`` to keep; None or empty: the latest. Periods sort as text, so codes like
         ``2025Q1`` or ``2025-06`` order correctly.
 
     Returns
@@ -592,7 +603,7 @@ def select_wave(
     Examples
     --------
     >>> df = pd.DataFrame({"wave": ["2025Q1", "2025Q2", "2025Q2"], "nps": [9, 10, 6]})
-    >>> rows, period = select_wave(df, "wave")
+    >>> rows, period = select_wave(df, "wave", None)
     >>> period, len(rows)
     ('2025Q2', 2)
     >>> select_wave(df, "wave", "2025Q1")[0]["nps"].tolist()
@@ -623,7 +634,7 @@ ESTIMATE_COLUMNS = ["n", "n_used", "n_eff", "value", "se", "ci_low", "ci_high", 
 def estimate(
     df: pd.DataFrame,
     metric: str,
-    item: str | None = None,
+    item: str,
     *,
     by: str | Sequence[str] | None = None,
     weight: str | None = None,
@@ -637,8 +648,8 @@ def estimate(
     ----------
     df : pandas.DataFrame
     metric : {"nps", "top_box", "bottom_box", "mean", "ces"}
-    item : str, optional
-        The column; defaults to ``"nps"`` for NPS and ``"effort"`` for CES.
+    item : str
+        The analysed column (the 0-10 answer for NPS, the effort rating for CES).
     by : str or list of str, optional
         Group columns.
     weight : str, optional
@@ -662,13 +673,11 @@ def estimate(
     """
     if metric not in METRICS:
         raise ValueError(f"`metric` should be one of {sorted(METRICS)}, not {metric!r}.")
-    if item is None and metric in ("top_box", "bottom_box", "mean"):
-        raise ValueError(f"`item` is required for metric {metric!r}.")
     opts = {"by": by, "weight": weight, "alpha": alpha}
     if metric == "nps":
-        t = nps(df, item or "nps", **opts).rename(columns={"nps": "value"})
+        t = nps(df, item, **opts).rename(columns={"nps": "value"})
     elif metric == "ces":
-        t = ces(df, item or "effort", scale=scale or (1, 7), **opts)
+        t = ces(df, item, scale=scale or (1, 7), **opts)
         t = t.rename(columns={"mean": "value"})
     elif metric == "mean":
         t = mean_score(df, item, **opts).rename(columns={"mean": "value"})

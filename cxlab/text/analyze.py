@@ -30,8 +30,8 @@ def _analyze_records(texts: list, taxonomy, extra: tuple[str, ...], method: str)
     ok = [t for t in texts if isinstance(t, str)]
     redacted = [redact_text(t) for t in ok]
     norm = [normalize_text(drop_masks(r)) for r in redacted]
-    toks = [tokenize(n, extra) for n in norm]
-    scores = [score_tokens(tk, method) for tk in toks]
+    toks = [tokenize(n, extra_words=extra) for n in norm]
+    scores = [score_tokens(tk, method=method) for tk in toks]
     done = iter(
         zip(
             redacted,

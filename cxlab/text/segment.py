@@ -101,7 +101,7 @@ def tokenizer(extra_words: tuple[str, ...] = ()):
     return tok
 
 
-def tokenize(normalized: str, extra_words: tuple[str, ...] = ()) -> list[str]:
+def tokenize(normalized: str, *, extra_words: tuple[str, ...] = ()) -> list[str]:
     """The jieba tokens of one text already in its analysis form.
 
     Parameters
@@ -147,4 +147,4 @@ def segment(texts, *, extra_words: Sequence[str] = ()):
     ['小程序', '老是', '闪退', ',', '电话']
     """
     extra = tuple(extra_words)
-    return map_texts(texts, lambda t: tokenize(analysis_text(t), extra), name="tokens")
+    return map_texts(texts, lambda t: tokenize(analysis_text(t), extra_words=extra), name="tokens")

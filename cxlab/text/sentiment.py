@@ -131,7 +131,7 @@ def model_inputs(tokens: list[str]) -> tuple[dict[str, float], float]:
     return model.features(words, neg, degree), _rule_score(words)
 
 
-def score_tokens(tokens: list[str], method: str = "model") -> tuple[float, str]:
+def score_tokens(tokens: list[str], *, method: str = "model") -> tuple[float, str]:
     """Score and label of one tokenised text.
 
     Parameters
@@ -148,7 +148,7 @@ def score_tokens(tokens: list[str], method: str = "model") -> tuple[float, str]:
 
     Examples
     --------
-    >>> score, label = score_tokens(["质量", "很", "好"], "rules")
+    >>> score, label = score_tokens(["质量", "很", "好"], method="rules")
     >>> round(score, 3), label
     (0.572, 'positive')
     """
@@ -240,7 +240,7 @@ def sentiment(texts, *, method: str = "model", extra_words: Sequence[str] = ()) 
             scores.append(np.nan)
             labels.append(None)
             continue
-        sc, lab = score_tokens(tokenize(analysis_text(t), extra), method)
+        sc, lab = score_tokens(tokenize(analysis_text(t), extra_words=extra), method=method)
         scores.append(sc)
         labels.append(lab)
     return pd.DataFrame({"score": scores, "label": labels}, index=s.index)

@@ -21,7 +21,7 @@ def _default_taxonomy() -> dict:
 
 
 def load_taxonomy(
-    taxonomy: str | Path | Mapping | None = None,
+    taxonomy: str | Path | Mapping | None,
 ) -> dict[str, tuple[str, re.Pattern]]:
     """A topic taxonomy, checked and compiled.
 
@@ -83,7 +83,7 @@ def topic_keys(normalized: str, taxonomy: Mapping[str, tuple[str, re.Pattern]]) 
 
     Examples
     --------
-    >>> topic_keys("快递很快,价格也便宜", load_taxonomy())
+    >>> topic_keys("快递很快,价格也便宜", load_taxonomy(None))
     ('logistics', 'price')
     """
     return tuple(key for key, (_, pattern) in taxonomy.items() if pattern.search(normalized))
