@@ -25,11 +25,10 @@ from cxlab.present import translate_codes
 
 __all__ = [
     "compare_sentences",
-    "headline_metrics",
     "driver_points",
     "gap_points",
     "journey_points",
-    "satisfaction_points",
+    "level_sentence",
     "trend_sentence",
 ]
 
@@ -182,136 +181,37 @@ def compare_sentences(
     return out
 
 
-def satisfaction_points(
-    df: pd.DataFrame,
-    codebook,
-    *,
-    period: str | None,
-    min_base: int = 30,
-    labels: dict | None = None,
-    lang: str = "zh",
-) -> list[str]:
-    """The key points of a satisfaction report: headline figures to ``period``, segment differences.
-
-    The headline figures are NPS (an ``nps`` item) and the top-2 box of the outcome (an item
-    with ``role: outcome``), each when the survey has it; a survey with neither is read through
-    its effort item (CES mean).
+def level_sentence(
+    table: pd.DataFrame, *, metric_label: str, unit: str = "", lang: str = "zh"
+) -> str:
+    """One sentence on a figure and its 95 % interval (a survey without waves).
 
     Parameters
     ----------
-    df : pandas.DataFrame
-        All waves (the trend needs the earlier ones); segment comparisons use ``period`` only.
-    codebook : cxlab.codebook.Codebook
-        Gives the NPS item, the outcome and effort scales, the wave column, segments and weight.
-    period : str or None
-        The wave reported (None: the survey has no waves, or all of them).
-    min_base : int
-        Groups with fewer respondents are not tested.
-    labels : dict, optional
-        Column -> label (default: the codebook's labels).
+    table : pandas.DataFrame
+        An estimate without group columns (:func:`cxlab.survey.estimate`): ``value``,
+        ``ci_low``, ``ci_high`` of its first row are read.
+    metric_label : str
+        What the value is ("NPS").
+    unit : str
+        Written after the value and its interval bounds ("%").
     lang : {"zh", "en"}
 
     Returns
     -------
-    list of str
-        For each headline figure a :func:`trend_sentence` (with waves) or its level with the 95 %
-        interval (without), then the :func:`compare_sentences` of the first figure by each
-        segment. Empty when the codebook has no headline item.
+    str
 
     Examples
     --------
-    >>> from cxlab.codebook import Codebook
-    >>> book = Codebook.from_dict({"id": "id", "segments": {"ch": "渠道"}, "items": {
-    ...     "nps": {"type": "nps"},
-    ...     "sat": {"type": "scale", "min": 1, "max": 5, "role": "outcome"}}})
-    >>> d = pd.DataFrame({"id": range(6), "ch": ["A"] * 3 + ["B"] * 3,
-    ...                   "nps": [10, 9, 8, 0, 3, 6], "sat": [5, 4, 4, 1, 2, 3]})
-    >>> satisfaction_points(d, book, period=None, min_base=2)[-1]
-    '按渠道看，A的NPS显著高于B。'
-    >>> satisfaction_points(d, book, period=None, min_base=2, lang="en")[1]
-    'Satisfaction (top-2 box) is **50.0%** (95% CI -7.5% to 107.5%).'
+    >>> t = pd.DataFrame({"value": [18.0], "ci_low": [13.0], "ci_high": [23.04]})
+    >>> level_sentence(t, metric_label="NPS", lang="en")
+    'NPS is **18.0** (95% CI 13.0 to 23.0).'
     """
-    from cxlab import survey
-
     check_lang(lang)
-    name = _namer(labels) if labels else codebook.label
-    metrics = headline_metrics(codebook, lang=lang)
-    current, points = df, _headline_sentences(df, codebook, metrics, period, lang)
-    if codebook.wave and period is not None:
-        current = df[df[codebook.wave].astype(str) == str(period)]
-    for metric, item, label, _, scale in metrics[:1]:
-        for seg in codebook.segments:
-            c = survey.compare(
-                current, metric, seg, item, weight=codebook.weight, min_base=min_base, scale=scale
-            )
-            points += compare_sentences(
-                c, seg, metric_label=label, group_label=name(seg), lang=lang
-            )
-    return points
-
-
-def _headline_sentences(df, codebook, metrics, period, lang: str) -> list[str]:
-    """A trend sentence per headline figure up to ``period``, or its level without waves."""
-    from cxlab import survey
-
-    weight = codebook.weight
-    if codebook.wave and period is not None:
-        upto = df[df[codebook.wave].astype(str) <= str(period)]
-        return [
-            trend_sentence(
-                survey.trend(upto, metric, codebook.wave, item, weight=weight, scale=scale),
-                codebook.wave,
-                metric_label=label,
-                unit=unit,
-                lang=lang,
-            )
-            for metric, item, label, unit, scale in metrics
-        ]
-    out = []
-    for metric, item, label, unit, scale in metrics:
-        r = survey.estimate(df, metric, item, weight=weight, scale=scale).iloc[0]
-        values = {"value": r["value"], "low": r["ci_low"], "high": r["ci_high"]}
-        formatted = {k: _fmt(v, unit) for k, v in values.items()}
-        out.append(_say("narrative.level", lang, metric=label, **formatted))
-    return out
-
-
-def headline_metrics(codebook, *, lang: str = "zh") -> list[tuple]:
-    """The headline figures a survey has, in the order the satisfaction report shows them.
-
-    Parameters
-    ----------
-    codebook : cxlab.codebook.Codebook
-    lang : {"zh", "en"}
-
-    Returns
-    -------
-    list of tuple
-        ``(metric, item, label, unit, scale)`` for :func:`cxlab.survey.estimate`: NPS of the
-        first ``nps`` item, the top-2 box of the first outcome; with neither, the mean of the
-        first effort item (CES). ``label`` is Markdown (catalogue text).
-
-    Examples
-    --------
-    >>> from cxlab.codebook import Codebook
-    >>> book = Codebook.from_dict({"id": "id", "items": {
-    ...     "sat": {"type": "scale", "min": 1, "max": 7, "role": "outcome"}}})
-    >>> headline_metrics(book, lang="en")
-    [('top_box', 'sat', 'Satisfaction (top-2 box)', '%', (1.0, 7.0))]
-    """
-    out = []
-    for item in codebook.select(type="nps")[:1]:
-        out.append(("nps", item, "NPS", "", None))
-    for item in codebook.select(role="outcome")[:1]:
-        it = codebook.items[item]
-        csat = _say("narrative.satisfaction.csat", lang)
-        out.append(("top_box", item, csat, "%", (it.min, it.max)))
-    if not out:
-        for item in codebook.select(role="effort")[:1]:
-            it = codebook.items[item]
-            ces = _say("narrative.satisfaction.ces", lang)
-            out.append(("ces", item, ces, "", (it.min, it.max)))
-    return out
+    r = table.iloc[0]
+    values = {"value": r["value"], "low": r["ci_low"], "high": r["ci_high"]}
+    formatted = {k: _fmt(v, unit) for k, v in values.items()}
+    return _say("narrative.level", lang, metric=metric_label, **formatted)
 
 
 def driver_points(

@@ -18,7 +18,6 @@ survey lacks when the section's needs (:mod:`cxlab.sections`) are not met.
 from __future__ import annotations
 
 import functools
-import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -165,7 +164,32 @@ def report_section(report: str, key: str):
     """Decorate a section function ``f(ctx) -> list of parts`` of a report.
 
     The wrapped function returns a :class:`Shown`; when the section's needs are not met it does
-    not call ``f`` and returns the sentence ``section.left_out`` naming what is missing.
+    not call ``f`` and returns the sentence ``section.left_out`` naming what is missing. Its
+    docstring gets the Parameters and Returns every section function shares.
+
+    Parameters
+    ----------
+    report : str
+        A report of :data:`cxlab.sections.REPORTS`.
+    key : str
+        The section's key there (``"trends"``).
+
+    Returns
+    -------
+    callable
+        The decorator.
+
+    Examples
+    --------
+    >>> @report_section("voice", "trend")
+    ... def trend(ctx):
+    ...     return ["a figure"]
+    >>> book = Codebook.from_dict({"items": {"c": {"type": "text"}}})
+    >>> from types import SimpleNamespace
+    >>> sv = SimpleNamespace(data=pd.DataFrame({"c": ["ok"]}), codebook=book)
+    >>> shown = trend(report_context("voice", sv, lang="en"))
+    >>> shown.ran, shown.parts[0]
+    (False, '*Section left out: the survey lacks a wave column (add `wave: <column>` to the codebook).*')
     """
     if key not in {s.key for s in sections.REPORTS[report]}:
         raise ValueError(f"Report {report!r} has no section {key!r} in cxlab.sections.REPORTS.")
@@ -180,9 +204,25 @@ def report_section(report: str, key: str):
                 return Shown(key, (msg("section.left_out", ctx.lang, missing=lack),), lack)
             return Shown(key, tuple(f(ctx)))
 
+        run.__doc__ = (f.__doc__ or "").rstrip() + _SECTION_DOC.format(report=report, key=key)
         return run
 
     return wrap
+
+
+_SECTION_DOC = """
+
+    Parameters
+    ----------
+    ctx : cxlab.notebook.ReportContext
+        Of the {report} report (:func:`cxlab.notebook.open_report`).
+
+    Returns
+    -------
+    cxlab.notebook.Shown
+        The parts to show, or one sentence saying what the survey lacks for this section
+        (its needs: ``cxlab.sections.REPORTS["{report}"]``, section ``{key}``).
+    """
 
 
 def show(shown) -> None:
@@ -191,6 +231,11 @@ def show(shown) -> None:
     Parameters
     ----------
     shown : Shown, str, or a list of parts
+
+    Examples
+    --------
+    >>> show(Shown("kpis", ("**text**",)))  # outside a notebook IPython prints the object
+    <IPython.core.display.Markdown object>
     """
     from IPython.display import Markdown, display
     from matplotlib.figure import Figure
@@ -211,12 +256,6 @@ def _close(fig) -> None:
     import matplotlib.pyplot as plt
 
     plt.close(fig)
-
-
-def _labels(book: Codebook, lang: str) -> dict[str, str]:
-    """Column -> label, in ``lang`` where :meth:`Codebook.label` takes a language."""
-    by_lang = "lang" in inspect.signature(book.label).parameters
-    return {c: book.label(c, lang=lang) if by_lang else book.label(c) for c in book.columns}
 
 
 def report_context(
@@ -270,8 +309,8 @@ def report_context(
         df=df,
         period=shown,
         lang=lang,
-        title=title or book.name or msg(f"report.{report}", lang),
-        labels=_labels(book, lang),
+        title=title or book.title(lang=lang) or msg(f"report.{report}", lang),
+        labels={c: book.label(c, lang=lang) for c in book.columns},
         plan=sections.plan(book, report, inputs=inputs, lang=lang),
         options=options,
         sample=sample,
@@ -309,12 +348,18 @@ def open_report(
     Returns
     -------
     ReportContext
+
+    Examples
+    --------
+    >>> ctx = open_report("drivers", lang="en", n_boot=0)
+    >>> ctx.period, ctx.runs("stability"), ctx.option("n_boot"), ctx.option("seed", 1)
+    ('2025Q4', True, 0, 1)
     """
     from cxlab import io
     from cxlab.paths import resolve_data
 
     check_lang(lang)
-    sv = io.load_survey(resolve_data(data), codebook or None)
+    sv = io.load_survey(resolve_data(data), codebook=codebook or None)
     return report_context(
         report, sv, period=period, lang=lang, title=title, sample=not data, **options
     )

@@ -13,7 +13,6 @@ them into what a report shows, in the report language (``lang="zh"``, the defaul
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Mapping
 
 import pandas as pd
@@ -23,7 +22,6 @@ from cxlab.markup import escape_markdown
 from cxlab.messages import check_lang, has, msg
 
 __all__ = [
-    "codebook_label",
     "column_label",
     "kpi_table",
     "load_summary",
@@ -85,22 +83,7 @@ def column_label(column: str, codebook: Codebook | None, *, lang: str = "zh") ->
     """
     if has(f"heading.{column}"):
         return msg(f"heading.{column}", lang)
-    return codebook_label(codebook, column, lang=lang) if codebook is not None else column
-
-
-def codebook_label(codebook: Codebook, column: str, *, lang: str = "zh") -> str:
-    """A column's codebook label in the report language, where the codebook gives labels per
-    language (``label: {zh: ..., en: ...}``), else its one label.
-
-    Examples
-    --------
-    >>> book = Codebook.from_dict({"id": "id", "items": {"q": {"type": "nps", "label": "推荐"}}})
-    >>> codebook_label(book, "q", lang="en"), codebook_label(book, "id")
-    ('推荐', 'id')
-    """
-    if "lang" in inspect.signature(codebook.label).parameters:
-        return codebook.label(column, lang=lang)
-    return codebook.label(column)
+    return codebook.label(column, lang=lang) if codebook is not None else column
 
 
 def translate_codes(values: pd.Series, column: str, *, lang: str = "zh") -> pd.Series:
@@ -211,7 +194,7 @@ def _translate_values(
         if col in given:
             df[col] = df[col].map(lambda v, m=given[col]: m.get(v, v))
         elif codebook is not None and col in LABELLED_COLUMNS:
-            df[col] = df[col].map(lambda c: codebook_label(codebook, c, lang=lang))
+            df[col] = df[col].map(lambda c: codebook.label(c, lang=lang))
         elif _is_text(df[col]):
             df[col] = translate_codes(df[col], col, lang=lang)
     return df
@@ -294,9 +277,7 @@ def kpi_table(table: pd.DataFrame, codebook: Codebook, *, lang: str = "zh", digi
     check_lang(lang)
     df = table.copy()
     df["kpi"] = [
-        msg(f"kpi_of.{k}", lang, item=codebook_label(codebook, i, lang=lang))
-        if has(f"kpi_of.{k}")
-        else k
+        msg(f"kpi_of.{k}", lang, item=codebook.label(i, lang=lang)) if has(f"kpi_of.{k}") else k
         for k, i in zip(df["kpi"], df["item"], strict=True)
     ]
     shown = df.drop(columns=[c for c in ("item", "unit", "label") if c in df])

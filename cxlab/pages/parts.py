@@ -8,7 +8,7 @@ from matplotlib.figure import Figure
 
 from cxlab.messages import msg
 
-__all__ = ["bullets", "figure", "key_points"]
+__all__ = ["bullets", "figure", "points_markdown"]
 
 
 def figure(width: float, height: float, *, ncols: int = 1, **kwargs):
@@ -49,12 +49,12 @@ def bullets(sentences: Sequence[str]) -> str:
     return "\n".join(f"- {s}" for s in sentences)
 
 
-def key_points(sentences: Sequence[str], *, lang: str = "zh") -> str:
+def points_markdown(sentences: Sequence[str], *, lang: str = "zh") -> str:
     """Key points as a bullet list, or one sentence saying that none stands out.
 
     Examples
     --------
-    >>> key_points([], lang="en")
+    >>> points_markdown([], lang="en")
     'Nothing stands out: no difference or change here is significant.'
     """
     return bullets(sentences) if sentences else msg("pages.no_points", lang)

@@ -1,20 +1,23 @@
 """Sections of the satisfaction report (``notebooks/satisfaction.ipynb``).
 
-The headline figures are those the survey has (:func:`cxlab.narrative.headline_metrics`): NPS and
-the outcome's top-2 box, or only one of them; a survey with neither is reported through its
-effort item. Options (notebook parameters): ``min_base`` (30), ``n_comments`` (6).
+The headline figures are those the survey has (:func:`headline_metrics`): NPS and the outcome's
+top-2 box, or only one of them; a survey with neither is reported through its effort item. Options (notebook parameters): ``min_base`` (30), ``n_comments`` (6).
 """
 
 from __future__ import annotations
+
+import pandas as pd
 
 from cxlab import narrative, plots, present, survey
 from cxlab.markup import escape_markdown
 from cxlab.messages import msg
 from cxlab.notebook import ReportContext, report_section
-from cxlab.pages.parts import figure, key_points
+from cxlab.pages.parts import figure, points_markdown
 
 __all__ = [
     "distributions",
+    "headline_metrics",
+    "key_points",
     "kpis",
     "points",
     "reliability",
@@ -35,12 +38,137 @@ def _scale(ctx: ReportContext, item: str) -> tuple[float, float]:
 def _metrics(ctx: ReportContext) -> list[tuple]:
     """(metric, item, short name) of the NPS and outcome figures the survey has."""
     out = []
-    for metric, item, *_ in narrative.headline_metrics(ctx.codebook, lang=ctx.lang):
+    for metric, item, *_ in headline_metrics(ctx.codebook, lang=ctx.lang):
         if metric == "nps":
             out.append((metric, item, "NPS"))
         elif metric == "top_box":
             out.append((metric, item, msg("pages.satisfaction.top_box", ctx.lang)))
     return out
+
+
+def headline_metrics(codebook, *, lang: str = "zh") -> list[tuple]:
+    """The headline figures a survey has, in the order the satisfaction report shows them.
+
+    Parameters
+    ----------
+    codebook : cxlab.codebook.Codebook
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    list of tuple
+        ``(metric, item, label, unit, scale)`` for :func:`cxlab.survey.estimate`: NPS of the
+        first ``nps`` item, the top-2 box of the first outcome; with neither, the mean of the
+        first effort item (CES). ``label`` is catalogue text (message ``narrative.satisfaction.*``).
+
+    Examples
+    --------
+    >>> from cxlab.codebook import Codebook
+    >>> book = Codebook.from_dict({"items": {
+    ...     "sat": {"type": "scale", "min": 1, "max": 7, "role": "outcome"}}})
+    >>> headline_metrics(book, lang="en")
+    [('top_box', 'sat', 'Satisfaction (top-2 box)', '%', (1.0, 7.0))]
+    """
+    out = []
+    for item in codebook.select(type="nps")[:1]:
+        out.append(("nps", item, "NPS", "", None))
+    for item in codebook.select(role="outcome")[:1]:
+        it = codebook.items[item]
+        csat = msg("narrative.satisfaction.csat", lang)
+        out.append(("top_box", item, csat, "%", (it.min, it.max)))
+    if not out:
+        for item in codebook.select(role="effort")[:1]:
+            it = codebook.items[item]
+            out.append(("ces", item, msg("narrative.satisfaction.ces", lang), "", (it.min, it.max)))
+    return out
+
+
+def key_points(
+    df: pd.DataFrame,
+    codebook,
+    *,
+    period: str | None,
+    min_base: int = 30,
+    labels: dict | None = None,
+    lang: str = "zh",
+) -> list[str]:
+    """The key points of a satisfaction report: headline figures to ``period``, segment differences.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        All waves (the trend needs the earlier ones); segment comparisons use ``period`` only.
+    codebook : cxlab.codebook.Codebook
+        Gives the headline items (:func:`headline_metrics`), the wave column, segments, weight.
+    period : str or None
+        The wave reported (None: the survey has no waves, or all of them).
+    min_base : int
+        Groups with fewer respondents are not tested.
+    labels : dict, optional
+        Column -> label (default: the codebook's labels).
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    list of str
+        Markdown: for each headline figure a :func:`cxlab.narrative.trend_sentence` (with
+        waves) or a :func:`cxlab.narrative.level_sentence` (without), then the
+        :func:`cxlab.narrative.compare_sentences` of the first figure by each segment. Empty when
+        the codebook has no headline item.
+
+    Examples
+    --------
+    >>> from cxlab.codebook import Codebook
+    >>> book = Codebook.from_dict({"segments": {"ch": "渠道"}, "items": {
+    ...     "nps": {"type": "nps"},
+    ...     "sat": {"type": "scale", "min": 1, "max": 5, "role": "outcome"}}})
+    >>> d = pd.DataFrame({"ch": ["A"] * 3 + ["B"] * 3,
+    ...                   "nps": [10, 9, 8, 0, 3, 6], "sat": [5, 4, 4, 1, 2, 3]})
+    >>> key_points(d, book, period=None, min_base=2)[-1]
+    '按渠道看，A的NPS显著高于B。'
+    >>> [p.split(" is ")[0] for p in key_points(d, book, period=None, min_base=2, lang="en")]
+    ['NPS', 'Satisfaction (top-2 box)', 'By 渠道, A scores significantly higher on NPS than B.']
+    """
+    name = (lambda c: labels.get(c, c)) if labels else codebook.label
+    metrics = headline_metrics(codebook, lang=lang)
+    current, points = df, _headline_sentences(df, codebook, metrics, period, lang)
+    if codebook.wave and period is not None:
+        current = df[df[codebook.wave].astype(str) == str(period)]
+    for metric, item, label, _, scale in metrics[:1]:
+        for seg in codebook.segments:
+            c = survey.compare(
+                current, metric, seg, item, weight=codebook.weight, min_base=min_base, scale=scale
+            )
+            points += narrative.compare_sentences(
+                c, seg, metric_label=label, group_label=name(seg), lang=lang
+            )
+    return points
+
+
+def _headline_sentences(df, codebook, metrics, period, lang: str) -> list[str]:
+    """A trend sentence per headline figure up to ``period``, or its level without waves."""
+    weight, wave = codebook.weight, codebook.wave
+    if wave and period is not None:
+        upto = df[df[wave].astype(str) <= str(period)]
+        return [
+            narrative.trend_sentence(
+                survey.trend(upto, metric, wave, item, weight=weight, scale=scale),
+                wave,
+                metric_label=label,
+                unit=unit,
+                lang=lang,
+            )
+            for metric, item, label, unit, scale in metrics
+        ]
+    return [
+        narrative.level_sentence(
+            survey.estimate(df, metric, item, weight=weight, scale=scale),
+            metric_label=label,
+            unit=unit,
+            lang=lang,
+        )
+        for metric, item, label, unit, scale in metrics
+    ]
 
 
 @report_section(REPORT, "sample")
@@ -67,7 +195,7 @@ def kpis(ctx: ReportContext) -> list:
 @report_section(REPORT, "points")
 def points(ctx: ReportContext) -> list:
     """Key points: headline figures (trend or level) and segment differences."""
-    sentences = narrative.satisfaction_points(
+    sentences = key_points(
         ctx.survey.data,
         ctx.codebook,
         period=ctx.period,
@@ -75,7 +203,7 @@ def points(ctx: ReportContext) -> list:
         labels=ctx.labels,
         lang=ctx.lang,
     )
-    return [key_points(sentences, lang=ctx.lang)]
+    return [points_markdown(sentences, lang=ctx.lang)]
 
 
 @report_section(REPORT, "trends")
