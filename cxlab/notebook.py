@@ -85,9 +85,13 @@ class ReportContext:
             )
         return None if bool(row["runs"].iloc[0]) else str(row["missing"].iloc[0])
 
-    def runs(self, section: str) -> bool:
-        """Whether a section's needs are met."""
-        return self.missing(section) is None
+    def runs(self, section: str, *, show: bool = True) -> bool:
+        """Whether a section's needs are met; if not and ``show``, display the sentence saying
+        what the survey lacks (for notebooks whose sections are cells, ``if ctx.runs(...):``)."""
+        lack = self.missing(section)
+        if lack is not None and show:
+            _display([msg("section.left_out", self.lang, missing=lack)])
+        return lack is None
 
     def label(self, column: str) -> str:
         """The display label of a column (plain text: escape it before it goes into Markdown)."""
@@ -237,11 +241,15 @@ def show(shown) -> None:
     >>> show(Shown("kpis", ("**text**",)))  # outside a notebook IPython prints the object
     <IPython.core.display.Markdown object>
     """
+    parts = shown.parts if isinstance(shown, Shown) else shown
+    _display([parts] if isinstance(parts, str) else parts)
+
+
+def _display(parts) -> None:
     from IPython.display import Markdown, display
     from matplotlib.figure import Figure
 
-    parts = shown.parts if isinstance(shown, Shown) else shown
-    for part in [parts] if isinstance(parts, str) else parts:
+    for part in parts:
         if isinstance(part, str):
             display(Markdown(part))
         elif isinstance(part, Figure):
@@ -292,7 +300,7 @@ def report_context(
     >>> book = Codebook.from_dict({"id": "id", "items": {"q": {"type": "nps"}}})
     >>> sv = SimpleNamespace(data=pd.DataFrame({"id": [1, 2], "q": [9, 10]}), codebook=book)
     >>> ctx = report_context("satisfaction", sv, lang="en")
-    >>> ctx.period, ctx.title, ctx.runs("kpis"), ctx.runs("trends")
+    >>> ctx.period, ctx.title, ctx.runs("kpis"), ctx.runs("trends", show=False)
     (None, 'Customer satisfaction', True, False)
     """
     from cxlab import survey as metrics
@@ -352,7 +360,7 @@ def open_report(
     Examples
     --------
     >>> ctx = open_report("drivers", lang="en", n_boot=0)
-    >>> ctx.period, ctx.runs("stability"), ctx.option("n_boot"), ctx.option("seed", 1)
+    >>> ctx.period, ctx.runs("stability", show=False), ctx.option("n_boot"), ctx.option("seed", 1)
     ('2025Q4', True, 0, 1)
     """
     from cxlab import io

@@ -175,7 +175,7 @@ def stability(ctx: ReportContext) -> list:
 def points(ctx: ReportContext) -> list:
     """Key points read off the importance, matrix, penalty and (with waves) stability results."""
     book = ctx.codebook
-    stab = _stability(ctx).table if ctx.runs("stability") else None
+    stab = _stability(ctx).table if ctx.runs("stability", show=False) else None
     sentences = narrative.driver_points(
         _importance(ctx).table,
         _matrix(ctx).points,

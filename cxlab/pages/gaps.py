@@ -184,14 +184,14 @@ def points(ctx: ReportContext) -> list:
     """Where to act first, from every gap result the survey has."""
     labels = {**ctx.labels}
     servqual_table = None
-    if ctx.runs("servqual"):
+    if ctx.runs("servqual", show=False):
         servqual_table, _ = _servqual(ctx)
         labels = {**_spec(ctx).labels, **labels}
     sentences = narrative.gap_points(
         servqual_table,
-        ipa=_ipa(ctx).points if ctx.runs("ipa") else None,
-        kano=_kano(ctx) if ctx.runs("kano") else None,
-        perception=_perception(ctx) if ctx.runs("staff") else None,
+        ipa=_ipa(ctx).points if ctx.runs("ipa", show=False) else None,
+        kano=_kano(ctx) if ctx.runs("kano", show=False) else None,
+        perception=_perception(ctx) if ctx.runs("staff", show=False) else None,
         labels=labels,
         lang=ctx.lang,
     )

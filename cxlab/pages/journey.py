@@ -125,10 +125,10 @@ def self_service(ctx: ReportContext) -> list:
 def points(ctx: ReportContext) -> list:
     """The weakest links, from every journey result the survey has."""
     sentences = narrative.journey_points(
-        _touchpoints(ctx) if ctx.runs("map") else None,
-        funnel=_funnel(ctx).steps if ctx.runs("funnel") else None,
-        peak_end=_peak_end(ctx).models if ctx.runs("peak_end") else None,
-        self_service=_self_service(ctx) if ctx.runs("self_service") else None,
+        _touchpoints(ctx) if ctx.runs("map", show=False) else None,
+        funnel=_funnel(ctx).steps if ctx.runs("funnel", show=False) else None,
+        peak_end=_peak_end(ctx).models if ctx.runs("peak_end", show=False) else None,
+        self_service=_self_service(ctx) if ctx.runs("self_service", show=False) else None,
         labels=_labels(ctx),
         lang=ctx.lang,
     )
