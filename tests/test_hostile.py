@@ -22,6 +22,7 @@ from fake_kernel import tiny_notebook
 from cxlab import cli, reports
 from cxlab.markup import escape_html, escape_markdown
 from cxlab.paths import SAMPLE_CODEBOOK, SAMPLE_DATA
+from cxlab.reports import list_reports
 
 SOURCES = {
     1: "wave values",
@@ -142,7 +143,14 @@ def test_failed_page_and_index_quote_errors_as_text(tmp_path, monkeypatch):
 
 # -- slow: every report on hostile data -----------------------------------------------------------
 
-REPORTS = ("satisfaction", "drivers", "gaps", "journey", "voice")
+#: The reports whose pages are built by cxlab.pages (every value checked to appear, as text).
+PAGES = ("satisfaction", "drivers", "gaps", "journey", "voice")
+REPORTS = tuple(list_reports())
+#: Known leaks in reports outside cxlab.pages, each with where it comes from.
+LEAKS = {
+    "index": "cxlab.index.summary writes segment (channel) values into its key points unescaped; "
+    "remove this entry when it uses cxlab.markup.escape_markdown",
+}
 
 
 def hostile_codebook(book: dict) -> dict:
@@ -200,10 +208,17 @@ def test_page_frame_and_index_show_hostile_values_as_text(hostile_run):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("report", REPORTS)
+@pytest.mark.parametrize(
+    "report",
+    [
+        pytest.param(r, marks=pytest.mark.xfail(strict=True, reason=LEAKS[r])) if r in LEAKS else r
+        for r in REPORTS
+    ],
+)
 def test_whole_page_has_no_live_markup(hostile_run, report):
     _, out, runs = hostile_run
     page = (out / runs[report]["html"]).read_text(encoding="utf-8")
     leaks = live_markup(page)
     assert leaks == [], "\n".join(sorted(set(leaks)))
-    assert "alert(1)" in page and "alert(22)" in page  # the values are there, as text
+    if report in PAGES:  # the values are there, as text
+        assert "alert(1)" in page and "alert(22)" in page
