@@ -6,12 +6,20 @@ group is called higher than another only when the significance letters say
 so. Functions return lists of sentences (Markdown) in the report language ``lang``
 (Chinese by default); the sentences live in the message catalogue
 (``cxlab/resources/messages/narrative.yaml``).
+
+Names and labels arrive as plain text (wave values, segment values, item labels, feature and
+topic names come from data and codebooks): every one is escaped with
+:func:`cxlab.markup.escape_markdown` as it goes into a sentence, so a value is shown as written
+and never becomes markup.
 """
 
 from __future__ import annotations
 
+from numbers import Number
+
 import pandas as pd
 
+from cxlab.markup import escape_markdown
 from cxlab.messages import check_lang, msg
 from cxlab.present import translate_codes
 
@@ -20,9 +28,25 @@ __all__ = [
     "driver_points",
     "gap_points",
     "journey_points",
-    "satisfaction_points",
+    "level_sentence",
     "trend_sentence",
 ]
+
+
+class _Safe(str):
+    """Markdown built here from the catalogue and escaped values: not escaped again."""
+
+
+def _field(value):
+    """A value for a sentence: numbers as they are (the catalogue formats them), text escaped."""
+    if isinstance(value, _Safe) or (isinstance(value, Number) and not isinstance(value, bool)):
+        return value
+    return escape_markdown(value)
+
+
+def _say(key: str, lang: str, **fields) -> _Safe:
+    """The catalogue sentence ``key`` with every text field escaped."""
+    return _Safe(msg(key, lang, **{k: _field(v) for k, v in fields.items()}))
 
 
 def _namer(labels: dict | None):
@@ -31,13 +55,15 @@ def _namer(labels: dict | None):
     return lambda key: labels.get(key, key)
 
 
-def _join(items, lang: str) -> str:
-    return msg("narrative.list_sep", lang).join(map(str, items))
+def _join(items, lang: str) -> _Safe:
+    return _Safe(msg("narrative.list_sep", lang).join(str(_field(i)) for i in items))
 
 
-def _listing(pairs, lang: str) -> str:
-    """ "名称（值）、…" or "name (value), …" from (name, formatted value) pairs."""
-    return _join([msg("narrative.named_value", lang, name=n, value=v) for n, v in pairs], lang)
+def _listing(pairs, lang: str) -> _Safe:
+    """ "名称（值）、…" or "name (value), …" from (name, formatted number) pairs."""
+    return _join(
+        [_say("narrative.named_value", lang, name=n, value=_Safe(v)) for n, v in pairs], lang
+    )
 
 
 def _points(result) -> pd.DataFrame:
@@ -45,8 +71,8 @@ def _points(result) -> pd.DataFrame:
     return getattr(result, "points", result)
 
 
-def _fmt(value: float, unit: str) -> str:
-    return f"{value:.1f}{unit}"
+def _fmt(value: float, unit: str) -> _Safe:
+    return _Safe(f"{value:.1f}{unit}")
 
 
 def trend_sentence(
@@ -84,7 +110,7 @@ def trend_sentence(
     check_lang(lang)
     t = table.sort_values(wave, key=lambda s: s.astype(str))
     last = t.iloc[-1]
-    head = msg(
+    head = _say(
         "narrative.trend.head",
         lang,
         metric=metric_label,
@@ -94,12 +120,12 @@ def trend_sentence(
         high=_fmt(last["ci_high"], unit),
     )
     if len(t) < 2 or pd.isna(last["change"]):
-        return msg("narrative.trend.only", lang, head=head)
+        return _say("narrative.trend.only", lang, head=head)
     fields = {"head": head, "previous": t.iloc[-2][wave], "change": last["change"]}
     if last["significant"]:
         key = "narrative.trend.up" if last["change"] > 0 else "narrative.trend.down"
-        return msg(key, lang, **{**fields, "change": abs(last["change"])}, p=last["p_change"])
-    return msg("narrative.trend.not_significant", lang, **fields)
+        return _say(key, lang, **{**fields, "change": abs(last["change"])}, p=last["p_change"])
+    return _say("narrative.trend.not_significant", lang, **fields)
 
 
 def compare_sentences(
@@ -138,7 +164,7 @@ def compare_sentences(
         beaten = [letter_of[c.upper()] for c in row.higher_than]
         if beaten:
             out.append(
-                msg(
+                _say(
                     "narrative.compare.higher",
                     lang,
                     group=group_label,
@@ -149,72 +175,43 @@ def compare_sentences(
             )
     low = table.loc[table["low_base"], by].tolist()
     if low:
-        out.append(msg("narrative.compare.low_base", lang, names=_join(low, lang)))
+        out.append(_say("narrative.compare.low_base", lang, names=_join(low, lang)))
     if not out:
-        out.append(msg("narrative.compare.none", lang, group=group_label, metric=metric_label))
+        out.append(_say("narrative.compare.none", lang, group=group_label, metric=metric_label))
     return out
 
 
-def satisfaction_points(
-    df: pd.DataFrame, codebook, *, period: str | None, min_base: int = 30, lang: str = "zh"
-) -> list[str]:
-    """The key points of a satisfaction report: NPS and CSAT trend to ``period``, segment differences.
+def level_sentence(
+    table: pd.DataFrame, *, metric_label: str, unit: str = "", lang: str = "zh"
+) -> str:
+    """One sentence on a figure and its 95 % interval (a survey without waves).
 
     Parameters
     ----------
-    df : pandas.DataFrame
-        All waves (the trend needs the earlier ones); segment comparisons use ``period`` only.
-    codebook : cxlab.codebook.Codebook
-        Gives the NPS item, the outcome scale, the wave column, segments and weight.
-    period : str or None
-        The wave reported (None: the survey has no waves, or all of them).
-    min_base : int
-        Groups with fewer respondents are not tested.
+    table : pandas.DataFrame
+        An estimate without group columns (:func:`cxlab.survey.estimate`): ``value``,
+        ``ci_low``, ``ci_high`` of its first row are read.
+    metric_label : str
+        What the value is ("NPS").
+    unit : str
+        Written after the value and its interval bounds ("%").
     lang : {"zh", "en"}
 
     Returns
     -------
-    list of str
-        A :func:`trend_sentence` for NPS and the top-2 box of the outcome (when there are
-        waves), then the :func:`compare_sentences` of NPS by each segment.
+    str
 
     Examples
     --------
-    >>> from cxlab.codebook import Codebook
-    >>> book = Codebook.from_dict({"id": "id", "segments": {"ch": "渠道"}, "items": {
-    ...     "nps": {"type": "nps"},
-    ...     "sat": {"type": "scale", "min": 1, "max": 5, "role": "outcome"}}})
-    >>> d = pd.DataFrame({"id": range(6), "ch": ["A"] * 3 + ["B"] * 3,
-    ...                   "nps": [10, 9, 8, 0, 3, 6], "sat": [5, 4, 4, 1, 2, 3]})
-    >>> satisfaction_points(d, book, period=None, min_base=2)
-    ['按渠道看，A的NPS显著高于B。']
+    >>> t = pd.DataFrame({"value": [18.0], "ci_low": [13.0], "ci_high": [23.04]})
+    >>> level_sentence(t, metric_label="NPS", lang="en")
+    'NPS is **18.0** (95% CI 13.0 to 23.0).'
     """
-    from cxlab import survey
-
     check_lang(lang)
-    nps_col = codebook.one(type="nps")
-    outcome = codebook.one(role="outcome")
-    scale = (codebook.items[outcome].min, codebook.items[outcome].max)
-    current = df
-    points = []
-    if codebook.wave and period is not None:
-        upto = df[df[codebook.wave].astype(str) <= str(period)]
-        current = df[df[codebook.wave].astype(str) == str(period)]
-        csat = msg("narrative.satisfaction.csat", lang)
-        for metric, item, label, unit in [
-            ("nps", nps_col, "NPS", ""),
-            ("top_box", outcome, csat, "%"),
-        ]:
-            t = survey.trend(upto, metric, codebook.wave, item, weight=codebook.weight, scale=scale)
-            points.append(
-                trend_sentence(t, codebook.wave, metric_label=label, unit=unit, lang=lang)
-            )
-    for seg in codebook.segments:
-        c = survey.compare(current, "nps", seg, nps_col, weight=codebook.weight, min_base=min_base)
-        points += compare_sentences(
-            c, seg, metric_label="NPS", group_label=codebook.label(seg), lang=lang
-        )
-    return points
+    r = table.iloc[0]
+    values = {"value": r["value"], "low": r["ci_low"], "high": r["ci_high"]}
+    formatted = {k: _fmt(v, unit) for k, v in values.items()}
+    return _say("narrative.level", lang, metric=metric_label, **formatted)
 
 
 def driver_points(
@@ -272,7 +269,7 @@ a (75.0%), b (25.0%).', 'Fix first (important, performing below average): a.']
     if penalty is not None:
         basic = [name(d) for d in penalty.loc[penalty["type"] == "basic", "driver"]]
         if basic:
-            points.append(msg("narrative.drivers.basic", lang, names=_join(basic, lang)))
+            points.append(_say("narrative.drivers.basic", lang, names=_join(basic, lang)))
     if stability is not None and wave is not None and "change_significant" in stability:
         points += _stability_points(stability, wave, name, lang)
     return points
@@ -282,22 +279,22 @@ def _importance_point(importance: pd.DataFrame, name, top: int, lang: str) -> st
     t = importance.sort_values("share", ascending=False).head(top)
     r2 = 100 * importance["importance"].sum()
     parts = _listing([(name(r.driver), f"{r.share:.1f}%") for r in t.itertuples()], lang)
-    return msg("narrative.drivers.explained", lang, r2=r2, top=parts)
+    return _say("narrative.drivers.explained", lang, r2=r2, top=parts)
 
 
 def _fix_point(matrix, name, lang: str) -> str:
     m = _points(matrix)
     fix = [name(d) for d in m.dropna(subset=["priority"]).sort_values("priority")["driver"]]
     if fix:
-        return msg("narrative.drivers.fix_first", lang, names=_join(fix, lang))
-    return msg("narrative.drivers.nothing_to_fix", lang)
+        return _say("narrative.drivers.fix_first", lang, names=_join(fix, lang))
+    return _say("narrative.drivers.nothing_to_fix", lang)
 
 
 def _stability_points(stability: pd.DataFrame, wave: str, name, lang: str) -> list[str]:
     latest = stability[wave].max()
     moved = stability[(stability[wave] == latest) & stability["change_significant"]]
     out = [
-        msg(
+        _say(
             "narrative.drivers.rose" if r.change > 0 else "narrative.drivers.fell",
             lang,
             name=name(r.driver),
@@ -306,11 +303,11 @@ def _stability_points(stability: pd.DataFrame, wave: str, name, lang: str) -> li
         )
         for r in moved.itertuples()
     ]
-    return out or [msg("narrative.drivers.stable", lang, period=latest)]
+    return out or [_say("narrative.drivers.stable", lang, period=latest)]
 
 
 def gap_points(
-    table: pd.DataFrame,
+    table: pd.DataFrame | None,
     *,
     ipa=None,
     kano: pd.DataFrame | None = None,
@@ -323,9 +320,9 @@ def gap_points(
 
     Parameters
     ----------
-    table : pandas.DataFrame
+    table : pandas.DataFrame or None
         Output of :func:`cxlab.gaps.servqual` (``level``, ``name``, ``gap``, ``ci_low``,
-        ``ci_high``, ``p``).
+        ``ci_high``, ``p``); None when the survey has no SERVQUAL pairs.
     ipa : pandas.DataFrame or a quadrant result, optional
         Output of :func:`cxlab.gaps.ipa` (``attribute``, ``importance``, ``quadrant``).
     kano : pandas.DataFrame, optional
@@ -357,7 +354,7 @@ def gap_points(
     """
     check_lang(lang)
     name = _namer(labels)
-    points = _servqual_points(table, name, alpha, lang)
+    points = _servqual_points(table, name, alpha, lang) if table is not None else []
     if ipa is not None:
         points += _ipa_points(_points(ipa), name, lang)
     if kano is not None:
@@ -374,7 +371,7 @@ def _servqual_points(servqual: pd.DataFrame, name, alpha: float, lang: str) -> l
     if len(short):
         w = short.iloc[0]
         points.append(
-            msg(
+            _say(
                 "narrative.gaps.largest_dimension",
                 lang,
                 name=w["name"],
@@ -385,13 +382,13 @@ def _servqual_points(servqual: pd.DataFrame, name, alpha: float, lang: str) -> l
         )
     above = dims[(dims["gap"] > 0) & (dims["p"] < alpha)]["name"].tolist()
     if above:
-        points.append(msg("narrative.gaps.above", lang, names=_join(above, lang)))
+        points.append(_say("narrative.gaps.above", lang, names=_join(above, lang)))
     items = servqual[
         (servqual["level"] == "item") & (servqual["gap"] < 0) & (servqual["p"] < alpha)
     ].nsmallest(3, "gap")
     if len(items):
         listed = _listing([(name(r.name), f"{r.gap:.2f}") for r in items.itertuples()], lang)
-        points.append(msg("narrative.gaps.items", lang, items=listed))
+        points.append(_say("narrative.gaps.items", lang, items=listed))
     return points
 
 
@@ -403,7 +400,7 @@ def _ipa_points(ipa: pd.DataFrame, name, lang: str) -> list[str]:
     )
     if not first:
         return []
-    return [msg("narrative.gaps.fix_first", lang, names=_join(map(name, first), lang))]
+    return [_say("narrative.gaps.fix_first", lang, names=_join(map(name, first), lang))]
 
 
 def _kano_points(kano: pd.DataFrame, lang: str) -> list[str]:
@@ -411,7 +408,7 @@ def _kano_points(kano: pd.DataFrame, lang: str) -> list[str]:
     for category, key in (("M", "narrative.gaps.must_be"), ("A", "narrative.gaps.attractive")):
         features = kano[kano["category"] == category]["feature"].tolist()
         if features:
-            points.append(msg(key, lang, names=_join(features, lang)))
+            points.append(_say(key, lang, names=_join(features, lang)))
     return points
 
 
@@ -420,7 +417,7 @@ def _perception_points(perception: pd.DataFrame, name, alpha: float, lang: str) 
         "gap", ascending=False
     )
     return [
-        msg(
+        _say(
             "narrative.gaps.staff_overrate",
             lang,
             name=name(r.item),
@@ -433,7 +430,7 @@ def _perception_points(perception: pd.DataFrame, name, alpha: float, lang: str) 
 
 
 def journey_points(
-    table: pd.DataFrame,
+    table: pd.DataFrame | None,
     *,
     funnel: pd.DataFrame | None = None,
     peak_end: pd.DataFrame | None = None,
@@ -445,9 +442,9 @@ def journey_points(
 
     Parameters
     ----------
-    table : pandas.DataFrame
+    table : pandas.DataFrame or None
         Output of :func:`cxlab.journey.touchpoints` (``stage``, ``touchpoint``, ``mean``,
-        ``ci_low``, ``ci_high``, ``top_box``).
+        ``ci_low``, ``ci_high``, ``top_box``); None when the survey has no touchpoint items.
     funnel : pandas.DataFrame, optional
         Output of :func:`cxlab.journey.funnel` for one group (``step``,
         ``conversion_from_previous``, ``conversion_from_start``, ``drop_off``).
@@ -475,7 +472,7 @@ def journey_points(
     """
     check_lang(lang)
     name = _namer(labels)
-    points = _touchpoint_points(table, name, lang)
+    points = _touchpoint_points(table, name, lang) if table is not None else []
     if funnel is not None and len(funnel) > 1:
         points.append(_funnel_point(funnel, lang))
     if peak_end is not None:
@@ -485,7 +482,7 @@ def journey_points(
         if "resolution_rate" in res.index:
             r = res.loc["resolution_rate"]
             points.append(
-                msg(
+                _say(
                     "narrative.journey.resolution",
                     lang,
                     value=r["value"],
@@ -502,7 +499,7 @@ def _touchpoint_points(touchpoints: pd.DataFrame, name, lang: str) -> list[str]:
     b = touchpoints.loc[touchpoints["mean"].idxmax()]
     stage_means = touchpoints.groupby("stage", sort=False)["mean"].mean()
     return [
-        msg(
+        _say(
             "narrative.journey.weakest_touchpoint",
             lang,
             stage=w["stage"],
@@ -514,7 +511,7 @@ def _touchpoint_points(touchpoints: pd.DataFrame, name, lang: str) -> list[str]:
             best=name(b["touchpoint"]),
             best_mean=b["mean"],
         ),
-        msg(
+        _say(
             "narrative.journey.weakest_stage",
             lang,
             stage=stage_means.idxmin(),
@@ -527,7 +524,7 @@ def _funnel_point(funnel: pd.DataFrame, lang: str) -> str:
     steps = funnel.iloc[1:]
     low = steps.loc[steps["conversion_from_previous"].idxmin()]
     prev = funnel["step"].iloc[funnel.index.get_loc(low.name) - 1]
-    return msg(
+    return _say(
         "narrative.journey.funnel",
         lang,
         previous=prev,
@@ -541,13 +538,13 @@ def _funnel_point(funnel: pd.DataFrame, lang: str) -> str:
 def _peak_end_point(peak_end: pd.DataFrame, lang: str) -> str:
     best = peak_end.loc[peak_end["best"]].iloc[0]
     if best["model"] == "mean":
-        return msg("narrative.journey.mean_model", lang)
+        return _say("narrative.journey.mean_model", lang)
     p = peak_end.set_index("model").loc["mean_peak_end", "p_vs_mean"]
-    return msg(
+    return _say(
         "narrative.journey.best_model",
         lang,
         model=translate_codes(pd.Series([best["model"]], dtype=object), "model", lang=lang)[0],
         r2=best["r2"],
-        added=msg("narrative.journey.added" if p < 0.05 else "narrative.journey.not_added", lang),
+        added=_say("narrative.journey.added" if p < 0.05 else "narrative.journey.not_added", lang),
         p=p,
     )

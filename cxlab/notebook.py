@@ -1,18 +1,24 @@
-"""The header every report notebook starts with: one call from the parameters to the survey.
+"""The header every report notebook starts with, and how a section is shown.
 
 A report notebook's first cell after ``parameters`` is::
 
-    from cxlab.notebook import open_report
-    ctx = open_report("satisfaction", data=data, codebook=codebook, period=period, lang=lang)
+    from cxlab import pages
+    from cxlab.notebook import open_report, show
+
+    ctx = open_report("satisfaction", data=data, codebook=codebook, period=period, lang=lang,
+                      title=title, min_base=min_base)
     ctx.show_header()
 
-and each section starts with ``if ctx.runs("trends"):``, which says in one sentence why a section
-is left out when the survey lacks what it needs (see :mod:`cxlab.sections`).
+and each section is one call, ``show(pages.satisfaction.trends(ctx))``. A section function
+(:mod:`cxlab.pages`) returns a :class:`Shown`: the parts the notebook displays (Markdown text,
+tables from :func:`cxlab.present.table`, matplotlib figures), or one sentence saying what the
+survey lacks when the section's needs (:mod:`cxlab.sections`) are not met.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,14 +26,15 @@ import pandas as pd
 
 from cxlab import sections
 from cxlab.codebook import Codebook
+from cxlab.markup import escape_markdown
 from cxlab.messages import check_lang, msg
 
-__all__ = ["ReportContext", "open_report"]
+__all__ = ["ReportContext", "Shown", "open_report", "report_context", "report_section", "show"]
 
 
 @dataclass(frozen=True)
 class ReportContext:
-    """What a report notebook works with, built by :func:`open_report`.
+    """What a report's section functions work with, built by :func:`open_report`.
 
     Attributes
     ----------
@@ -44,9 +51,14 @@ class ReportContext:
     title : str
         The page title: the ``title`` parameter, else the survey name, else the report's name.
     labels : dict
-        Display label of every column the codebook names.
+        Display label of every column the codebook names, in the report language where the
+        codebook gives one per language.
     plan : pandas.DataFrame
-        :func:`cxlab.sections.plan` for this report and survey.
+        :func:`cxlab.sections.plan` for this report and survey (``missing`` in ``lang``).
+    options : dict
+        The report's other parameters (``min_base``, ``n_boot``, ``events``...).
+    sample : bool
+        Whether the survey is the bundled sample (which ships an event log and a staff survey).
     """
 
     report: str
@@ -58,46 +70,259 @@ class ReportContext:
     title: str
     labels: dict[str, str] = field(default_factory=dict)
     plan: pd.DataFrame = field(default_factory=pd.DataFrame)
+    options: Mapping[str, object] = field(default_factory=dict)
+    sample: bool = False
+    #: Results shared between sections (the key points reuse the importance bootstrap...).
+    cache: dict = field(default_factory=dict, compare=False, repr=False)
 
-    def runs(self, section: str, *, show: bool = True) -> bool:
-        """Whether a section runs; if not, show one sentence saying what the survey lacks."""
+    def missing(self, section: str) -> str | None:
+        """What the survey lacks for a section, in words (None: the section runs)."""
         row = self.plan[self.plan["section"] == section]
         if row.empty:
             raise ValueError(
                 f"Report {self.report!r} has no section {section!r}; "
                 f"sections: {self.plan['section'].tolist()}."
             )
-        ok = bool(row["runs"].iloc[0])
-        if not ok and show:
-            _display_markdown(msg("section.left_out", self.lang, missing=row["missing"].iloc[0]))
-        return ok
+        return None if bool(row["runs"].iloc[0]) else str(row["missing"].iloc[0])
+
+    def runs(self, section: str, *, show: bool = True) -> bool:
+        """Whether a section's needs are met; if not and ``show``, display the sentence saying
+        what the survey lacks (for notebooks whose sections are cells, ``if ctx.runs(...):``)."""
+        lack = self.missing(section)
+        if lack is not None and show:
+            _display([msg("section.left_out", self.lang, missing=lack)])
+        return lack is None
 
     def label(self, column: str) -> str:
-        """The display label of a column."""
+        """The display label of a column (plain text: escape it before it goes into Markdown)."""
         return self.labels.get(column, column)
 
-    def header(self) -> str:
-        """The Markdown line under the page title: survey, period and base."""
-        from cxlab.markup import escape_markdown
+    def option(self, name: str, default=None):
+        """A report parameter; ``default`` when it was not given or is empty."""
+        value = self.options.get(name)
+        return default if value is None or value == "" else value
 
+    def cached(self, key: str, compute: Callable[[], object]):
+        """``compute()`` once per context; later calls return the same result."""
+        if key not in self.cache:
+            self.cache[key] = compute()
+        return self.cache[key]
+
+    def input_file(self, name: str) -> str | Path | None:
+        """An extra input of the report (``events``, ``staff``): the parameter, else the
+        sample's file when the report runs on the sample survey, else None."""
+        from cxlab.paths import SAMPLE_DIR
+
+        given = self.option(name)
+        if given:
+            return given
+        return SAMPLE_DIR / f"{name}.csv" if self.sample else None
+
+    def header(self) -> str:
+        """The Markdown line under the page title: survey, period and base, and a note when the
+        row number stands in for a respondent id."""
         period = self.period if self.period is not None else msg("period.all", self.lang)
-        return msg(
+        line = msg(
             "header.line",
             self.lang,
             title=escape_markdown(self.title),
-            period=escape_markdown(str(period)),
+            period=escape_markdown(period),
             n=f"{len(self.df):,}",
         )
+        if self.codebook.id is None:
+            line += "\n\n" + msg("header.row_id", self.lang)
+        return line
 
     def show_header(self) -> None:
         """Display :meth:`header` in the notebook."""
-        _display_markdown(self.header())
+        show(self.header())
 
 
-def _display_markdown(text: str) -> None:
+@dataclass(frozen=True)
+class Shown:
+    """What a section shows.
+
+    Attributes
+    ----------
+    section : str
+        The section's key.
+    parts : tuple
+        In order: Markdown text (``str``), tables (a pandas Styler or DataFrame), matplotlib
+        figures.
+    missing : str or None
+        What the survey lacks, when the section is left out (its one part says so); None when
+        it ran.
+    """
+
+    section: str
+    parts: tuple = ()
+    missing: str | None = None
+
+    @property
+    def ran(self) -> bool:
+        """Whether the section ran (its needs were met)."""
+        return self.missing is None
+
+
+def report_section(report: str, key: str):
+    """Decorate a section function ``f(ctx) -> list of parts`` of a report.
+
+    The wrapped function returns a :class:`Shown`; when the section's needs are not met it does
+    not call ``f`` and returns the sentence ``section.left_out`` naming what is missing. Its
+    docstring gets the Parameters and Returns every section function shares.
+
+    Parameters
+    ----------
+    report : str
+        A report of :data:`cxlab.sections.REPORTS`.
+    key : str
+        The section's key there (``"trends"``).
+
+    Returns
+    -------
+    callable
+        The decorator.
+
+    Examples
+    --------
+    >>> @report_section("voice", "trend")
+    ... def trend(ctx):
+    ...     return ["a figure"]
+    >>> book = Codebook.from_dict({"items": {"c": {"type": "text"}}})
+    >>> from types import SimpleNamespace
+    >>> sv = SimpleNamespace(data=pd.DataFrame({"c": ["ok"]}), codebook=book)
+    >>> shown = trend(report_context("voice", sv, lang="en"))
+    >>> shown.ran, shown.parts[0]
+    (False, '*Section left out: the survey lacks a wave column (add `wave: <column>` to the codebook).*')
+    """
+    if key not in {s.key for s in sections.REPORTS[report]}:
+        raise ValueError(f"Report {report!r} has no section {key!r} in cxlab.sections.REPORTS.")
+
+    def wrap(f):
+        @functools.wraps(f)
+        def run(ctx: ReportContext) -> Shown:
+            if ctx.report != report:
+                raise ValueError(f"{f.__qualname__} is a {report} section; ctx is {ctx.report}.")
+            lack = ctx.missing(key)
+            if lack is not None:
+                return Shown(key, (msg("section.left_out", ctx.lang, missing=lack),), lack)
+            return Shown(key, tuple(f(ctx)))
+
+        run.__doc__ = (f.__doc__ or "").rstrip() + _SECTION_DOC.format(report=report, key=key)
+        return run
+
+    return wrap
+
+
+_SECTION_DOC = """
+
+    Parameters
+    ----------
+    ctx : cxlab.notebook.ReportContext
+        Of the {report} report (:func:`cxlab.notebook.open_report`).
+
+    Returns
+    -------
+    cxlab.notebook.Shown
+        The parts to show, or one sentence saying what the survey lacks for this section
+        (its needs: ``cxlab.sections.REPORTS["{report}"]``, section ``{key}``).
+    """
+
+
+def show(shown) -> None:
+    """Display a section's parts in the notebook (Markdown for text; figures closed after).
+
+    Parameters
+    ----------
+    shown : Shown, str, or a list of parts
+
+    Examples
+    --------
+    >>> show(Shown("kpis", ("**text**",)))  # outside a notebook IPython prints the object
+    <IPython.core.display.Markdown object>
+    """
+    parts = shown.parts if isinstance(shown, Shown) else shown
+    _display([parts] if isinstance(parts, str) else parts)
+
+
+def _display(parts) -> None:
     from IPython.display import Markdown, display
+    from matplotlib.figure import Figure
 
-    display(Markdown(text))
+    for part in parts:
+        if isinstance(part, str):
+            display(Markdown(part))
+        elif isinstance(part, Figure):
+            display(part)
+            _close(part)
+        else:
+            display(part)
+
+
+def _close(fig) -> None:
+    """Close a figure pyplot may hold, so the inline backend does not show it a second time."""
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+
+
+def report_context(
+    report: str,
+    survey,
+    *,
+    period: str = "",
+    lang: str = "zh",
+    title: str = "",
+    sample: bool = False,
+    **options,
+) -> ReportContext:
+    """A :class:`ReportContext` for a survey already loaded (see :func:`open_report`).
+
+    Parameters
+    ----------
+    report : str
+    survey : cxlab.io.Survey
+        Its ``data`` and ``codebook`` (any object with them, such as a test's stand-in).
+    period, lang, title
+        As for :func:`open_report`.
+    sample : bool
+        Whether ``survey`` is the bundled sample (its event log and staff survey are inputs).
+    **options
+        The report's other parameters.
+
+    Returns
+    -------
+    ReportContext
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> book = Codebook.from_dict({"id": "id", "items": {"q": {"type": "nps"}}})
+    >>> sv = SimpleNamespace(data=pd.DataFrame({"id": [1, 2], "q": [9, 10]}), codebook=book)
+    >>> ctx = report_context("satisfaction", sv, lang="en")
+    >>> ctx.period, ctx.title, ctx.runs("kpis"), ctx.runs("trends", show=False)
+    (None, 'Customer satisfaction', True, False)
+    """
+    from cxlab import survey as metrics
+    from cxlab.check import inputs_for
+
+    check_lang(lang)
+    book = survey.codebook
+    df, shown = metrics.select_wave(survey.data, book.wave, period)
+    inputs = inputs_for({k: str(v) for k, v in options.items() if v}, sample=sample)
+    return ReportContext(
+        report=report,
+        survey=survey,
+        codebook=book,
+        df=df,
+        period=shown,
+        lang=lang,
+        title=title or book.title(lang=lang) or msg(f"report.{report}", lang),
+        labels={c: book.label(c, lang=lang) for c in book.columns},
+        plan=sections.plan(book, report, inputs=inputs, lang=lang),
+        options=options,
+        sample=sample,
+    )
 
 
 def open_report(
@@ -108,7 +333,7 @@ def open_report(
     period: str = "",
     lang: str = "zh",
     title: str = "",
-    inputs: Iterable[str] = (),
+    **options,
 ) -> ReportContext:
     """Load the survey for a report notebook and choose its period.
 
@@ -120,34 +345,29 @@ def open_report(
         The notebook's parameters: the survey file (empty: the bundled sample) and its codebook
         (empty: the codebook beside the data file).
     period : str
-        The wave to report (empty: the latest).
+        The wave value to report (empty: the latest).
     lang : {"zh", "en"}
     title : str
         Page title (empty: the survey name from the codebook).
-    inputs : iterable of str
-        Extra files the report was given (``"events"``, ``"staff"``), for the section plan.
+    **options
+        The report's other parameters (``min_base=30``, ``events="events.csv"``...), read by
+        its section functions.
 
     Returns
     -------
     ReportContext
+
+    Examples
+    --------
+    >>> ctx = open_report("drivers", lang="en", n_boot=0)
+    >>> ctx.period, ctx.runs("stability", show=False), ctx.option("n_boot"), ctx.option("seed", 1)
+    ('2025Q4', True, 0, 1)
     """
-    from cxlab import io, survey
+    from cxlab import io
     from cxlab.paths import resolve_data
 
     check_lang(lang)
     sv = io.load_survey(resolve_data(data), codebook=codebook or None)
-    book = sv.codebook
-    df, shown = survey.select_wave(sv.data, book.wave, period)
-    labels = {c: book.label(c) for c in book.columns}
-    name = title or book.name or msg(f"report.{report}", lang)
-    return ReportContext(
-        report=report,
-        survey=sv,
-        codebook=book,
-        df=df,
-        period=shown,
-        lang=lang,
-        title=name,
-        labels=labels,
-        plan=sections.plan(book, report, inputs=inputs),
+    return report_context(
+        report, sv, period=period, lang=lang, title=title, sample=not data, **options
     )

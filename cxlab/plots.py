@@ -56,6 +56,8 @@ def _font_path() -> Path:
 def use_cjk_font() -> str:
     """Register Noto Sans CJK with matplotlib and make it the default sans-serif font.
 
+    Also turns off mathtext (``text.parse_math``): text drawn from data is shown as written.
+
     Returns
     -------
     str
@@ -74,6 +76,9 @@ def use_cjk_font() -> str:
     mpl.rcParams["font.sans-serif"] = [CJK_FONT, *rest]
     # Noto CJK's minus sign is fine, but the ASCII hyphen keeps numbers aligned with DejaVu.
     mpl.rcParams["axes.unicode_minus"] = False
+    # Labels come from data and codebooks: a "$" in one is a character, not the start of math
+    # (mathtext would draw it as a formula, or fail to draw the figure at all).
+    mpl.rcParams["text.parse_math"] = False
     return CJK_FONT
 
 

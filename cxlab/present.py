@@ -18,9 +18,17 @@ from collections.abc import Mapping
 import pandas as pd
 
 from cxlab.codebook import Codebook
+from cxlab.markup import escape_markdown
 from cxlab.messages import check_lang, has, msg
 
-__all__ = ["column_label", "kpi_table", "load_summary", "say", "table", "translate_codes"]
+__all__ = [
+    "column_label",
+    "kpi_table",
+    "load_summary",
+    "say",
+    "table",
+    "translate_codes",
+]
 
 #: Columns whose values are survey columns, shown as their codebook labels.
 LABELLED_COLUMNS = ("item", "driver", "outcome")
@@ -75,7 +83,7 @@ def column_label(column: str, codebook: Codebook | None, *, lang: str = "zh") ->
     """
     if has(f"heading.{column}"):
         return msg(f"heading.{column}", lang)
-    return codebook.label(column) if codebook is not None else column
+    return codebook.label(column, lang=lang) if codebook is not None else column
 
 
 def translate_codes(values: pd.Series, column: str, *, lang: str = "zh") -> pd.Series:
@@ -186,7 +194,7 @@ def _translate_values(
         if col in given:
             df[col] = df[col].map(lambda v, m=given[col]: m.get(v, v))
         elif codebook is not None and col in LABELLED_COLUMNS:
-            df[col] = df[col].map(codebook.label)
+            df[col] = df[col].map(lambda c: codebook.label(c, lang=lang))
         elif _is_text(df[col]):
             df[col] = translate_codes(df[col], col, lang=lang)
     return df
@@ -216,8 +224,10 @@ def _format_cells(df: pd.DataFrame, *, lang: str) -> pd.DataFrame:
 def _style(df: pd.DataFrame, names: Mapping[str, str], digits: int):
     counts = [names[c] for c in COUNT_COLUMNS if c in names]
     pvalues = [names[c] for c in P_COLUMNS if c in names]
-    # Styler does not escape cell text by itself; comments may hold markup.
+    # Styler escapes neither cell text nor headers by itself; comments, labels and group values
+    # may hold markup.
     styler = df.style.hide(axis="index").format(precision=digits, na_rep="—", escape="html")
+    styler = styler.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
     if counts:
         styler = styler.format("{:,.0f}", subset=counts)
     if pvalues:
@@ -267,7 +277,7 @@ def kpi_table(table: pd.DataFrame, codebook: Codebook, *, lang: str = "zh", digi
     check_lang(lang)
     df = table.copy()
     df["kpi"] = [
-        msg(f"kpi_of.{k}", lang, item=codebook.label(i)) if has(f"kpi_of.{k}") else k
+        msg(f"kpi_of.{k}", lang, item=codebook.label(i, lang=lang)) if has(f"kpi_of.{k}") else k
         for k, i in zip(df["kpi"], df["item"], strict=True)
     ]
     shown = df.drop(columns=[c for c in ("item", "unit", "label") if c in df])
@@ -286,7 +296,7 @@ def load_summary(survey, *, lang: str = "zh") -> str:
     Returns
     -------
     str
-        Markdown.
+        Markdown (the file name escaped).
 
     Examples
     --------
@@ -299,7 +309,7 @@ def load_summary(survey, *, lang: str = "zh") -> str:
     """
     ex = survey.exclusions
     fields = {
-        "name": survey.source.name if survey.source else "data",
+        "name": escape_markdown(survey.source.name if survey.source else "data"),
         "read": survey.n_read,
         "kept": len(survey.data),
         "dropped": int((ex["action"] == "row dropped").sum()),

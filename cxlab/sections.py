@@ -9,13 +9,15 @@ saying what is missing. A report none of whose sections can run is *not applicab
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 
 import pandas as pd
 
-from cxlab.codebook import Codebook
+from cxlab.codebook import Codebook, CodebookError
+from cxlab.messages import msg
 
-__all__ = ["REPORTS", "Need", "Section", "applicable", "plan"]
+__all__ = ["REPORTS", "SPECS", "Need", "Section", "applicable", "plan"]
 
 
 @dataclass(frozen=True)
@@ -24,13 +26,16 @@ class Need:
 
     Attributes
     ----------
-    kind : {"item", "wave", "segments", "input", "construct"}
+    kind : {"item", "wave", "segments", "input", "construct", "spec", "any", "all"}
         ``item``: items of ``type``/``role``; ``wave``: the codebook names a wave column;
         ``construct``: items tagged ``construct:`` (index models, :mod:`cxlab.index`);
         ``segments``: at least ``at_least`` segment columns; ``input``: a file given to the report
-        (a parameter such as ``events`` or ``staff``), named by ``name``.
+        (a parameter such as ``events`` or ``staff``), named by ``name``; ``spec``: the
+        arguments an analysis builds from the codebook (``servqual``, ``kano``,
+        ``self_service``: :data:`SPECS`) can be built; ``any``/``all``: any or all of
+        ``any_of``.
     any_of : tuple of Need
-        Alternatives: the need is met when any of them is (``kind="any"``).
+        The alternatives (``any``) or parts (``all``).
     """
 
     kind: str
@@ -52,30 +57,59 @@ class Need:
             return int(self.name in inputs)
         if self.kind == "construct":
             return sum(1 for item in codebook.items.values() if item.construct)
+        if self.kind == "spec":
+            return int(_spec_builds(self.name, codebook))
         if self.kind == "any":
             return int(any(n.met(codebook, inputs) for n in self.any_of))
+        if self.kind == "all":
+            return int(all(n.met(codebook, inputs) for n in self.any_of))
         raise ValueError(f"Unknown need kind {self.kind!r}.")
 
     def met(self, codebook: Codebook, inputs: frozenset[str] = frozenset()) -> bool:
         return self.count(codebook, inputs) >= self.at_least
 
-    def describe(self) -> str:
-        """The need in words a codebook author acts on (English; codebook keys are English)."""
+    def describe(self, lang: str = "en") -> str:
+        """The need in words a codebook author acts on (codebook keys as written in YAML)."""
         if self.kind == "item":
-            what = " and ".join(
-                f"{k} {v}" for k, v in (("type", self.type), ("role", self.role)) if v
+            what = msg("need.and", lang).join(
+                msg(f"need.{k}", lang, value=v)
+                for k, v in (("type", self.type), ("role", self.role))
+                if v
             )
             key = ", ".join(f"{k}: {v}" for k, v in (("type", self.type), ("role", self.role)) if v)
-            return f"{self.at_least} item(s) with {what} (add `{key}` to an item)"
-        if self.kind == "wave":
-            return "a wave column (add `wave: <column>` to the codebook)"
-        if self.kind == "segments":
-            return f"{self.at_least} segment column(s) (list them under `segments:`)"
-        if self.kind == "input":
-            return f"a `{self.name}` file (give it with -p {self.name}=PATH)"
-        if self.kind == "construct":
-            return f"{self.at_least} item(s) tagged with a construct (add `construct: <code>`)"
-        return "one of: " + "; or ".join(n.describe() for n in self.any_of)
+            return msg("need.item", lang, n=self.at_least, what=what, key=key)
+        if self.kind in ("wave", "segments", "input", "construct"):
+            return msg(f"need.{self.kind}", lang, n=self.at_least, name=self.name)
+        if self.kind == "spec":
+            return msg(f"need.spec.{self.name}", lang)
+        sep = msg("need.or" if self.kind == "any" else "need.and", lang)
+        return msg(f"need.{self.kind}", lang, needs=sep.join(n.describe(lang) for n in self.any_of))
+
+
+def _spec_builds(name: str | None, codebook: Codebook) -> bool:
+    """Whether the analysis arguments ``name`` (a key of :data:`SPECS`) build from the codebook."""
+    path, needs_one_of = SPECS[name]
+    module, function = path.rsplit(".", 1)
+    try:
+        spec = getattr(importlib.import_module(module), function)(codebook)
+    except CodebookError:
+        return False
+    return not needs_one_of or any(k in spec for k in needs_one_of)
+
+
+#: Analysis arguments built from a codebook by a ``*_spec`` function, which raises CodebookError
+#: when the codebook cannot give them (an expectation without its pair, a Kano feature asked one
+#: way only, self-service items not named as cxlab expects), with the arguments of which the
+#: analysis needs at least one (``ss_searched`` alone is only the base of ``ss_opened``:
+#: :func:`cxlab.journey.self_service` has no figure to show from it).
+SPECS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "servqual": ("cxlab.gaps.servqual_spec", ()),
+    "kano": ("cxlab.gaps.kano_spec", ()),
+    "self_service": (
+        "cxlab.journey.self_service_spec",
+        ("resolved", "reused", "feedback", "opened", "satisfaction"),
+    ),
+}
 
 
 def _items(type: str | None = None, role: str | None = None, at_least: int = 1) -> Need:
@@ -86,6 +120,10 @@ def _any(*needs: Need) -> Need:
     return Need("any", any_of=needs)
 
 
+def _all(*needs: Need) -> Need:
+    return Need("all", any_of=needs)
+
+
 NPS = _items(type="nps")
 OUTCOME = _items(role="outcome")
 DRIVERS2 = _items(role="driver", at_least=2)
@@ -93,6 +131,12 @@ TEXT = _items(type="text")
 WAVE = Need("wave")
 SEGMENT = Need("segments")
 HEADLINE = _any(NPS, OUTCOME, _items(role="effort"))
+SERVQUAL = Need("spec", name="servqual")
+KANO = Need("spec", name="kano")
+SELF_SERVICE = Need("spec", name="self_service")
+TOUCHPOINT = _items(role="touchpoint")
+EVENTS = Need("input", name="events")
+STAFF = Need("input", name="staff")
 #: An index model needs at least two constructs of two items each.
 CONSTRUCTS = Need("construct", at_least=4)
 
@@ -142,19 +186,19 @@ REPORTS: dict[str, tuple[Section, ...]] = {
         Section("points", (OUTCOME, DRIVERS2), summary=True),
     ),
     "gaps": (
-        Section("servqual", (_items(role="expectation"),)),
-        Section("items", (_items(role="expectation"),)),
+        Section("servqual", (SERVQUAL,)),
+        Section("items", (SERVQUAL,)),
         Section("ipa", (OUTCOME, DRIVERS2)),
-        Section("kano", (_items(role="functional"), _items(role="dysfunctional"))),
-        Section("staff", (Need("input", name="staff"),)),
-        Section("points", (), summary=True),
+        Section("kano", (KANO,)),
+        Section("staff", (STAFF,)),
+        Section("points", (_any(SERVQUAL, _all(OUTCOME, DRIVERS2), KANO, STAFF),), summary=True),
     ),
     "journey": (
-        Section("map", (_items(role="touchpoint"),)),
-        Section("funnel", (Need("input", name="events"),)),
+        Section("map", (TOUCHPOINT,)),
+        Section("funnel", (EVENTS,)),
         Section("peak_end", (OUTCOME, _items(role="touchpoint", at_least=2))),
-        Section("self_service", (_items(role="self_service"),)),
-        Section("points", (), summary=True),
+        Section("self_service", (SELF_SERVICE,)),
+        Section("points", (_any(TOUCHPOINT, EVENTS, SELF_SERVICE),), summary=True),
     ),
     "tables": (
         Section(
@@ -199,7 +243,7 @@ def _sections(report: str) -> tuple[Section, ...]:
         raise ValueError(f"No report {report!r}; reports: {sorted(REPORTS)}.") from None
 
 
-def plan(codebook: Codebook, report: str, *, inputs=()) -> pd.DataFrame:
+def plan(codebook: Codebook, report: str, *, inputs=(), lang: str = "en") -> pd.DataFrame:
     """Which sections of a report a survey gets, and what the others lack.
 
     Parameters
@@ -209,6 +253,8 @@ def plan(codebook: Codebook, report: str, *, inputs=()) -> pd.DataFrame:
         A key of :data:`REPORTS`.
     inputs : iterable of str
         Extra files given to the report (``"events"``, ``"staff"``).
+    lang : {"en", "zh"}
+        Language of ``missing`` (English for the terminal, the report language on a page).
 
     Returns
     -------
@@ -233,7 +279,7 @@ def plan(codebook: Codebook, report: str, *, inputs=()) -> pd.DataFrame:
                 "report": report,
                 "section": s.key,
                 "runs": not lack,
-                "missing": "; ".join(n.describe() for n in lack),
+                "missing": msg("need.sep", lang).join(n.describe(lang) for n in lack),
             }
         )
     return pd.DataFrame(rows, columns=["report", "section", "runs", "missing"])

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 from importlib import resources
+from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -12,7 +14,7 @@ import yaml
 from cxlab import present, survey
 from cxlab.messages import has, msg
 
-AREAS = ("present", "plots", "narrative", "widgets")
+AREAS = ("present", "plots", "narrative", "widgets", "pages", "notebook")
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -136,4 +138,30 @@ def test_load_summary_in_both_languages(sample_survey):
     zh = present.load_summary(sample_survey)
     en = present.load_summary(sample_survey, lang="en")
     assert f"**{sample_survey.n_read:,}**" in zh and f"**{sample_survey.n_read:,}**" in en
-    assert en.startswith("Read ") and zh.startswith("从 ")
+    assert en.startswith("Read ") and zh.startswith("从“")
+
+
+def test_headers_and_file_names_from_data_are_escaped():
+    from cxlab.codebook import Codebook
+
+    book = Codebook.from_dict(
+        {
+            "id": "id",
+            "segments": {"<b>seg</b>": "<img src=x onerror=alert(3)>"},
+            "items": {"q": {"type": "nps"}},
+        }
+    )
+    t = pd.DataFrame({"<b>seg</b>": ["<i>a</i>"], "n": [3]})
+    html = present.table(t, book, lang="en").to_html()
+    assert "<img" not in html and "&lt;img src=x onerror=alert(3)&gt;" in html
+    assert "<i>" not in html and "&lt;i&gt;a&lt;/i&gt;" in html
+    named = present.table(t.rename(columns={"<b>seg</b>": "g"}), None, rename={"g": "<u>"})
+    assert "<u>" not in named.to_html()
+    survey = SimpleNamespace(
+        exclusions=pd.DataFrame({"action": []}),
+        n_read=1,
+        data=t,
+        source=Path("x<img src=x onerror=alert(6)>*.csv"),
+    )
+    text = present.load_summary(survey, lang="en")
+    assert "<img" not in text and "&lt;img" in text and "\\*" in text

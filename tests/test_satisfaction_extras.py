@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 import pytest
 from weight_rule import check_weight_rule
 
 from cxlab import messages, narrative, plots, present, survey
+from cxlab.pages import satisfaction as satisfaction_page
 
 
 def test_kpis_follow_the_codebook(sample_survey):
@@ -78,10 +81,49 @@ def test_compare_sentences_follow_letters():
     ]
 
 
-def test_satisfaction_points_on_sample(sample_survey):
-    pts = narrative.satisfaction_points(sample_survey.data, sample_survey.codebook, wave="2025Q4")
+def test_key_points_on_sample(sample_survey):
+    pts = satisfaction_page.key_points(sample_survey.data, sample_survey.codebook, period="2025Q4")
     assert pts[0].startswith("NPS在 2025Q4") and "显著上升" in pts[0]
     assert any("小程序" in p for p in pts)
+
+
+def test_key_points_without_nps_are_about_the_outcome(sample_survey):
+    book = sample_survey.codebook
+    items = {k: v for k, v in book.items.items() if v.type != "nps"}
+    no_nps = dataclasses.replace(book, items=items)
+    pts = satisfaction_page.key_points(sample_survey.data, no_nps, period="2025Q4", lang="en")
+    assert pts[0].startswith("Satisfaction (top-2 box) in 2025Q4 is **")
+    assert all("NPS" not in p for p in pts)
+    assert any(p.startswith("By 渠道") and "Satisfaction" in p for p in pts)
+
+
+def test_key_points_without_wave_state_levels(sample_survey):
+    book = dataclasses.replace(sample_survey.codebook, wave=None, segments={})
+    df = sample_survey.data[sample_survey.data["wave"] == "2025Q4"]
+    pts = satisfaction_page.key_points(df, book, period=None, lang="en")
+    assert [p.split(" is ")[0] for p in pts] == ["NPS", "Satisfaction (top-2 box)"]
+
+
+def test_key_points_of_an_effort_only_survey(sample_survey):
+    book = sample_survey.codebook
+    effort = dataclasses.replace(book, items={"effort": book.items["effort"]}, wave=None)
+    pts = satisfaction_page.key_points(sample_survey.data, effort, period=None, lang="en")
+    assert pts[0].startswith("Effort (CES mean) is **")
+
+
+def test_narrative_escapes_values_from_data():
+    res = pd.DataFrame(
+        {
+            "ch": ["<img src=x onerror=alert(1)>", "**b**"],
+            "letter": ["A", "B"],
+            "higher_than": ["B", ""],
+            "low_base": [False, False],
+        }
+    )
+    [s] = narrative.compare_sentences(
+        res, "ch", metric_label="NPS", group_label="<script>x</script>", lang="en"
+    )
+    assert "<" not in s and "&lt;script&gt;" in s and "\\*\\*b\\*\\*" in s
 
 
 def test_plot_trend_draws_values_and_marks_significant_changes(sample_survey):

@@ -1,0 +1,198 @@
+"""Sections of the expectation-perception gap report (``notebooks/gaps.ipynb``).
+
+Options (notebook parameters): ``staff`` (a staff survey file; the sample ships one),
+``ipa_method`` ("derived"), ``top_items`` (10).
+"""
+
+from __future__ import annotations
+
+from cxlab import gaps, narrative, plots, present
+from cxlab.markup import bounded, escape_markdown
+from cxlab.messages import msg
+from cxlab.notebook import ReportContext, report_section
+from cxlab.pages.parts import figure, points_markdown
+
+__all__ = ["ipa", "items", "kano", "points", "servqual", "staff"]
+
+REPORT = "gaps"
+
+
+def _spec(ctx: ReportContext):
+    return ctx.cached("servqual_spec", lambda: gaps.servqual_spec(ctx.codebook))
+
+
+def _servqual(ctx: ReportContext):
+    """The SERVQUAL table of the chosen period (dimensions and items), and why the weighted
+    overall gap is missing when the importance points could not be used (else None)."""
+
+    def compute():
+        spec = _spec(ctx)
+        args = {"dimensions": spec.dimensions, "weight": ctx.codebook.weight, "scales": spec.scales}
+        if not spec.importance:
+            return gaps.servqual(ctx.df, spec.pairs, **args), None
+        if not _importance_fits(spec):
+            return gaps.servqual(ctx.df, spec.pairs, **args), msg(
+                "pages.gaps.importance_partial", ctx.lang
+            )
+        try:
+            table = gaps.servqual(ctx.df, spec.pairs, importance=spec.importance, **args)
+        except ValueError as e:  # the points do not sum to 100: not every importance item listed
+            reason = escape_markdown(bounded(e, one_line=True))
+            table = gaps.servqual(ctx.df, spec.pairs, **args)
+            return table, msg("pages.gaps.importance_unused", ctx.lang, reason=reason)
+        return table, None
+
+    return ctx.cached("servqual", compute)
+
+
+def _importance_fits(spec) -> bool:
+    """Whether the importance points cover exactly the dimensions of the pairs (their points sum
+    to 100 only then); otherwise the weighted overall gap is left out."""
+    return set(spec.importance) == set(spec.dimensions.values())
+
+
+def _names(lang: str) -> dict[str, str]:
+    return {c: msg(f"name.{c}", lang) for c in ("overall", "weighted_overall")}
+
+
+def _ipa(ctx: ReportContext):
+    book = ctx.codebook
+
+    def compute():
+        performance = {ctx.label(c): c for c in book.require(role="driver", at_least=2)}
+        return gaps.ipa(
+            ctx.df,
+            performance,
+            outcome=book.one(role="outcome"),
+            method=ctx.option("ipa_method", "derived"),
+            weight=book.weight,
+        )
+
+    return ctx.cached("ipa", compute)
+
+
+def _kano(ctx: ReportContext):
+    def compute():
+        spec = gaps.kano_spec(ctx.codebook)
+        return gaps.kano(ctx.df, spec.functional, spec.dysfunctional, weight=ctx.codebook.weight)
+
+    return ctx.cached("kano", compute)
+
+
+def _perception(ctx: ReportContext):
+    """The staff-customer gap, or None when the staff survey shares no item."""
+    from cxlab import io
+
+    def compute():
+        st = io.load_survey(ctx.input_file("staff"))
+        shared = [c for c in st.codebook.items if c in ctx.df.columns]
+        if not shared:
+            return None
+        return gaps.perception_gap(st.data, ctx.df, shared, customer_weight=ctx.codebook.weight)
+
+    return ctx.cached("perception", compute)
+
+
+@report_section(REPORT, "servqual")
+def servqual(ctx: ReportContext) -> list:
+    """The gap of each SERVQUAL dimension and overall, with 95% intervals."""
+    lang = ctx.lang
+    sq, note = _servqual(ctx)
+    dims = sq[sq["level"] != "item"]
+    names = _names(lang)
+    fig, ax = figure(8, 3.2)
+    plots.plot_estimates(
+        dims.assign(name=dims["name"].replace(names)).rename(columns={"gap": "value"}),
+        "value",
+        by="name",
+        ax=ax,
+        lang=lang,
+        title=msg("pages.gaps.dimensions_title", lang),
+        xlabel=msg("pages.gaps.gap_axis", lang),
+    )
+    fig.tight_layout()
+    table = present.table(dims, ctx.codebook, digits=2, values={"name": names}, lang=lang)
+    return [fig, table] if note is None else [fig, table, note]
+
+
+@report_section(REPORT, "items")
+def items(ctx: ReportContext) -> list:
+    """The largest item gaps."""
+    lang, labels = ctx.lang, _spec(ctx).labels
+    sq, _ = _servqual(ctx)
+    top = sq[sq["level"] == "item"].nsmallest(int(ctx.option("top_items", 10)), "gap")
+    fig, ax = figure(8, 0.4 * len(top) + 1)
+    plots.plot_estimates(
+        top.assign(name=top["name"].map(labels)).rename(columns={"gap": "value"}),
+        "value",
+        by="name",
+        ax=ax,
+        lang=lang,
+        title=msg("pages.gaps.items_title", lang),
+        xlabel=msg("pages.gaps.gap_axis", lang),
+    )
+    fig.tight_layout()
+    return [fig, present.table(top, ctx.codebook, digits=2, values={"name": labels}, lang=lang)]
+
+
+@report_section(REPORT, "ipa")
+def ipa(ctx: ReportContext) -> list:
+    """Importance-performance analysis of the drivers."""
+    lang = ctx.lang
+    result = _ipa(ctx)
+    cross = result.crosshair.iloc[0]
+    if ctx.option("ipa_method", "derived") == "derived":
+        ylabel = msg("pages.gaps.ipa_y", lang, label=ctx.label(ctx.codebook.one(role="outcome")))
+    else:
+        ylabel = msg("pages.gaps.ipa_y_stated", lang)
+    fig, ax = figure(7, 5)
+    plots.plot_quadrants(
+        result.points,
+        label="attribute",
+        crosshair=(cross["importance"], cross["performance"]),
+        ax=ax,
+        lang=lang,
+        title=msg("pages.drivers.matrix_title", lang),
+        ylabel=ylabel,
+        xlabel=msg("pages.drivers.performance", lang),
+    )
+    fig.tight_layout()
+    return [fig, present.table(result.points, ctx.codebook, digits=3, lang=lang)]
+
+
+@report_section(REPORT, "kano")
+def kano(ctx: ReportContext) -> list:
+    """Kano categories with the better-worse diagram."""
+    table = _kano(ctx)
+    fig, ax = figure(6, 5)
+    plots.plot_kano(table, ax=ax, title=msg("pages.gaps.kano_title", ctx.lang), lang=ctx.lang)
+    fig.tight_layout()
+    return [fig, present.table(table, ctx.codebook, digits=2, lang=ctx.lang)]
+
+
+@report_section(REPORT, "staff")
+def staff(ctx: ReportContext) -> list:
+    """Staff's view of customers against the customers' own ratings."""
+    perception = _perception(ctx)
+    if perception is None:
+        return [msg("pages.gaps.no_shared_items", ctx.lang)]
+    return [present.table(perception, ctx.codebook, digits=1, lang=ctx.lang)]
+
+
+@report_section(REPORT, "points")
+def points(ctx: ReportContext) -> list:
+    """Where to act first, from every gap result the survey has."""
+    labels = {**ctx.labels}
+    servqual_table = None
+    if ctx.runs("servqual", show=False):
+        servqual_table, _ = _servqual(ctx)
+        labels = {**_spec(ctx).labels, **labels}
+    sentences = narrative.gap_points(
+        servqual_table,
+        ipa=_ipa(ctx).points if ctx.runs("ipa", show=False) else None,
+        kano=_kano(ctx) if ctx.runs("kano", show=False) else None,
+        perception=_perception(ctx) if ctx.runs("staff", show=False) else None,
+        labels=labels,
+        lang=ctx.lang,
+    )
+    return [points_markdown(sentences, lang=ctx.lang)]

@@ -1,0 +1,135 @@
+"""Sections of the journey and self-service report (``notebooks/journey.ipynb``).
+
+Options (notebook parameters): ``events`` (an event log; the sample ships one), ``steps`` (the
+funnel steps in order), ``segment`` (a column that splits the funnel; empty: none).
+"""
+
+from __future__ import annotations
+
+from cxlab import journey, narrative, plots, present
+from cxlab.markup import escape_markdown
+from cxlab.messages import msg
+from cxlab.notebook import ReportContext, report_section
+from cxlab.pages.parts import figure, points_markdown
+
+__all__ = ["funnel", "map", "peak_end", "points", "self_service"]
+
+REPORT = "journey"
+
+
+def _labels(ctx: ReportContext) -> dict[str, str]:
+    return {c: ctx.label(c) for c in ctx.codebook.items}
+
+
+def _touchpoints(ctx: ReportContext):
+    book = ctx.codebook
+    return ctx.cached(
+        "touchpoints", lambda: journey.touchpoints(ctx.df, codebook=book, weight=book.weight)
+    )
+
+
+def _events(ctx: ReportContext):
+    from cxlab import io
+
+    return ctx.cached("events", lambda: io.read_events(ctx.input_file("events")))
+
+
+def _funnel(ctx: ReportContext):
+    return ctx.cached("funnel", lambda: journey.funnel(_events(ctx), ctx.option("steps")))
+
+
+def _peak_end(ctx: ReportContext):
+    book = ctx.codebook
+
+    def compute():
+        items = book.require(role="touchpoint", at_least=2)
+        first = book.items[items[0]]
+        return journey.peak_end(
+            ctx.df,
+            book.one(role="outcome"),
+            items,
+            scale=(first.min, first.max),
+            weight=book.weight,
+        )
+
+    return ctx.cached("peak_end", compute)
+
+
+def _self_service(ctx: ReportContext):
+    book = ctx.codebook
+    return ctx.cached(
+        "self_service",
+        lambda: journey.self_service(ctx.df, **journey.self_service_spec(book), weight=book.weight),
+    )
+
+
+@report_section(REPORT, "map")
+def map(ctx: ReportContext) -> list:
+    """Mean satisfaction per touchpoint and stage."""
+    tp, labels = _touchpoints(ctx), _labels(ctx)
+    fig, ax = figure(11, 3)
+    title = msg("pages.journey.map_title", ctx.lang)
+    plots.plot_journey(tp, labels=labels, ax=ax, title=title, lang=ctx.lang)
+    fig.tight_layout()
+    table = present.table(tp, ctx.codebook, digits=2, values={"touchpoint": labels}, lang=ctx.lang)
+    return [fig, table]
+
+
+@report_section(REPORT, "funnel")
+def funnel(ctx: ReportContext) -> list:
+    """The purchase funnel from the event log, and split by a segment when one is given."""
+    book, lang = ctx.codebook, ctx.lang
+    result = _funnel(ctx)
+    fig, ax = figure(7, 3.2)
+    plots.plot_funnel(result.steps, ax=ax, title=msg("pages.journey.funnel_title", lang))
+    fig.tight_layout()
+    parts = [
+        fig,
+        present.table(result.steps, book, digits=3, lang=lang),
+        present.table(result.exclusions, book, lang=lang),
+    ]
+    segment = ctx.option("segment")
+    if not segment:
+        return parts
+    if segment not in ctx.survey.data.columns:
+        return [*parts, msg("pages.journey.no_segment", lang, segment=escape_markdown(segment))]
+    if book.id is None:
+        return [*parts, msg("pages.journey.no_id", lang)]
+    matched = journey.with_segment(
+        _events(ctx), ctx.survey.data, segment, survey_respondent=book.id
+    )
+    by_seg = journey.funnel(matched, ctx.option("steps"), by=segment).steps
+    unmatched = {journey.UNMATCHED: msg(f"by.{journey.UNMATCHED}", lang)}
+    return [*parts, present.table(by_seg, book, digits=3, values={segment: unmatched}, lang=lang)]
+
+
+@report_section(REPORT, "peak_end")
+def peak_end(ctx: ReportContext) -> list:
+    """Average, peak-end and both: which explains the outcome best."""
+    pe = _peak_end(ctx)
+    fig, ax = figure(6, 3.2)
+    label = ctx.label(ctx.codebook.one(role="outcome"))
+    title = msg("pages.journey.peak_end_title", ctx.lang, label=label)
+    plots.plot_peak_end(pe.models, ax=ax, title=title, lang=ctx.lang)
+    fig.tight_layout()
+    return [fig, present.table(pe.models, ctx.codebook, digits=3, lang=ctx.lang)]
+
+
+@report_section(REPORT, "self_service")
+def self_service(ctx: ReportContext) -> list:
+    """Self-service KPIs."""
+    return [present.table(_self_service(ctx), ctx.codebook, digits=1, lang=ctx.lang)]
+
+
+@report_section(REPORT, "points")
+def points(ctx: ReportContext) -> list:
+    """The weakest links, from every journey result the survey has."""
+    sentences = narrative.journey_points(
+        _touchpoints(ctx) if ctx.runs("map", show=False) else None,
+        funnel=_funnel(ctx).steps if ctx.runs("funnel", show=False) else None,
+        peak_end=_peak_end(ctx).models if ctx.runs("peak_end", show=False) else None,
+        self_service=_self_service(ctx) if ctx.runs("self_service", show=False) else None,
+        labels=_labels(ctx),
+        lang=ctx.lang,
+    )
+    return [points_markdown(sentences, lang=ctx.lang)]

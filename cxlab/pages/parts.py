@@ -1,0 +1,60 @@
+"""Small pieces the section functions of :mod:`cxlab.pages` share: figures, bullet lists."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from matplotlib.figure import Figure
+
+from cxlab.messages import msg
+
+__all__ = ["bullets", "figure", "points_markdown"]
+
+
+def figure(width: float, height: float, *, ncols: int = 1, **kwargs):
+    """A figure outside pyplot's state, and its Axes (an array when ``ncols > 1``).
+
+    Parameters
+    ----------
+    width, height : float
+        Size in inches.
+    ncols : int
+        Side-by-side panels.
+    **kwargs
+        Passed to :meth:`matplotlib.figure.Figure.subplots` (``sharex``, ``squeeze``).
+
+    Returns
+    -------
+    (matplotlib.figure.Figure, Axes or array of Axes)
+
+    Examples
+    --------
+    >>> fig, axes = figure(8, 3, ncols=2)
+    >>> len(axes), fig.get_size_inches().tolist()
+    (2, [8.0, 3.0])
+    """
+    fig = Figure(figsize=(width, height))
+    return fig, fig.subplots(1, ncols, **kwargs)
+
+
+def bullets(sentences: Sequence[str]) -> str:
+    """Markdown sentences as a bullet list (the sentences are Markdown already).
+
+    Examples
+    --------
+    >>> print(bullets(["a", "b"]))
+    - a
+    - b
+    """
+    return "\n".join(f"- {s}" for s in sentences)
+
+
+def points_markdown(sentences: Sequence[str], *, lang: str = "zh") -> str:
+    """Key points as a bullet list, or one sentence saying that none stands out.
+
+    Examples
+    --------
+    >>> points_markdown([], lang="en")
+    'Nothing stands out: no difference or change here is significant.'
+    """
+    return bullets(sentences) if sentences else msg("pages.no_points", lang)

@@ -1,0 +1,320 @@
+"""Sections of the satisfaction report (``notebooks/satisfaction.ipynb``).
+
+The headline figures are those the survey has (:func:`headline_metrics`): NPS and the outcome's
+top-2 box, or only one of them; a survey with neither is reported through its effort item. Options (notebook parameters): ``min_base`` (30), ``n_comments`` (6).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from cxlab import narrative, plots, present, survey
+from cxlab.markup import escape_markdown
+from cxlab.messages import msg
+from cxlab.notebook import ReportContext, report_section
+from cxlab.pages.parts import figure, points_markdown
+
+__all__ = [
+    "distributions",
+    "headline_metrics",
+    "key_points",
+    "kpis",
+    "points",
+    "reliability",
+    "sample",
+    "segments",
+    "trends",
+    "verbatims",
+]
+
+REPORT = "satisfaction"
+
+
+def _scale(ctx: ReportContext, item: str) -> tuple[float, float]:
+    it = ctx.codebook.items[item]
+    return (it.min, it.max)
+
+
+def _metrics(ctx: ReportContext) -> list[tuple]:
+    """(metric, item, short name) of the NPS and outcome figures the survey has."""
+    out = []
+    for metric, item, *_ in headline_metrics(ctx.codebook, lang=ctx.lang):
+        if metric == "nps":
+            out.append((metric, item, "NPS"))
+        elif metric == "top_box":
+            out.append((metric, item, msg("pages.satisfaction.top_box", ctx.lang)))
+    return out
+
+
+def headline_metrics(codebook, *, lang: str = "zh") -> list[tuple]:
+    """The headline figures a survey has, in the order the satisfaction report shows them.
+
+    Parameters
+    ----------
+    codebook : cxlab.codebook.Codebook
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    list of tuple
+        ``(metric, item, label, unit, scale)`` for :func:`cxlab.survey.estimate`: NPS of the
+        first ``nps`` item, the top-2 box of the first outcome; with neither, the mean of the
+        first effort item (CES). ``label`` is catalogue text (message ``narrative.satisfaction.*``).
+
+    Examples
+    --------
+    >>> from cxlab.codebook import Codebook
+    >>> book = Codebook.from_dict({"items": {
+    ...     "sat": {"type": "scale", "min": 1, "max": 7, "role": "outcome"}}})
+    >>> headline_metrics(book, lang="en")
+    [('top_box', 'sat', 'Satisfaction (top-2 box)', '%', (1.0, 7.0))]
+    """
+    out = []
+    for item in codebook.select(type="nps")[:1]:
+        out.append(("nps", item, "NPS", "", None))
+    for item in codebook.select(role="outcome")[:1]:
+        it = codebook.items[item]
+        csat = msg("narrative.satisfaction.csat", lang)
+        out.append(("top_box", item, csat, "%", (it.min, it.max)))
+    if not out:
+        for item in codebook.select(role="effort")[:1]:
+            it = codebook.items[item]
+            out.append(("ces", item, msg("narrative.satisfaction.ces", lang), "", (it.min, it.max)))
+    return out
+
+
+def key_points(
+    df: pd.DataFrame,
+    codebook,
+    *,
+    period: str | None,
+    min_base: int = 30,
+    labels: dict | None = None,
+    lang: str = "zh",
+) -> list[str]:
+    """The key points of a satisfaction report: headline figures to ``period``, segment differences.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        All waves (the trend needs the earlier ones); segment comparisons use ``period`` only.
+    codebook : cxlab.codebook.Codebook
+        Gives the headline items (:func:`headline_metrics`), the wave column, segments, weight.
+    period : str or None
+        The wave reported (None: the survey has no waves, or all of them).
+    min_base : int
+        Groups with fewer respondents are not tested.
+    labels : dict, optional
+        Column -> label (default: the codebook's labels).
+    lang : {"zh", "en"}
+
+    Returns
+    -------
+    list of str
+        Markdown: for each headline figure a :func:`cxlab.narrative.trend_sentence` (with
+        waves) or a :func:`cxlab.narrative.level_sentence` (without), then the
+        :func:`cxlab.narrative.compare_sentences` of the first figure by each segment. Empty when
+        the codebook has no headline item.
+
+    Examples
+    --------
+    >>> from cxlab.codebook import Codebook
+    >>> book = Codebook.from_dict({"segments": {"ch": "渠道"}, "items": {
+    ...     "nps": {"type": "nps"},
+    ...     "sat": {"type": "scale", "min": 1, "max": 5, "role": "outcome"}}})
+    >>> d = pd.DataFrame({"ch": ["A"] * 3 + ["B"] * 3,
+    ...                   "nps": [10, 9, 8, 0, 3, 6], "sat": [5, 4, 4, 1, 2, 3]})
+    >>> key_points(d, book, period=None, min_base=2)[-1]
+    '按渠道看，A的NPS显著高于B。'
+    >>> [p.split(" is ")[0] for p in key_points(d, book, period=None, min_base=2, lang="en")]
+    ['NPS', 'Satisfaction (top-2 box)', 'By 渠道, A scores significantly higher on NPS than B.']
+    """
+    name = (lambda c: labels.get(c, c)) if labels else codebook.label
+    metrics = headline_metrics(codebook, lang=lang)
+    current, points = df, _headline_sentences(df, codebook, metrics, period, lang)
+    if codebook.wave and period is not None:
+        current = df[df[codebook.wave].astype(str) == str(period)]
+    for metric, item, label, _, scale in metrics[:1]:
+        for seg in codebook.segments:
+            c = survey.compare(
+                current, metric, seg, item, weight=codebook.weight, min_base=min_base, scale=scale
+            )
+            points += narrative.compare_sentences(
+                c, seg, metric_label=label, group_label=name(seg), lang=lang
+            )
+    return points
+
+
+def _headline_sentences(df, codebook, metrics, period, lang: str) -> list[str]:
+    """A trend sentence per headline figure up to ``period``, or its level without waves."""
+    weight, wave = codebook.weight, codebook.wave
+    if wave and period is not None:
+        upto = df[df[wave].astype(str) <= str(period)]
+        return [
+            narrative.trend_sentence(
+                survey.trend(upto, metric, wave, item, weight=weight, scale=scale),
+                wave,
+                metric_label=label,
+                unit=unit,
+                lang=lang,
+            )
+            for metric, item, label, unit, scale in metrics
+        ]
+    return [
+        narrative.level_sentence(
+            survey.estimate(df, metric, item, weight=weight, scale=scale),
+            metric_label=label,
+            unit=unit,
+            lang=lang,
+        )
+        for metric, item, label, unit, scale in metrics
+    ]
+
+
+@report_section(REPORT, "sample")
+def sample(ctx: ReportContext) -> list:
+    """What was read and kept, the exclusions, and the base of each segment."""
+    sv, book = ctx.survey, ctx.codebook
+    parts = [present.load_summary(sv, lang=ctx.lang)]
+    if len(sv.exclusions):
+        parts.append(present.table(sv.exclusion_summary(), None, lang=ctx.lang))
+    for seg in book.segments:
+        counts = survey.counts(ctx.df, seg, weight=book.weight)
+        parts.append(present.table(counts, book, lang=ctx.lang))
+    return parts
+
+
+@report_section(REPORT, "kpis")
+def kpis(ctx: ReportContext) -> list:
+    """The headline KPIs of the chosen period."""
+    book = ctx.codebook
+    table = survey.kpis(ctx.df, book, weight=book.weight)
+    return [present.kpi_table(table, book, lang=ctx.lang)]
+
+
+@report_section(REPORT, "points")
+def points(ctx: ReportContext) -> list:
+    """Key points: headline figures (trend or level) and segment differences."""
+    sentences = key_points(
+        ctx.survey.data,
+        ctx.codebook,
+        period=ctx.period,
+        min_base=ctx.option("min_base", 30),
+        labels=ctx.labels,
+        lang=ctx.lang,
+    )
+    return [points_markdown(sentences, lang=ctx.lang)]
+
+
+@report_section(REPORT, "trends")
+def trends(ctx: ReportContext) -> list:
+    """NPS and the outcome's top-2 box per wave (one panel each the survey has)."""
+    book, lang = ctx.codebook, ctx.lang
+    metrics = _metrics(ctx)
+    fig, axes = figure(5.5 * len(metrics), 3.4, ncols=len(metrics), squeeze=False)
+    tables = []
+    for ax, (metric, item, name) in zip(axes[0], metrics, strict=True):
+        scale = _scale(ctx, item) if metric == "top_box" else None
+        t = survey.trend(ctx.survey.data, metric, book.wave, item, weight=book.weight, scale=scale)
+        if metric == "nps":
+            plots.plot_trend(t, book.wave, ax=ax, title="NPS", ylabel="NPS")
+        else:
+            title = msg("pages.satisfaction.top_box_of", lang, label=ctx.label(item))
+            plots.plot_trend(t, book.wave, ax=ax, title=title, ylabel="%")
+        tables.append(present.table(t, book, rename={"value": name}, lang=lang))
+    fig.tight_layout()
+    return [fig, tables[0]]
+
+
+@report_section(REPORT, "segments")
+def segments(ctx: ReportContext) -> list:
+    """The headline figures by each segment: a chart, then tables with significance letters."""
+    return [_segment_chart(ctx), *_segment_tables(ctx)]
+
+
+def _segment_chart(ctx: ReportContext):
+    """NPS by segment (or, without NPS, the outcome's top-2 box), with 95% intervals."""
+    book, lang = ctx.codebook, ctx.lang
+    segs = list(book.segments)
+    metric, item, _ = _metrics(ctx)[0]
+    fig, axes = figure(4.2 * len(segs), 3.2, ncols=len(segs), sharex=True, squeeze=False)
+    for ax, seg in zip(axes[0], segs, strict=True):
+        if metric == "nps":
+            t = survey.nps(ctx.df, item, by=seg, weight=book.weight)
+            plots.plot_nps(t, by=seg, ax=ax, title=ctx.label(seg), lang=lang)
+        else:
+            t = survey.estimate(
+                ctx.df, metric, item, by=seg, weight=book.weight, scale=_scale(ctx, item)
+            )
+            plots.plot_estimates(t, "value", by=seg, ax=ax, title=ctx.label(seg), lang=lang)
+    if metric == "nps":
+        fig.suptitle(msg("pages.satisfaction.nps_by_segment", lang))
+    else:
+        label = ctx.label(item)
+        fig.suptitle(msg("pages.satisfaction.top_box_by_segment", lang, label=label))
+    fig.tight_layout()
+    return fig
+
+
+def _segment_tables(ctx: ReportContext) -> list:
+    book, lang = ctx.codebook, ctx.lang
+    parts = []
+    for seg in book.segments:
+        for metric, item, name in _metrics(ctx):
+            what = "NPS" if metric == "nps" else f"{escape_markdown(ctx.label(item))} ({name})"
+            parts.append(f"**{escape_markdown(ctx.label(seg))}: {what}**")
+            t = survey.compare(
+                ctx.df,
+                metric,
+                seg,
+                item,
+                weight=book.weight,
+                min_base=ctx.option("min_base", 30),
+                scale=_scale(ctx, item) if metric == "top_box" else None,
+            )
+            parts.append(present.table(t, book, rename={"value": name}, lang=lang))
+    return parts
+
+
+@report_section(REPORT, "distributions")
+def distributions(ctx: ReportContext) -> list:
+    """Answer distributions of the outcome and the drivers."""
+    book = ctx.codebook
+    ratings = [*book.select(role="outcome")[:1], *book.select(role="driver")]
+    fig, ax = figure(10, 0.45 * len(ratings) + 1.2)
+    plots.plot_likert(
+        survey.likert_table(ctx.df, ratings, weight=book.weight),
+        labels={c: ctx.label(c) for c in ratings},
+        ax=ax,
+        title=msg("pages.satisfaction.distributions", ctx.lang),
+    )
+    fig.tight_layout()
+    return [fig]
+
+
+@report_section(REPORT, "reliability")
+def reliability(ctx: ReportContext) -> list:
+    """Cronbach's alpha of the rating scales, and the item analysis of the drivers."""
+    book, lang = ctx.codebook, ctx.lang
+    scales = {
+        msg(f"pages.satisfaction.scale.{role}", lang): book.select(role=role)
+        for role in ("driver", "expectation", "perception")
+    }
+    parts = [present.table(survey.reliability_table(ctx.df, scales), book, digits=3, lang=lang)]
+    drivers = book.select(role="driver")
+    if len(drivers) >= 2:
+        items = survey.item_analysis(ctx.df, drivers)
+        parts.append(present.table(items, book, digits=3, lang=lang))
+    return parts
+
+
+@report_section(REPORT, "verbatims")
+def verbatims(ctx: ReportContext) -> list:
+    """A random draw of comments, redacted."""
+    from cxlab import text
+
+    comment = ctx.codebook.one(type="text")
+    answered = ctx.df[comment].dropna()
+    n = min(int(ctx.option("n_comments", 6)), len(answered))
+    examples = answered.sample(n, random_state=0)
+    return [present.table(text.redact(examples).to_frame("comment"), ctx.codebook, lang=ctx.lang)]

@@ -1,0 +1,132 @@
+"""Sections of the voice-of-the-customer report (``notebooks/voice.ipynb``).
+
+The comments of every wave are analysed once (the trend needs them all); the other sections read
+the chosen period. Options (notebook parameters): ``segment`` (keywords by this column; empty:
+none), ``top_keywords`` (10), ``n_examples`` (3), ``taxonomy`` (empty: cxlab's CX taxonomy),
+``engine`` ("pandas").
+"""
+
+from __future__ import annotations
+
+from cxlab import plots, present, text
+from cxlab.markup import escape_markdown
+from cxlab.messages import msg
+from cxlab.notebook import ReportContext, report_section
+from cxlab.pages.parts import figure
+
+__all__ = ["complaints", "keywords", "topics", "trend"]
+
+REPORT = "voice"
+
+
+def _comment(ctx: ReportContext) -> str:
+    return ctx.codebook.one(type="text")
+
+
+def _analyzed_all(ctx: ReportContext):
+    """Tokens, topics and sentiment of every comment of every wave."""
+    return ctx.cached(
+        "analyzed",
+        lambda: text.analyze(
+            ctx.survey.data[_comment(ctx)],
+            taxonomy=ctx.option("taxonomy"),
+            engine=ctx.option("engine", "pandas"),
+            progress=False,
+        ),
+    )
+
+
+def _summary(ctx: ReportContext):
+    return ctx.cached(
+        "topic_summary",
+        lambda: text.topic_summary(
+            ctx.df,
+            _comment(ctx),
+            taxonomy=ctx.option("taxonomy"),
+            analyzed=_analyzed_all(ctx).loc[ctx.df.index],
+            examples=int(ctx.option("n_examples", 3)),
+        ),
+    )
+
+
+@report_section(REPORT, "topics")
+def topics(ctx: ReportContext) -> list:
+    """How many comment, and the topics they raise with their negative share."""
+    lang, book = ctx.lang, ctx.codebook
+    has = ctx.df[_comment(ctx)].notna()
+    share = 100 * has.mean() if len(has) else 0.0
+    parts = [msg("pages.voice.comments", lang, n=f"{int(has.sum()):,}", share=share)]
+    summary = _summary(ctx)
+    fig, ax = figure(8, 0.45 * len(summary) + 1)
+    plots.plot_topics(summary, ax=ax, title=msg("voice.topics_title", lang), lang=lang)
+    fig.tight_layout()
+    topic_table = summary.drop(columns=["topic", "examples"])
+    labels = _analyzed_all(ctx).loc[ctx.df.index[has], "label"]
+    sentiment = (
+        labels.value_counts(normalize=True).mul(100).rename("share").rename_axis("label")
+    ).reset_index()
+    return [
+        *parts,
+        fig,
+        present.table(topic_table, book, rename={"label": msg("voice.topic", lang)}, lang=lang),
+        present.table(sentiment, book, rename={"label": msg("voice.sentiment", lang)}, lang=lang),
+    ]
+
+
+@report_section(REPORT, "keywords")
+def keywords(ctx: ReportContext) -> list:
+    """TF-IDF keywords, by a segment when one is given and the survey has it."""
+    segment = ctx.option("segment")
+    parts = []
+    if segment and segment not in ctx.df.columns:
+        parts.append(msg("pages.voice.no_segment", ctx.lang, segment=escape_markdown(segment)))
+        segment = None
+    kw = text.keywords(
+        ctx.df, _comment(ctx), by=segment or None, top=int(ctx.option("top_keywords", 10))
+    )
+    return [*parts, present.table(kw, ctx.codebook, digits=4, lang=ctx.lang)]
+
+
+@report_section(REPORT, "trend")
+def trend(ctx: ReportContext) -> list:
+    """The share of negative comments per wave."""
+    book, lang = ctx.codebook, ctx.lang
+    tr = text.sentiment_trend(
+        ctx.survey.data,
+        _comment(ctx),
+        wave=book.wave,
+        weight=book.weight,
+        analyzed=_analyzed_all(ctx),
+    )
+    fig, ax = figure(6, 3.2)
+    plots.plot_trend(tr, book.wave, ax=ax, title=msg("voice.negative_title", lang), ylabel="%")
+    fig.tight_layout()
+    return [
+        fig,
+        present.table(tr, book, rename={"value": msg("voice.negative_pct", lang)}, lang=lang),
+    ]
+
+
+@report_section(REPORT, "complaints")
+def complaints(ctx: ReportContext) -> list:
+    """The most negative verbatims of the topics with most negative comments (redacted)."""
+    lang = ctx.lang
+    top = text.top_complaints(_summary(ctx), top=3)
+    parts = []
+    for row in top.itertuples():
+        parts.append(
+            msg(
+                "voice.complaint",
+                lang,
+                label=escape_markdown(row.label),
+                n=row.n,
+                negative=row.negative_share,
+            )
+        )
+        examples = top.loc[[row.Index], ["examples"]].explode("examples")
+        parts.append(
+            present.table(
+                examples.rename(columns={"examples": "redacted"}), ctx.codebook, lang=lang
+            )
+        )
+    return parts or [msg("pages.voice.no_complaints", lang)]
