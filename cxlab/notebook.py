@@ -17,6 +17,8 @@ survey lacks when the section's needs (:mod:`cxlab.sections`) are not met.
 
 from __future__ import annotations
 
+import dataclasses
+
 import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -59,6 +61,9 @@ class ReportContext:
         The report's other parameters (``min_base``, ``n_boot``, ``events``...).
     sample : bool
         Whether the survey is the bundled sample (which ships an event log and a staff survey).
+    benchmark : pandas.DataFrame or None
+        On a unit's page (``cxlab report NAME --each COLUMN``): the whole survey's respondents of
+        the period; ``survey`` and ``df`` then hold the unit's respondents only.
     """
 
     report: str
@@ -72,6 +77,8 @@ class ReportContext:
     plan: pd.DataFrame = field(default_factory=pd.DataFrame)
     options: Mapping[str, object] = field(default_factory=dict)
     sample: bool = False
+    #: With ``--each``: the whole survey's respondents of the period, as the unit's benchmark.
+    benchmark: pd.DataFrame | None = None
     #: Results shared between sections (the key points reuse the importance bootstrap...).
     cache: dict = field(default_factory=dict, compare=False, repr=False)
 
@@ -129,6 +136,14 @@ class ReportContext:
             period=escape_markdown(period),
             n=f"{len(self.df):,}",
         )
+        if self.benchmark is not None:
+            line += "\n\n" + msg(
+                "header.unit",
+                self.lang,
+                by=escape_markdown(self.label(self.option("each"))),
+                unit=escape_markdown(str(self.option("unit"))),
+                n=f"{len(self.benchmark):,}",
+            )
         if self.codebook.id is None:
             line += "\n\n" + msg("header.row_id", self.lang)
         return line
@@ -308,6 +323,14 @@ def report_context(
 
     check_lang(lang)
     book = survey.codebook
+    benchmark = None
+    each, unit = options.get("each") or "", options.get("unit")
+    if each:
+        if each not in survey.data.columns:
+            raise ValueError(f"`each` names column `{each}`, which the survey does not have.")
+        benchmark, _ = metrics.select_wave(survey.data, book.wave, period)
+        in_unit = survey.data[each].astype(str) == str(unit)
+        survey = dataclasses.replace(survey, data=survey.data[in_unit])
     df, shown = metrics.select_wave(survey.data, book.wave, period)
     inputs = inputs_for({k: str(v) for k, v in options.items() if v}, sample=sample)
     return ReportContext(
@@ -322,6 +345,7 @@ def report_context(
         plan=sections.plan(book, report, inputs=inputs, lang=lang),
         options=options,
         sample=sample,
+        benchmark=benchmark,
     )
 
 

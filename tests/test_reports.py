@@ -44,8 +44,8 @@ def no_kernel(monkeypatch):
 
 def test_accepted_parameters_of_the_satisfaction_report():
     params = reports.accepted_parameters("satisfaction")
-    assert {"data", "codebook", "wave", "title"} <= set(params)
-    assert params["wave"]["type"] == "str"
+    assert {"data", "codebook", "period", "title"} <= set(params)
+    assert params["period"]["type"] == "str"
 
 
 @pytest.mark.parametrize(
@@ -135,8 +135,8 @@ def test_failed_run_keeps_previous_report_and_records_both(tmp_path):
 @pytest.mark.slow
 def test_satisfaction_report_is_self_contained_and_shows_no_code(tmp_path):
     out = tmp_path / "reports"
-    path = reports.run_report("satisfaction", {"wave": "2025Q4"}, out)
-    assert path.name == "satisfaction--wave=2025Q4.html"
+    path = reports.run_report("satisfaction", {"period": "2025Q4"}, out)
+    assert path.name == "satisfaction--period=2025Q4.html"
     html = path.read_text(encoding="utf-8")
     assert "Traceback" not in html
     assert "import " not in html  # code cells hidden

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from cxlab.markup import escape_markdown
 from cxlab.messages import has, msg
 
 __all__ = ["construct_labels", "index_points"]
@@ -157,9 +158,9 @@ def _segment_point(segments: pd.DataFrame, by: str, target: str, names: dict, la
             "index.point.segment",
             lang,
             target=names[target],
-            best=names.get(best, best),
+            best=escape_markdown(str(names.get(best, best))),
             best_value=seg.max(),
-            worst=names.get(worst, worst),
+            worst=escape_markdown(str(names.get(worst, worst))),
             worst_value=seg.min(),
         )
     ]

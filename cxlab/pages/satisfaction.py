@@ -189,7 +189,14 @@ def kpis(ctx: ReportContext) -> list:
     """The headline KPIs of the chosen period."""
     book = ctx.codebook
     table = survey.kpis(ctx.df, book, weight=book.weight)
-    return [present.kpi_table(table, book, lang=ctx.lang)]
+    parts = [present.kpi_table(table, book, lang=ctx.lang)]
+    if ctx.benchmark is not None:
+        whole = survey.kpis(ctx.benchmark, book, weight=book.weight)
+        parts += [
+            msg("pages.satisfaction.benchmark", ctx.lang),
+            present.kpi_table(whole, book, lang=ctx.lang),
+        ]
+    return parts
 
 
 @report_section(REPORT, "points")
