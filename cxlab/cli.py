@@ -523,9 +523,8 @@ def main(argv: list[str] | None = None) -> int:
     """
     args = _parser().parse_args(argv)
     try:
-        from cxlab.tables.command import run as tables
-
         from cxlab.loop.command import run as followup
+        from cxlab.tables.command import run as tables
 
         commands = {
             "report": _report,

@@ -18,7 +18,6 @@ survey lacks when the section's needs (:mod:`cxlab.sections`) are not met.
 from __future__ import annotations
 
 import dataclasses
-
 import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
