@@ -155,7 +155,7 @@ def test_jsonschema_iri_grammar_is_not_built():
 
 def test_notebook_imports_are_preloaded():
     modules = runner.notebook_imports([reports.notebook_path("satisfaction")])
-    assert {"cxlab.io", "cxlab.plots", "matplotlib.pyplot"} <= set(modules)
+    assert {"cxlab.pages", "cxlab.notebook"} <= set(modules)
 
 
 @pytest.mark.slow
