@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from cxlab.markup import escape_markdown
 from cxlab.messages import check_lang, msg
 
 __all__ = ["alerts_table", "closure_text", "listing_text", "service_levels", "warning_text"]
@@ -40,7 +41,9 @@ def listing_text(table: pd.DataFrame, *, rules, lang: str = "zh") -> str:
         return msg("loop.report.none_listed", lang)
     counts = table["rules"].str.split(";").explode().value_counts()
     sep = "，" if lang == "zh" else ", "
-    shown = sep.join(f"{rules[r].display(lang)} {n}" for r, n in counts.items() if r in rules)
+    shown = sep.join(
+        f"{escape_markdown(rules[r].display(lang))} {n}" for r, n in counts.items() if r in rules
+    )
     return msg("loop.report.listed", lang, n=len(table), rules=shown)
 
 
@@ -130,9 +133,9 @@ def warning_text(result, *, lang: str = "zh") -> str:
     """
     n = len(result.alerts)
     head = (
-        msg("loop.report.alerts", lang, period=result.period, n=n)
+        msg("loop.report.alerts", lang, period=escape_markdown(str(result.period)), n=n)
         if n
-        else msg("loop.report.no_alert", lang, period=result.period)
+        else msg("loop.report.no_alert", lang, period=escape_markdown(str(result.period)))
     )
     anyrule = result.rules[result.rules["rule"] == "any"]
     charts = int((result.points["period"] == result.period).sum())
