@@ -82,6 +82,16 @@ OTHER = (
     "cxlab.draft",
     "cxlab.labelsets",
     "cxlab.platforms",
+    "cxlab.pages",
+    "cxlab.codebook",
+    "cxlab.markup",
+    "cxlab.reports",
+    "cxlab.runner",
+    "cxlab.fonts",
+    "cxlab.pdf",
+    "cxlab.zygote",
+    "cxlab.sample",
+    "cxlab.paths",
 )
 
 
