@@ -459,4 +459,3 @@ def redact(texts: pd.Series | Iterable[str] | str) -> pd.Series | list[str] | st
     if isinstance(texts, pd.Series):
         return texts.map(lambda t: redact_text(t) if isinstance(t, str) else t)
     return [redact_text(t) if isinstance(t, str) else t for t in texts]
-
