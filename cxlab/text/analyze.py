@@ -20,6 +20,9 @@ from cxlab.text.topics import load_taxonomy
 
 ANALYSIS_COLUMNS = ["redacted", "script", "n_tokens", "score", "label", "topics"]
 ENGINES = ("pandas", "processes", "dask")
+#: The dtype of the text columns: what this pandas gives text with missing values (``str`` in
+#: pandas 3, ``object`` before), fixed so that every chunk, partition and file agrees.
+TEXT_DTYPE = pd.Series(["", None]).dtype
 
 
 def analyze_chunk(
@@ -71,12 +74,16 @@ def analyze_chunk(
         score[rows], label[rows] = score_chunk(toks, method)
         found[rows] = topic_matrix(norm, tax)
         topics[rows] = topic_strings(found[rows], keys)
-    columns = dict(
-        zip(ANALYSIS_COLUMNS, (redacted, script, n_tokens, score, label, topics), strict=True)
-    )
-    return pd.DataFrame(
-        columns | dict(zip(keys, found.T, strict=True)), columns=[*ANALYSIS_COLUMNS, *keys]
-    )
+    text = {
+        k: pd.Series(v, dtype=TEXT_DTYPE)
+        for k, v in zip(
+            ("redacted", "script", "label", "topics"),
+            (redacted, script, label, topics),
+            strict=True,
+        )
+    }
+    columns = text | {"n_tokens": n_tokens, "score": score} | dict(zip(keys, found.T, strict=True))
+    return pd.DataFrame(columns, columns=[*ANALYSIS_COLUMNS, *keys])
 
 
 def _analyze_series(part: pd.Series, taxonomy, extra, method, segmenter, chunk) -> pd.DataFrame:
@@ -222,6 +229,8 @@ def analyze(
 
     s = texts if isinstance(texts, pd.Series) else pd.Series(list(texts))
     values = s.tolist()
+    if engine == "processes":  # eight work units a process at least, so that none waits long
+        chunk = max(200, min(chunk, -(-len(values) // (8 * (n_jobs or os.cpu_count() or 1)))))
     parts = [values[i : i + chunk] for i in range(0, len(values), chunk)]
     disable = None if progress is None else not progress
     with tqdm(total=len(values), desc="分析评论", unit="条", disable=disable, leave=False) as bar:
