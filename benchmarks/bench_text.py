@@ -184,7 +184,7 @@ def dask_identical(texts: pd.Series, one: pd.DataFrame) -> None:
     path = BIG_DIR.with_name("cxlab_bench_small.parquet")
     texts.to_frame().to_parquet(path)
     with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
     ) as cluster:
         address = cluster.scheduler_address
         text.analyze(texts.head(10), scheduler=address)  # workers load the dictionary once

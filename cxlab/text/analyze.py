@@ -312,7 +312,7 @@ def _compute(lazy, output, n_jobs, scheduler, *, write_index: bool):
             return run(client)
     with (
         LocalCluster(
-            n_workers=n_jobs or 2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=n_jobs or 2, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as cluster,
         Client(cluster) as client,
     ):
