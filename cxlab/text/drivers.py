@@ -7,12 +7,10 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from cxlab.checks import require_columns, weight_values
 from cxlab.drivers.importance import importance_table
 from cxlab.drivers.modeldata import model_data
-from cxlab.inference import welch_t
 
 __all__ = ["TopicDrivers", "topic_drivers"]
 
@@ -27,12 +25,13 @@ class TopicDrivers:
         One row per topic, in taxonomy order: ``topic``, ``driver`` (``"negative"``: the topic
         raised in a comment labelled negative; ``"mentioned"``: raised at all), ``n_with``
         (respondents used who have the driver), ``share`` (weighted percent of them),
-        ``mean_with`` and ``mean_without`` (weighted mean outcome), ``effect`` (= with - without:
-        the drop, when negative), ``ci_low``/``ci_high`` (its 1 - alpha interval), ``p``
-        (Welch's t test of the effect), ``importance`` (Shapley/LMG part of R² of the outcome
-        on every topic's driver), ``importance_share`` (percent of that R²), ``rank`` (1 = most
-        important), and with ``n_boot > 0`` ``importance_ci_low``/``importance_ci_high``.
-        A topic no respondent used has NaN effect and importance.
+        ``mean_with`` and ``mean_without`` (weighted mean outcome), ``effect`` (the change in
+        the outcome with the driver, the other topics' drivers held fixed: the drop, when
+        negative), ``ci_low``/``ci_high`` (its 1 - alpha interval), ``p``, ``importance``
+        (Shapley/LMG part of R² of the outcome on every topic's driver), ``importance_share``
+        (percent of that R²), ``rank`` (1 = most important), and with ``n_boot > 0``
+        ``importance_ci_low``/``importance_ci_high``. A topic whose driver no respondent (or
+        every respondent) has gets NaN from ``effect`` on.
     fit : pandas.DataFrame
         One row: ``outcome``, ``driver``, ``r2``, ``n`` (respondents with the outcome),
         ``n_used`` (those with a weight above 0), ``n_excluded`` (outcome missing), ``n_boot``.
@@ -64,40 +63,23 @@ def _indicators(df: pd.DataFrame, topics: pd.DataFrame, sentiment: bool) -> pd.D
     return pd.DataFrame(raised.astype(float), index=df.index, columns=keys)
 
 
-def _weighted_mean_se(y: np.ndarray, w: np.ndarray) -> tuple[float, float, float]:
-    """Weighted mean, its standard error (linearisation, n/(n-1) corrected) and Kish's n_eff."""
+def _describe(x: np.ndarray, y: np.ndarray, w: np.ndarray) -> pd.DataFrame:
+    """Per driver: respondents with it, their weighted share, and the weighted mean outcome
+    with and without it."""
     total = w.sum()
-    m = float((w * y).sum() / total)
-    n = len(y)
-    se = np.sqrt((w**2 * (y - m) ** 2).sum() / total**2 * n / (n - 1)) if n > 1 else np.nan
-    return m, float(se), float(total**2 / (w**2).sum())
-
-
-def _effects(x: np.ndarray, y: np.ndarray, w: np.ndarray, alpha: float) -> list[dict]:
-    """Outcome with and without each driver, the difference, its Welch interval and p."""
-    rows = []
-    for j in range(x.shape[1]):
-        has = x[:, j] == 1
-        if has.sum() < 2 or (~has).sum() < 2:
-            rows.append({"n_with": int(has.sum()), "share": 100 * w[has].sum() / w.sum()})
-            continue
-        m1, se1, n1 = _weighted_mean_se(y[has], w[has])
-        m0, se0, n0 = _weighted_mean_se(y[~has], w[~has])
-        _, df, p = welch_t(m1, se1, n1, m0, se0, n0)
-        half = stats.t.ppf(1 - alpha / 2, df) * np.hypot(se1, se0)
-        rows.append(
+    with_w = w @ x
+    with_y = (w * y) @ x
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return pd.DataFrame(
             {
-                "n_with": int(has.sum()),
-                "share": 100 * w[has].sum() / w.sum(),
-                "mean_with": m1,
-                "mean_without": m0,
-                "effect": m1 - m0,
-                "ci_low": m1 - m0 - half,
-                "ci_high": m1 - m0 + half,
-                "p": float(p),
+                "n_with": x.sum(axis=0).astype(int),
+                "share": 100 * with_w / total,
+                "mean_with": np.where(with_w > 0, with_y / with_w, np.nan),
+                "mean_without": np.where(
+                    with_w < total, ((w * y).sum() - with_y) / (total - with_w), np.nan
+                ),
             }
         )
-    return rows
 
 
 def topic_drivers(
@@ -144,13 +126,15 @@ def topic_drivers(
 
     Notes
     -----
-    Every respondent with the outcome is used (listwise on the outcome only). The effect of a
-    topic is the difference of weighted means, mean(outcome | driver) - mean(outcome | no
-    driver), with a Welch interval on linearised standard errors and Kish effective bases
-    (:func:`cxlab.inference.welch_t`). The importance is the exact Shapley value (LMG) of the
-    R² of the outcome regressed on every topic's 0/1 driver at once
-    (:func:`cxlab.drivers.relative_importance`), so topics raised together share credit;
-    topics whose driver no respondent (or every respondent) has are left out of that model.
+    Every respondent with the outcome is used (listwise on the outcome only). The outcome is
+    regressed on every topic's 0/1 driver at once (:func:`cxlab.drivers.regression`: weighted
+    least squares with HC3 errors): ``effect`` is a topic's coefficient, the drop that goes
+    with its complaints when the other topics' complaints are the same, so that topics raised
+    together in one negative comment are not blamed for each other; ``mean_with`` -
+    ``mean_without`` is the raw difference. The importance is the exact Shapley value (LMG) of
+    the R² of that model (:func:`cxlab.drivers.relative_importance`), its intervals percentile
+    bootstrap ones. Topics whose driver no respondent (or every respondent) has are left out
+    of the model.
     The comment's label stands for the topic's sentiment: a comment raising two topics, one
     with praise and one with a complaint, counts as negative for both when the model labels
     it negative.
@@ -163,7 +147,7 @@ def topic_drivers(
     ...                        "service": [False, True, False, True, True, False] * 4})
     >>> res = topic_drivers(df, "overall", topics=topics)
     >>> res.table[["topic", "n_with", "effect", "rank"]].round(2).to_dict("list")
-    {'topic': ['price', 'service'], 'n_with': [6, 6], 'effect': [-1.22, -2.56], 'rank': [2, 1]}
+    {'topic': ['price', 'service'], 'n_with': [6, 6], 'effect': [-0.95, -2.45], 'rank': [2, 1]}
     >>> res.fit[["r2", "n", "n_used"]].round(3).to_dict("records")
     [{'r2': 0.689, 'n': 24, 'n_used': 24}]
     """
@@ -184,12 +168,12 @@ def topic_drivers(
         "n_used": int(used.sum()),
         "n_excluded": int((~complete).sum()),
     }
-    table = pd.DataFrame(_effects(x, y, w, alpha), columns=_COLUMNS[2:])
+    table = _describe(x, y, w)
     table.insert(0, "driver", "negative" if sentiment else "mentioned")
     table.insert(0, "topic", keys)
     varies = [k for j, k in enumerate(keys) if 0 < x[:, j].sum() < len(x)]
-    imp, r2 = _importance(data, outcome, varies, weight, n_boot, alpha, seed, progress)
-    table = table.merge(imp, on="topic", how="left")
+    effects, r2 = _models(data, outcome, varies, weight, n_boot, alpha, seed, progress)
+    table = table.merge(effects, on="topic", how="left")
     fit = pd.DataFrame(
         [
             {
@@ -204,27 +188,17 @@ def topic_drivers(
     return TopicDrivers(table=table, fit=fit)
 
 
-_COLUMNS = [
-    "topic",
-    "driver",
-    "n_with",
-    "share",
-    "mean_with",
-    "mean_without",
-    "effect",
-    "ci_low",
-    "ci_high",
-    "p",
-]
+def _models(data, outcome, varies, weight, n_boot, alpha, seed, progress):
+    """Adjusted effects (regression) and Shapley importance of the varying topic drivers."""
+    from cxlab.drivers import regression
 
-
-def _importance(data, outcome, varies, weight, n_boot, alpha, seed, progress):
-    """Shapley importance of the varying topic drivers (NaN for the others), and R²."""
-    cols = ["topic", "importance", "importance_share", "rank"]
+    cols = ["topic", "effect", "ci_low", "ci_high", "p", "importance", "importance_share", "rank"]
     if n_boot:
         cols += ["importance_ci_low", "importance_ci_high"]
     if not varies:
         return pd.DataFrame(columns=cols), np.nan
+    coef = regression(data, outcome, varies, weight=weight, alpha=alpha).coefficients
+    coef = coef.rename(columns={"driver": "topic", "coef": "effect"})
     md = model_data(data, outcome, varies, weight=weight)
     imp, _ = importance_table(
         md, n_boot=n_boot, alpha=alpha, seed=seed, progress=progress, desc="topic drivers"
@@ -237,4 +211,4 @@ def _importance(data, outcome, varies, weight, n_boot, alpha, seed, progress):
             "ci_high": "importance_ci_high",
         }
     )
-    return imp[cols], float(imp["importance"].sum())
+    return coef.merge(imp, on="topic")[cols], float(imp["importance"].sum())
