@@ -304,7 +304,14 @@ def _compute(lazy, output, n_jobs, scheduler, *, write_index: bool):
         if output is None:
             return client.compute(lazy).result()
         Path(output).mkdir(parents=True, exist_ok=True)
-        lazy.to_parquet(str(output), write_index=write_index)
+        import pyarrow as pa
+
+        # Text columns typed here: dask would otherwise analyse a partition in this process
+        # to infer them.
+        meta = lazy._meta
+        text = [c for c in meta.columns if not pd.api.types.is_numeric_dtype(meta[c])]
+        schema = {c: pa.string() for c in text}
+        lazy.to_parquet(str(output), write_index=write_index, schema=schema)
         return Path(output)
 
     if scheduler is not None:
