@@ -34,7 +34,7 @@ import pandas as pd
 
 from cxlab import text
 from cxlab.text.prepare import analysis_text
-from cxlab.text.segment import canonical_tokens, tokenize_many
+from cxlab.text.segment import canonical_tokens, tokenize_many, user_words
 
 REPEAT = 5
 BIG = 2_000_000
@@ -115,11 +115,18 @@ def agreement(texts: pd.Series) -> None:
             strict=True,
         )
     )
+    unpadded = rjieba.Jieba()  # cxlab's words without the padding word of user_words
+    for word, freq, tag in user_words()[0]:
+        unpadded.add_word(word, freq, tag)
     rows = [
         ("plain jieba.lcut vs rjieba.cut, raw text", plain),
         (
             "the same, letter/digit runs cut one way (canonical_tokens)",
             [(canonical_tokens(a), canonical_tokens(b)) for a, b in plain],
+        ),
+        (
+            "cxlab's words added to both, no padding of jieba-rs's total (letter/digit runs cut one way)",
+            [(a, canonical_tokens(unpadded.cut(t))) for (a, _), t in zip(ours, norm, strict=True)],
         ),
         ("cxlab: analysis text, CX dictionary and lexicon words, both segmenters", ours),
     ]
