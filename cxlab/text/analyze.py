@@ -133,7 +133,16 @@ def _run_chunks(parts: list[list], options: tuple, engine, n_jobs, bar) -> list[
     workers = n_jobs or os.cpu_count() or 1
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
     _, extra, _, segmenter = options
-    with ctx.Pool(workers, initializer=_pool_init, initargs=(extra, segmenter)) as pool:
+    import gc
+
+    # Forked workers share this process's memory until they write to it; the garbage
+    # collector would write to every object it walks. Frozen objects are not walked.
+    gc.freeze()
+    try:
+        pool = ctx.Pool(workers, initializer=_pool_init, initargs=(extra, segmenter))
+    finally:
+        gc.unfreeze()
+    with pool:
         for frame in pool.imap(_pool_work, [(p, *options) for p in parts]):
             frames.append(frame)
             bar.update(len(frame))
@@ -229,8 +238,8 @@ def analyze(
 
     s = texts if isinstance(texts, pd.Series) else pd.Series(list(texts))
     values = s.tolist()
-    if engine == "processes":  # eight work units a process at least, so that none waits long
-        chunk = max(200, min(chunk, -(-len(values) // (8 * (n_jobs or os.cpu_count() or 1)))))
+    if engine == "processes":  # 16 work units a process at least, so that none waits long
+        chunk = max(200, min(chunk, -(-len(values) // (16 * (n_jobs or os.cpu_count() or 1)))))
     parts = [values[i : i + chunk] for i in range(0, len(values), chunk)]
     disable = None if progress is None else not progress
     with tqdm(total=len(values), desc="分析评论", unit="条", disable=disable, leave=False) as bar:
