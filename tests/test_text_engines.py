@@ -95,7 +95,7 @@ def test_chunk_scores_equal_the_per_text_scores(method):
     norm = _corpus_texts()
     toks = tokenize_many(norm)
     ref = [score_tokens(t, method) for t in toks]
-    got = [score_chunk(toks[i : i + 500], method) for i in range(0, len(toks), 500)]
+    got = [score_chunk(toks[i : i + 500], method=method) for i in range(0, len(toks), 500)]
     scores = np.concatenate([s for s, _ in got])
     labels = np.concatenate([lab for _, lab in got])
     np.testing.assert_allclose(scores, [s for s, _ in ref], rtol=0, atol=1e-12)

@@ -67,11 +67,11 @@ def analyze_chunk(
         good = [texts[i] for i in rows]
         red = [redact_text(t) for t in good]
         norm = [normalize_text(drop_masks(r)) for r in red]
-        toks = tokenize_many(norm, extra, segmenter)
+        toks = tokenize_many(norm, extra_words=extra, segmenter=segmenter)
         redacted[rows] = red
         script[rows] = [script_text(t) for t in good]
         n_tokens[rows] = [len(t) for t in toks]
-        score[rows], label[rows] = score_chunk(toks, method)
+        score[rows], label[rows] = score_chunk(toks, method=method)
         found[rows] = topic_matrix(norm, tax)
         topics[rows] = topic_strings(found[rows], keys)
     text = {

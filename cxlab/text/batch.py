@@ -202,7 +202,7 @@ def _feature_logits(voc: _Vocabulary, a: dict, pid, doc, docstart, n: int) -> np
 
 
 def score_chunk(
-    token_lists: Sequence[list[str]], method: str = "model"
+    token_lists: Sequence[list[str]], *, method: str = "model"
 ) -> tuple[np.ndarray, np.ndarray]:
     """Scores and labels of a chunk of tokenised texts.
 
@@ -227,7 +227,7 @@ def score_chunk(
 
     Examples
     --------
-    >>> scores, labels = score_chunk([["质量", "很", "好"], ["不", "满意"], []], "rules")
+    >>> scores, labels = score_chunk([["质量", "很", "好"], ["不", "满意"], []], method="rules")
     >>> scores.round(3).tolist(), labels.tolist()
     ([0.572, -0.565, 0.0], ['positive', 'negative', 'neutral'])
     """

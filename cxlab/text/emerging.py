@@ -27,7 +27,7 @@ def _doc_terms(texts: list[str], extra: tuple[str, ...], segmenter: str | None) 
     """The distinct candidate terms of each comment: words of two or more characters, not
     stopwords."""
     stop = lexicon().stopwords
-    toks = tokenize_many([analysis_text(t) for t in texts], extra, segmenter)
+    toks = tokenize_many([analysis_text(t) for t in texts], extra_words=extra, segmenter=segmenter)
     return [{w for w in ts if _WORDLIKE.match(w) and w not in stop} for ts in toks]
 
 

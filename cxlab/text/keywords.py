@@ -55,7 +55,8 @@ def _group_keywords(texts, top: int, method: str, extra: tuple[str, ...]) -> lis
     stop = lexicon().stopwords
     docs = [analysis_text(t) for t in texts if isinstance(t, str)]
     token_lists = [
-        [w for w in tokenize(d, extra) if _WORDLIKE.match(w) and w not in stop] for d in docs
+        [w for w in tokenize(d, extra_words=extra) if _WORDLIKE.match(w) and w not in stop]
+        for d in docs
     ]
     doc_freq = Counter(w for toks in token_lists for w in set(toks))
     scored = _tfidf(token_lists, top) if method == "tfidf" else _textrank(docs, top, extra)

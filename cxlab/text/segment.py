@@ -283,7 +283,7 @@ def canonical_tokens(tokens: list[str]) -> list[str]:
 
 
 def tokenize(
-    normalized: str, extra_words: tuple[str, ...] = (), segmenter: str | None = None
+    normalized: str, *, extra_words: tuple[str, ...] = (), segmenter: str | None = None
 ) -> list[str]:
     """The tokens of one text already in its analysis form.
 
@@ -312,7 +312,7 @@ def tokenize(
 
 
 def tokenize_many(
-    normalized: list[str], extra_words: tuple[str, ...] = (), segmenter: str | None = None
+    normalized: list[str], *, extra_words: tuple[str, ...] = (), segmenter: str | None = None
 ) -> list[list[str]]:
     """:func:`tokenize` of each text of a chunk.
 
@@ -364,4 +364,6 @@ def segment(texts, *, extra_words: Sequence[str] = (), segmenter: str | None = N
     """
     extra = tuple(extra_words)
     seg = check_segmenter(segmenter)
-    return map_texts(texts, lambda t: tokenize(analysis_text(t), extra, seg), name="tokens")
+    return map_texts(
+        texts, lambda t: tokenize(analysis_text(t), extra_words=extra, segmenter=seg), name="tokens"
+    )

@@ -271,6 +271,8 @@ def sentiment(
     labels = np.full(len(values), None, dtype=object)
     for i in range(0, len(rows), chunk):
         part = rows[i : i + chunk]
-        toks = tokenize_many([analysis_text(values[j]) for j in part], extra, seg)
-        scores[part], labels[part] = score_chunk(toks, method)
+        toks = tokenize_many(
+            [analysis_text(values[j]) for j in part], extra_words=extra, segmenter=seg
+        )
+        scores[part], labels[part] = score_chunk(toks, method=method)
     return pd.DataFrame({"score": scores, "label": labels}, index=s.index)
