@@ -429,3 +429,39 @@ def test_top_complaints_per_group_ties_and_no_negatives():
         ["a", "y", 5],
         ["b", "y", 3],  # x has no negative comment
     ]
+
+
+def test_emerging_terms_are_new_frequent_and_outside_the_taxonomy():
+    old = ["物流很快，包装完好", "客服态度很好", "价格实惠，质量不错", "屏幕清晰，音质很好"]
+    new = ["电池鼓包了，屏幕清晰", "用了一周电池鼓包，电话13812345678", "物流很快", "耳机断连"]
+    df = pd.DataFrame(
+        {"wave": ["q1"] * 40 + ["q2"] * 40 + ["q3"] * 4, "comment": old * 10 + new * 10 + old}
+    )
+    out = text.emerging_terms(df, "comment", wave="wave", period="q2")
+    terms = out["term"].tolist()
+    assert {"电池", "鼓包", "耳机"} <= set(terms)
+    assert "物流" not in terms and "屏幕" not in terms  # in the taxonomy / frequent before
+    row = out.set_index("term").loc["鼓包"]
+    assert row["n"] == 20 and row["n_before"] == 0 and row["share"] == 50 and row["p"] < 0.001
+    assert out.set_index("term").loc["鼓包", "example"] == "电池鼓包了，屏幕清晰"  # the shortest
+    assert not any("13812345678" in e for e in out["example"])
+    assert out["rank"].tolist() == list(range(1, len(out) + 1))
+    first = text.emerging_terms(df, "comment", wave="wave", period="q1", min_lift=1)
+    assert first["p"].isna().all() and first["n_before"].eq(0).all()
+    with pytest.raises(ValueError, match="not a value of `wave`"):
+        text.emerging_terms(df, "comment", wave="wave", period="q9")
+
+
+def test_without_rjieba_the_segmenter_falls_back_to_jieba(monkeypatch):
+    import importlib
+    import sys
+
+    seg = importlib.import_module("cxlab.text.segment")
+
+    with monkeypatch.context() as m:
+        m.setitem(sys.modules, "rjieba", None)
+        seg._default_segmenter.cache_clear()
+        with pytest.warns(UserWarning, match="rjieba"):
+            assert seg.check_segmenter(None) == "jieba"
+    seg._default_segmenter.cache_clear()
+    assert seg.check_segmenter(None) == "rjieba"

@@ -1,11 +1,14 @@
 """Voice of the customer: Chinese open comments.
 
 Normalisation (full-width forms, whitespace, emoji, traditional to simplified
-for analysis only), jieba segmentation with a CX domain dictionary, keywords,
-lexicon-and-rules sentiment, topic tagging against a taxonomy, personal-data
-redaction, and :func:`analyze`, which does it all on a pandas Series, on
-several processes, or on dask with the same results; per-group tables
-(:func:`topic_summary`, :func:`sentiment_trend`, :func:`top_complaints`).
+for analysis only), segmentation with a CX domain dictionary (jieba-rs through
+``rjieba``, plain jieba as reference and fallback), keywords, lexicon-and-rules
+sentiment, topic tagging against a taxonomy, personal-data redaction, and
+:func:`analyze`, which does it all on a pandas Series, on several processes, or
+on dask (from memory or from Parquet/CSV files) with the same results; per-group
+tables (:func:`topic_summary`, :func:`sentiment_trend`, :func:`top_complaints`);
+topics as drivers of an outcome (:func:`topic_drivers`) and the words a taxonomy
+lacks (:func:`emerging_terms`).
 
 Every verbatim that reaches a notebook output or a report goes through
 :func:`redact` first, and every analysis reads the redacted text
@@ -19,6 +22,8 @@ its module where other modules need it (``redact_text``, ``normalize_text``,
 """
 
 from cxlab.text.analyze import ANALYSIS_COLUMNS, analyze
+from cxlab.text.drivers import TopicDrivers, topic_drivers
+from cxlab.text.emerging import emerging_terms
 from cxlab.text.keywords import keywords
 from cxlab.text.normalize import normalize, script
 from cxlab.text.redact import PLACEHOLDERS, luhn_valid, redact, resident_id_valid
@@ -31,7 +36,9 @@ __all__ = [
     "ANALYSIS_COLUMNS",
     "NEUTRAL_BAND",
     "PLACEHOLDERS",
+    "TopicDrivers",
     "analyze",
+    "emerging_terms",
     "keywords",
     "load_taxonomy",
     "luhn_valid",
@@ -44,6 +51,7 @@ __all__ = [
     "sentiment_trend",
     "tokenizer",
     "top_complaints",
+    "topic_drivers",
     "topic_summary",
     "topics",
 ]

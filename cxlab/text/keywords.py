@@ -41,7 +41,7 @@ def _textrank(docs: list[str], top: int, extra: tuple[str, ...]) -> list[tuple[f
     import jieba.posseg
 
     tr = jieba.analyse.TextRank()
-    tr.tokenizer = tr.postokenizer = jieba.posseg.POSTokenizer(tokenizer(extra))
+    tr.tokenizer = tr.postokenizer = jieba.posseg.POSTokenizer(tokenizer(extra, "jieba"))
     tr.stop_words = set(tr.stop_words) | set(lexicon().stopwords)
     return [
         (wt, w)

@@ -12,7 +12,7 @@ import pandas as pd
 from cxlab.text import model
 from cxlab.text.model import CLAUSE_END
 from cxlab.text.prepare import analysis_text
-from cxlab.text.segment import lexicon, tokenize
+from cxlab.text.segment import check_segmenter, lexicon, tokenize_many
 
 #: A negated sentiment word flips sign and loses some force ("不好" is milder than "差").
 NEGATION_FACTOR = -0.8
@@ -31,12 +31,30 @@ def _split_modifiers(tokens: list[str]) -> list[str]:
     """
     out: list[str] = []
     for tok in tokens:
-        out += _split_one(tok) if len(tok) > 1 else (tok,)
+        out += split_modifier(tok) if len(tok) > 1 else (tok,)
     return out
 
 
 @functools.lru_cache(maxsize=1 << 16)
-def _split_one(tok: str) -> tuple[str, ...]:
+def split_modifier(tok: str) -> tuple[str, ...]:
+    """One token, or the modifier and the lexicon word jieba glued together.
+
+    Parameters
+    ----------
+    tok : str
+
+    Returns
+    -------
+    tuple of str
+        ``(head, rest)`` when ``tok`` is not itself a lexicon, degree or negation word but
+        its first 3, 2 or 1 characters (longest first) are a negator or degree word and the
+        rest a lexicon word; else ``(tok,)``.
+
+    Examples
+    --------
+    >>> split_modifier("不太好"), split_modifier("满意")
+    (('不太', '好'), ('满意',))
+    """
     lex, degree, neg, _, _ = lexicon()
     if tok not in lex and tok not in degree and tok not in neg:
         for k in (3, 2, 1):
@@ -131,7 +149,7 @@ def model_inputs(tokens: list[str]) -> tuple[dict[str, float], float]:
     return model.features(words, neg, degree), _rule_score(words)
 
 
-def score_tokens(tokens: list[str], *, method: str = "model") -> tuple[float, str]:
+def score_tokens(tokens: list[str], method: str = "model") -> tuple[float, str]:
     """Score and label of one tokenised text.
 
     Parameters
@@ -148,7 +166,7 @@ def score_tokens(tokens: list[str], *, method: str = "model") -> tuple[float, st
 
     Examples
     --------
-    >>> score, label = score_tokens(["质量", "很", "好"], method="rules")
+    >>> score, label = score_tokens(["质量", "很", "好"], "rules")
     >>> round(score, 3), label
     (0.572, 'positive')
     """
@@ -181,7 +199,14 @@ def check_method(method: str) -> str:
     return method
 
 
-def sentiment(texts, *, method: str = "model", extra_words: Sequence[str] = ()) -> pd.DataFrame:
+def sentiment(
+    texts,
+    *,
+    method: str = "model",
+    extra_words: Sequence[str] = (),
+    segmenter: str | None = None,
+    chunk: int = 2000,
+) -> pd.DataFrame:
     """Sentiment of each text: a score in [-1, 1] and a label.
 
     Parameters
@@ -192,6 +217,10 @@ def sentiment(texts, *, method: str = "model", extra_words: Sequence[str] = ()) 
         The trained model (default), or the lexicon rules alone.
     extra_words : sequence of str
         Words for the segmenter to keep whole.
+    segmenter : {"rjieba", "jieba"}, optional
+        See :func:`cxlab.text.segment.tokenizer`.
+    chunk : int
+        Comments scored at once (:func:`cxlab.text.batch.score_chunk`).
 
     Returns
     -------
@@ -232,15 +261,18 @@ def sentiment(texts, *, method: str = "model", extra_words: Sequence[str] = ()) 
     ([0.959, -0.762, nan], ['positive', 'negative', nan])
     """
     check_method(method)
-    extra = tuple(extra_words)
+    extra, seg = tuple(extra_words), check_segmenter(segmenter)
     s = texts if isinstance(texts, pd.Series) else pd.Series(list(texts))
-    scores, labels = [], []
-    for t in s:
-        if not isinstance(t, str):
-            scores.append(np.nan)
-            labels.append(None)
-            continue
-        sc, lab = score_tokens(tokenize(analysis_text(t), extra_words=extra), method=method)
-        scores.append(sc)
-        labels.append(lab)
+    from cxlab.text.batch import score_chunk
+
+    values = s.tolist()
+    rows = [i for i, t in enumerate(values) if isinstance(t, str)]
+    scores = np.full(len(values), np.nan)
+    labels = np.full(len(values), None, dtype=object)
+    for i in range(0, len(rows), chunk):
+        part = rows[i : i + chunk]
+        toks = tokenize_many(
+            [analysis_text(values[j]) for j in part], extra_words=extra, segmenter=seg
+        )
+        scores[part], labels[part] = score_chunk(toks, method=method)
     return pd.DataFrame({"score": scores, "label": labels}, index=s.index)

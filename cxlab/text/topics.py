@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -120,8 +121,13 @@ def topics(texts, *, taxonomy: str | Path | Mapping | None = None) -> pd.DataFra
     """
     tax = load_taxonomy(taxonomy)
     s = texts if isinstance(texts, pd.Series) else pd.Series(list(texts))
-    found = [topic_keys(analysis_text(t), tax) if isinstance(t, str) else () for t in s]
-    out = pd.DataFrame({"topics": [";".join(f) for f in found]}, index=s.index)
-    for key in tax:
-        out[key] = [key in f for f in found]
+    from cxlab.text.batch import topic_matrix, topic_strings
+
+    keys = list(tax)
+    found = np.zeros((len(s), len(keys)), dtype=bool)
+    rows = [i for i, t in enumerate(s) if isinstance(t, str)]
+    found[rows] = topic_matrix([analysis_text(s.iloc[i]) for i in rows], tax)
+    out = pd.DataFrame({"topics": topic_strings(found, keys)}, index=s.index)
+    for j, key in enumerate(keys):
+        out[key] = found[:, j]
     return out
