@@ -94,7 +94,7 @@ def test_segmenter_is_checked_and_the_options_reach_every_function():
 def test_chunk_scores_equal_the_per_text_scores(method):
     norm = _corpus_texts()
     toks = tokenize_many(norm)
-    ref = [score_tokens(t, method) for t in toks]
+    ref = [score_tokens(t, method=method) for t in toks]
     got = [score_chunk(toks[i : i + 500], method=method) for i in range(0, len(toks), 500)]
     scores = np.concatenate([s for s, _ in got])
     labels = np.concatenate([lab for _, lab in got])
@@ -110,7 +110,7 @@ def test_chunk_scores_do_not_depend_on_the_chunk():
 
 
 def test_topic_matrix_equals_topic_keys_per_text():
-    tax = load_taxonomy()
+    tax = load_taxonomy(None)
     norm = _corpus_texts()
     found = topic_matrix(norm, tax)
     assert found.tolist() == [[k in topic_keys(n, tax) for k in tax] for n in norm]

@@ -283,7 +283,7 @@ def topic_matrix(
     Examples
     --------
     >>> from cxlab.text.topics import load_taxonomy
-    >>> topic_matrix(["快递很快,价格也便宜", "今天天气不错"], load_taxonomy())[:, :2].tolist()
+    >>> topic_matrix(["快递很快,价格也便宜", "今天天气不错"], load_taxonomy(None))[:, :2].tolist()
     [[True, True], [False, False]]
     """
     out = np.zeros((len(normalized), len(taxonomy)), dtype=bool)

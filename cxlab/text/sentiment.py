@@ -149,7 +149,7 @@ def model_inputs(tokens: list[str]) -> tuple[dict[str, float], float]:
     return model.features(words, neg, degree), _rule_score(words)
 
 
-def score_tokens(tokens: list[str], method: str = "model") -> tuple[float, str]:
+def score_tokens(tokens: list[str], *, method: str = "model") -> tuple[float, str]:
     """Score and label of one tokenised text.
 
     Parameters
@@ -166,7 +166,7 @@ def score_tokens(tokens: list[str], method: str = "model") -> tuple[float, str]:
 
     Examples
     --------
-    >>> score, label = score_tokens(["质量", "很", "好"], "rules")
+    >>> score, label = score_tokens(["质量", "很", "好"], method="rules")
     >>> round(score, 3), label
     (0.572, 'positive')
     """
