@@ -164,7 +164,7 @@ def _positive_days(text: str) -> int:
 def _say(message: object) -> None:
     from cxlab.markup import MESSAGE_LIMIT, bounded
 
-    print(f"cxlab: {bounded(message, 2 * MESSAGE_LIMIT, one_line=True)}", file=sys.stderr)
+    print(f"cxlab: {bounded(message, limit=2 * MESSAGE_LIMIT, one_line=True)}", file=sys.stderr)
 
 
 def _setup_log(out_root: Path) -> logging.Handler:
@@ -316,8 +316,8 @@ def _run_all(args, pages: list[tuple], out_root: Path, zygote=None) -> list[tupl
         try:
             path = reports.run_report(
                 n,
-                params,
-                out_root,
+                parameters=params,
+                out_root=out_root,
                 show_code=args.show_code,
                 from_text=True,
                 lock_timeout=args.wait,

@@ -118,12 +118,25 @@ TOP_KEYS = frozenset(
 MAX_MESSAGE = 2000
 
 
-def clip(text: str, limit: int = MAX_MESSAGE) -> str:
+def clip(text: str, *, limit: int = MAX_MESSAGE) -> str:
     """``text`` cut to ``limit`` characters, saying how much was left out.
+
+    Parameters
+    ----------
+    text : str
+        Any text (or a value, through its ``str()``).
+    limit : int
+        Most characters of ``text`` kept.
+
+    Returns
+    -------
+    str
+        ``text`` itself when it is short enough, else its first ``limit`` characters followed by
+        `` … (N more characters)``.
 
     Examples
     --------
-    >>> clip("abcdefghij", 4)
+    >>> clip("abcdefghij", limit=4)
     'abcd … (6 more characters)'
     >>> clip("short")
     'short'
@@ -134,15 +147,29 @@ def clip(text: str, limit: int = MAX_MESSAGE) -> str:
     return f"{text[:limit]} … ({len(text) - limit} more characters)"
 
 
-def show(value: Any, limit: int = 80) -> str:
+def show(value: Any, *, limit: int = 80) -> str:
     """``repr(value)`` cut to ``limit`` characters, for quoting a bad value in a message.
+
+    Parameters
+    ----------
+    value : object
+        The value to quote.
+    limit : int
+        Most characters of its ``repr`` kept (see :func:`clip`).
+
+    Returns
+    -------
+    str
+        The ``repr``, cut by :func:`clip`.
 
     Examples
     --------
-    >>> show("9" * 200, 8)
+    >>> show("9" * 200, limit=8)
     "'9999999 … (194 more characters)"
+    >>> show([1, 2])
+    '[1, 2]'
     """
-    return clip(repr(value), limit)
+    return clip(repr(value), limit=limit)
 
 
 class CodebookError(ValueError):
@@ -492,7 +519,9 @@ def _check_top(spec: Any, source: str, fail) -> None:
         )
     unknown = sorted(str(k) for k in set(spec) - TOP_KEYS)
     if unknown:
-        raise fail(clip(unknown[0], 80), f"is not a codebook key; known keys: {sorted(TOP_KEYS)}.")
+        raise fail(
+            clip(unknown[0], limit=80), f"is not a codebook key; known keys: {sorted(TOP_KEYS)}."
+        )
     if "items" not in spec or spec["items"] in (None, "", {}):
         raise fail("items", "is required and missing.")
     if "id" in spec and spec["id"] in (None, ""):
@@ -557,7 +586,8 @@ def _quality(value: Any, fail) -> dict[str, dict]:
     for rule, settings in value.items():
         if rule not in RULES:
             raise fail(
-                f"quality.{clip(str(rule), 80)}", f"is not a quality rule; rules: {list(RULES)}."
+                f"quality.{clip(str(rule), limit=80)}",
+                f"is not a quality rule; rules: {list(RULES)}.",
             )
         settings = dict(settings or {})
         if settings.get("action", "flag") not in ACTIONS:
@@ -575,7 +605,7 @@ def _alerts(value: Any, items: Mapping[str, Item], fail) -> dict[str, dict]:
     try:
         parse_rules(value, items=items)
     except RuleError as e:
-        key = "alerts" if e.key == "alerts" else f"alerts.{clip(e.key, 80)}"
+        key = "alerts" if e.key == "alerts" else f"alerts.{clip(e.key, limit=80)}"
         raise fail(key, e.problem) from None
     return {str(k): dict(v) for k, v in value.items()}
 
@@ -653,7 +683,8 @@ def _item(name: str, raw: Any, global_missing: tuple[float, ...], fail) -> Item:
     unknown = sorted(str(k) for k in set(raw) - ITEM_KEYS)
     if unknown:
         raise fail(
-            f"{key}.{clip(unknown[0], 80)}", f"is not an item key; known keys: {sorted(ITEM_KEYS)}."
+            f"{key}.{clip(unknown[0], limit=80)}",
+            f"is not an item key; known keys: {sorted(ITEM_KEYS)}.",
         )
     kind = raw.get("type")
     if kind not in ITEM_TYPES:

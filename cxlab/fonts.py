@@ -51,6 +51,11 @@ _TAG = re.compile(r"<[^>]*>", re.S)
 def font_path() -> Path:
     """The Noto Sans CJK collection installed with cxlab (``noto-cjk-sans-otc``).
 
+    Returns
+    -------
+    pathlib.Path
+        The font collection file (``.ttc``) that pages embed a subset of and plots draw with.
+
     Examples
     --------
     >>> font_path().suffix

@@ -58,6 +58,16 @@ def escape_html(value: object) -> str:
 def unescape_html(text: str) -> str:
     """The plain text of HTML text content (character references resolved).
 
+    Parameters
+    ----------
+    text : str
+        Text content of an HTML element, with character references (``&lt;``, ``&#x4e2d;``).
+
+    Returns
+    -------
+    str
+        The text with every character reference replaced by its character.
+
     Examples
     --------
     >>> unescape_html("a &lt;b&gt; &amp; c")
@@ -133,7 +143,7 @@ def escape_markdown(value: object) -> str:
     return _MD_LINE_START.sub(r"\1\\\2", text)
 
 
-def bounded(message: object, limit: int = MESSAGE_LIMIT, *, one_line: bool = False) -> str:
+def bounded(message: object, *, limit: int = MESSAGE_LIMIT, one_line: bool = False) -> str:
     """``message`` cut to at most ``limit`` characters, ending with an ellipsis when cut.
 
     Parameters
@@ -148,10 +158,12 @@ def bounded(message: object, limit: int = MESSAGE_LIMIT, *, one_line: bool = Fal
     Returns
     -------
     str
+        ``message`` as text, whole when it fits, else its first ``limit - 1`` characters and
+        ``…``.
 
     Examples
     --------
-    >>> bounded("x" * 10, 6)
+    >>> bounded("x" * 10, limit=6)
     'xxxxx…'
     >>> bounded("short")
     'short'

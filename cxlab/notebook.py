@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -183,7 +184,9 @@ def report_section(report: str, key: str):
 
     The wrapped function returns a :class:`Shown`; when the section's needs are not met it does
     not call ``f`` and returns the sentence ``section.left_out`` naming what is missing. Its
-    docstring gets the Parameters and Returns every section function shares.
+    docstring gets the Parameters every section function shares (before its Returns), and its
+    Returns (which says what the parts are) gets the sentence on a section left out; without a
+    Returns section, a general one is added.
 
     Parameters
     ----------
@@ -222,25 +225,41 @@ def report_section(report: str, key: str):
                 return Shown(key, (msg("section.left_out", ctx.lang, missing=lack),), lack)
             return Shown(key, tuple(f(ctx)))
 
-        run.__doc__ = (f.__doc__ or "").rstrip() + _SECTION_DOC.format(report=report, key=key)
+        run.__doc__ = _section_doc(f.__doc__, report, key)
         return run
 
     return wrap
 
 
-_SECTION_DOC = """
+_SECTION_PARAMETERS = """Parameters
+----------
+ctx : cxlab.notebook.ReportContext
+    Of the {report} report (:func:`cxlab.notebook.open_report`).
+"""
+_SECTION_RETURNS = """Returns
+-------
+cxlab.notebook.Shown
+    The parts to show.
+"""
+_SECTION_LEFT_OUT = """    When the survey lacks what the section needs (``cxlab.sections.REPORTS["{report}"]``,
+    section ``{key}``), its one part is a sentence saying so and ``missing`` names it.
+"""
 
-    Parameters
-    ----------
-    ctx : cxlab.notebook.ReportContext
-        Of the {report} report (:func:`cxlab.notebook.open_report`).
 
-    Returns
-    -------
-    cxlab.notebook.Shown
-        The parts to show, or one sentence saying what the survey lacks for this section
-        (its needs: ``cxlab.sections.REPORTS["{report}"]``, section ``{key}``).
-    """
+def _section_doc(doc: str | None, report: str, key: str) -> str:
+    """A section function's docstring with the shared Parameters inserted before its Returns
+    (or before its Examples, with a general Returns), and the left-out sentence under Returns."""
+    doc = inspect.cleandoc(doc or "")
+    fill = {"report": report, "key": key}
+    head, sep, rest = doc.partition("\n\nReturns\n-------\n")
+    if sep:
+        returns, gap, tail = rest.partition("\n\n")
+        returns = f"Returns\n-------\n{returns}\n"
+    else:
+        head, gap, tail = doc.partition("\n\nExamples\n--------\n")
+        returns, tail = _SECTION_RETURNS, f"Examples\n--------\n{tail}" if gap else ""
+    parts = [head, _SECTION_PARAMETERS.format(**fill), returns + _SECTION_LEFT_OUT.format(**fill)]
+    return "\n\n".join(p.rstrip() for p in parts) + ("\n\n" + tail if tail else "\n")
 
 
 def show(shown) -> None:

@@ -42,10 +42,27 @@ class PrintError(RuntimeError):
 def chromium_path() -> str:
     """The Chromium executable: ``$CXLAB_CHROMIUM``, else ``chromium`` on the PATH.
 
+    Returns
+    -------
+    str
+        The path of the executable (``chromium-browser`` is tried after ``chromium``).
+
     Raises
     ------
     PrintError
         None found (the message says how to install it).
+
+    Examples
+    --------
+    >>> from unittest import mock
+    >>> with mock.patch.dict("os.environ", {"CXLAB_CHROMIUM": "/opt/chromium/chrome"}):
+    ...     chromium_path()
+    '/opt/chromium/chrome'
+    >>> with mock.patch.dict("os.environ", {"CXLAB_CHROMIUM": "", "PATH": ""}):
+    ...     chromium_path()  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    cxlab.pdf.PrintError: PDF output needs Chromium, which is not installed ...
     """
     path = os.environ.get("CXLAB_CHROMIUM") or shutil.which("chromium")
     path = path or shutil.which("chromium-browser")

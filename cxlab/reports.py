@@ -418,6 +418,19 @@ def _name_part(value: Any) -> str:
 def report_stem(name: str, parameters: Mapping[str, Any]) -> str:
     """File stem of a report: its name, then ``--`` and the :func:`parameter_slug`, if any.
 
+    Parameters
+    ----------
+    name : str
+        The report's name (the notebook's stem).
+    parameters : mapping
+        The page's parameter values (only those that shape the page enter the slug).
+
+    Returns
+    -------
+    str
+        ``name`` or ``name--slug``, cut to :data:`MAX_STEM_BYTES` bytes of UTF-8 (a cut stem
+        keeps a hash of what was cut, so two long stems stay apart).
+
     Examples
     --------
     >>> report_stem("satisfaction", {"wave": "2025Q4"})
@@ -626,6 +639,17 @@ def css_string(value: object) -> str:
     """Text for a CSS string in double quotes inside a ``<style>`` element: every character that
     could end the string, the declaration or the element is written as a CSS escape.
 
+    Parameters
+    ----------
+    value : object
+        Text for the page's CSS (its ``str()``), such as the report title in a running header.
+
+    Returns
+    -------
+    str
+        The text with each of ``"'\\<>&;{}`` and every non-printable character written as
+        ``\\<hex> `` (a CSS escape ends at its space).
+
     Examples
     --------
     >>> print(css_string('满意度 "x" </style><b>'))
@@ -780,7 +804,9 @@ def _failed_cell(nb) -> str:
             if out.get("output_type") == "error":
                 lines = cell.source.strip().splitlines()
                 head = lines[0][:80] if lines else ""
-                error = bounded(f"{out.get('ename')}: {out.get('evalue')}", 400, one_line=True)
+                error = bounded(
+                    f"{out.get('ename')}: {out.get('evalue')}", limit=400, one_line=True
+                )
                 return bounded(f"{error} (code cell {number}: {head})", one_line=True)
     return "unknown error"
 
@@ -1029,9 +1055,9 @@ class _Job:
 
 def run_report(
     notebook: str | Path,
+    *,
     parameters: Mapping[str, Any] | None = None,
     out_root: str | Path = "reports",
-    *,
     show_code: bool = False,
     from_text: bool = False,
     lock_timeout: float = 1800,
@@ -1100,7 +1126,7 @@ def run_report(
     --------
     A wrong parameter stops the run before any kernel starts:
 
-    >>> run_report("satisfaction", {"lang": "fr"})  # doctest: +ELLIPSIS
+    >>> run_report("satisfaction", parameters={"lang": "fr"})  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
     cxlab.reports.ReportError: Report 'satisfaction': `lang` should be one of ['en', 'zh'], ...

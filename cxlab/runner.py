@@ -404,6 +404,15 @@ def spawn_zygote(*, fork_in: str | Path | None = None) -> Zygote | None:
     Zygote or None
         To hand to :func:`make_pool` (or end with :func:`end_zygote`); None where kernels are
         not forked (see :func:`make_pool`).
+
+    Examples
+    --------
+    >>> zygote = spawn_zygote()
+    >>> zygote is None or zygote.proc.poll() is None  # running (None off Linux)
+    True
+    >>> end_zygote(zygote)
+    >>> zygote is None or zygote.proc.poll() is not None
+    True
     """
     if not _forking():
         return None
@@ -417,7 +426,21 @@ def spawn_zygote(*, fork_in: str | Path | None = None) -> Zygote | None:
 
 
 def end_zygote(zygote: Zygote | None) -> None:
-    """End a zygote, and so the kernels it forked; nothing if None or already ended."""
+    """End a zygote, and so the kernels it forked; nothing if None or already ended.
+
+    Parameters
+    ----------
+    zygote : Zygote or None
+        From :func:`spawn_zygote` (a zygote handed to :func:`make_pool` is ended by the pool).
+
+    Examples
+    --------
+    >>> end_zygote(None)  # nothing to end
+    >>> zygote = spawn_zygote(fork_in=".")  # with a kernel forked at once
+    >>> end_zygote(zygote)  # ends the zygote, the kernel and their folder
+    >>> zygote is None or zygote.proc.returncode is not None
+    True
+    """
     if zygote is None:
         return
     proc = zygote.proc
@@ -467,6 +490,18 @@ def make_pool(
     -------
     KernelPool or None
         None off Linux, or when ``CXLAB_KERNELS=plain`` (papermill then starts each kernel).
+
+    Examples
+    --------
+    >>> pool = make_pool([], pages=1, jobs=1, cwd=".")
+    >>> if pool is not None:  # a started kernel for papermill's ``km=``, then the end of all
+    ...     km = pool.take(".")
+    ...     pool.release(km)
+    ...     pool.close()
+    >>> from unittest import mock
+    >>> with mock.patch.dict("os.environ", {"CXLAB_KERNELS": "plain"}):
+    ...     print(make_pool([], pages=3, jobs=2, cwd="."))
+    None
     """
     if not _forking():
         end_zygote(zygote)

@@ -253,7 +253,33 @@ class Sample:
 
 
 def resident_id_check_digit(first17: str) -> str:
-    """Check digit of an 18-digit PRC resident identity number (GB 11643-1999, ISO 7064 MOD 11-2)."""
+    """Check digit of an 18-digit PRC resident identity number (GB 11643-1999, ISO 7064 MOD 11-2).
+
+    The sample's comments carry planted identity numbers with valid check digits, so that the
+    redaction of :mod:`cxlab.text` is tested on numbers a validator would accept.
+
+    Parameters
+    ----------
+    first17 : str
+        The first 17 digits (address code, birth date, sequence number).
+
+    Returns
+    -------
+    str
+        The 18th character: a digit, or ``"X"`` for 10.
+
+    Notes
+    -----
+    With weights :math:`w_i = 2^{18-i} \\bmod 11` (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8,
+    4, 2), the check value is :math:`(12 - \\sum_i d_i w_i \\bmod 11) \\bmod 11`.
+
+    Examples
+    --------
+    >>> resident_id_check_digit("11010519491231002")
+    'X'
+    >>> resident_id_check_digit("44030119900101123")
+    '4'
+    """
     weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
     total = sum(int(d) * w for d, w in zip(first17, weights, strict=True))
     return "10X98765432"[total % 11]
@@ -823,7 +849,7 @@ def _codebook() -> dict:
     }
 
 
-def generate(n: int = 5000, seed: int = 0) -> Sample:
+def generate(*, n: int = 5000, seed: int = 0) -> Sample:
     """Generate the synthetic survey.
 
     Parameters
@@ -838,7 +864,17 @@ def generate(n: int = 5000, seed: int = 0) -> Sample:
     Sample
         ``data`` (one row per respondent, columns as in the codebook; 98 = "不清楚"
         and 99 = "拒答" appear in a few answers), ``codebook`` (a mapping, as the
-        YAML file holds it) and ``truth`` (what was planted; see the module docstring).
+        YAML file holds it) and ``truth`` (what was planted; see the module docstring);
+        ``staff`` and ``staff_codebook``, the staff survey asking the same questions; ``events``,
+        the event log of the purchase funnel (``customer_id``, ``step``, ``timestamp``).
+
+    Examples
+    --------
+    >>> s = generate(n=200, seed=1)  # a few seconds: the ground truth simulates a population
+    >>> s.data.shape, s.data["resp_id"].iloc[-1], s.truth["generator"]
+    ((200, 87), 'R00200', {'function': 'cxlab.sample.generate', 'n': 200, 'seed': 1})
+    >>> list(s.events.columns)
+    ['customer_id', 'step', 'timestamp']
     """
     if n < 50:
         raise ValueError(f"`n` should be at least 50 so every segment is present, not {n}.")
@@ -933,9 +969,31 @@ def generate(n: int = 5000, seed: int = 0) -> Sample:
     )
 
 
-def write_sample(out_dir: str | Path, n: int = 5000, seed: int = 0) -> dict[str, Path]:
-    """Write ``survey.csv`` (UTF-8), ``codebook.yaml``, ``ground_truth.json``, and the staff
-    survey ``staff.csv`` with ``staff.codebook.yaml``, and the event log ``events.csv``, to ``out_dir``."""
+def write_sample(out_dir: str | Path, *, n: int = 5000, seed: int = 0) -> dict[str, Path]:
+    """Write the sample survey of :func:`generate` to ``out_dir``, as ``data/sample/`` ships it.
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        The folder (made if missing; files there are overwritten).
+    n, seed : int
+        As for :func:`generate`; the defaults give the sample that ships.
+
+    Returns
+    -------
+    dict of str to Path
+        ``data``: ``survey.csv`` (UTF-8); ``codebook``: ``codebook.yaml``; ``truth``:
+        ``ground_truth.json``; ``staff``: ``staff.csv`` with ``staff_codebook``:
+        ``staff.codebook.yaml``; ``events``: ``events.csv``, the event log.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as out:
+    ...     paths = write_sample(out, n=200, seed=1)
+    ...     print(*sorted(p.name for p in paths.values()))
+    codebook.yaml events.csv ground_truth.json staff.codebook.yaml staff.csv survey.csv
+    """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     sample = generate(n=n, seed=seed)

@@ -39,7 +39,7 @@ def _reply(out, message: dict) -> None:
     out.flush()
 
 
-def preload(modules: list[str]) -> dict:
+def _preload(modules: list[str]) -> dict:
     """Import ``modules`` (those that fail are reported, not raised); warm jieba's dictionary."""
     done, failed = [], {}
     for name in modules:
@@ -96,7 +96,7 @@ def _reap() -> None:
 
 def _handle(request: dict, out) -> None:
     if request.get("op") == "preload":
-        _reply(out, preload(list(request.get("modules", []))))
+        _reply(out, _preload(list(request.get("modules", []))))
     elif request.get("op") == "fork":
         pid = os.fork()
         if pid == 0:
@@ -107,7 +107,21 @@ def _handle(request: dict, out) -> None:
 
 
 def main() -> None:
-    """Serve requests until stdin closes (see the module docstring)."""
+    """Serve requests until stdin closes (see the module docstring).
+
+    Run as ``python -m cxlab.zygote``: requests are JSON lines on stdin, one reply line each on
+    stdout after the first line, ``{"ready": true, "pid": N}``.
+
+    Examples
+    --------
+    >>> import json, subprocess, sys
+    >>> request = {"op": "preload", "modules": ["json", "no_such_module"]}
+    >>> run = subprocess.run([sys.executable, "-m", "cxlab.zygote"], capture_output=True,
+    ...                      input=(json.dumps(request) + "\\n").encode(), timeout=60)
+    >>> ready, reply = [json.loads(line) for line in run.stdout.splitlines()]
+    >>> ready["ready"], reply["preloaded"], list(reply["failed"])
+    (True, ['json'], ['no_such_module'])
+    """
     # As ipykernel does at start-up: figures go to the notebook, never to a window.
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
     import ipykernel.kernelapp  # noqa: F401  (imported once, shared by every fork)

@@ -140,7 +140,7 @@ def test_explorer_in_jupyterlab_updates_chart_and_table(browser, lab):
 
 def test_rendered_report_is_self_contained_in_the_browser(browser, tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
-    path = reports.run_report("satisfaction", {"period": "2025Q4"}, tmp_path)
+    path = reports.run_report("satisfaction", parameters={"period": "2025Q4"}, out_root=tmp_path)
     page = browser.new_page(viewport={"width": 1200, "height": 1600})
     requests = []
     page.on("request", lambda r: requests.append(r.url))

@@ -132,7 +132,7 @@ def test_failed_page_and_index_quote_errors_as_text(tmp_path, monkeypatch):
     nb = tiny_notebook(tmp_path / "t.ipynb", body=f"raise ValueError({script(9) + img(9)!r})")
     out = tmp_path / "reports"
     with pytest.raises(reports.ReportError):
-        reports.run_report(nb, {"wave": img(1)}, out)
+        reports.run_report(nb, parameters={"wave": img(1)}, out_root=out)
     [run] = json.loads((out / "index.json").read_text(encoding="utf-8"))
     for page in (out / "index.html", out / run["html"]):
         text = page.read_text(encoding="utf-8")

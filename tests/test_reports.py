@@ -59,7 +59,10 @@ def test_accepted_parameters_of_the_satisfaction_report():
 def test_bad_parameters_stop_before_any_kernel(tmp_path, no_kernel, given, message):
     with pytest.raises(reports.ReportError, match=message):
         reports.run_report(
-            "satisfaction", given, tmp_path, from_text=isinstance(next(iter(given.values())), str)
+            "satisfaction",
+            parameters=given,
+            out_root=tmp_path,
+            from_text=isinstance(next(iter(given.values())), str),
         )
 
 
@@ -75,7 +78,7 @@ def test_unknown_report_lists_the_available_ones(tmp_path):
     with pytest.raises(
         reports.ReportError, match=r"No report named 'nope'. Available: .*satisfaction"
     ):
-        reports.run_report("nope", None, tmp_path)
+        reports.run_report("nope", out_root=tmp_path)
 
 
 def test_cli_exit_code_for_bad_parameter(capsys):
@@ -93,7 +96,7 @@ def test_lock_held_by_another_run(tmp_path, no_kernel):
         FileLock(str(out / ".locks" / "t.lock")),
         pytest.raises(reports.ReportLocked, match="another cxlab run is writing it"),
     ):
-        reports.run_report(nb, None, out, lock_timeout=0.2)
+        reports.run_report(nb, out_root=out, lock_timeout=0.2)
 
 
 def test_slug_names_shaping_parameters_only():
@@ -108,14 +111,14 @@ def test_slug_names_shaping_parameters_only():
 def test_failed_run_keeps_previous_report_and_records_both(tmp_path):
     out = tmp_path / "reports"
     nb = tiny_notebook(tmp_path / "t.ipynb")
-    good = reports.run_report(nb, {"wave": "Q1"}, out)
+    good = reports.run_report(nb, parameters={"wave": "Q1"}, out_root=out)
     before = good.read_text(encoding="utf-8")
     tiny_notebook(nb, body="1 / 0")
     with pytest.raises(
         reports.ReportError,
         match=r"Report 't' failed: ZeroDivisionError: division by zero \(code cell 2: 1 / 0\)",
     ):
-        reports.run_report(nb, {"wave": "Q1"}, out)
+        reports.run_report(nb, parameters={"wave": "Q1"}, out_root=out)
     assert good.read_text(encoding="utf-8") == before  # the earlier page is untouched
     failed = list((out / "_failed").rglob("t--wave=Q1.*"))
     assert sorted(p.suffix for p in failed) == [".html", ".ipynb"]
@@ -135,7 +138,7 @@ def test_failed_run_keeps_previous_report_and_records_both(tmp_path):
 @pytest.mark.slow
 def test_satisfaction_report_is_self_contained_and_shows_no_code(tmp_path):
     out = tmp_path / "reports"
-    path = reports.run_report("satisfaction", {"period": "2025Q4"}, out)
+    path = reports.run_report("satisfaction", parameters={"period": "2025Q4"}, out_root=out)
     assert path.name == "satisfaction--period=2025Q4.html"
     html = path.read_text(encoding="utf-8")
     assert "Traceback" not in html
@@ -229,7 +232,7 @@ def test_unknown_language_stops_before_any_kernel(tmp_path, no_kernel):
     with pytest.raises(
         reports.ReportError, match=r"`lang` should be one of \['en', 'zh'\], not 'fr'"
     ):
-        reports.run_report("satisfaction", {"lang": "fr"}, tmp_path)
+        reports.run_report("satisfaction", parameters={"lang": "fr"}, out_root=tmp_path)
 
 
 @pytest.mark.slow
@@ -237,7 +240,7 @@ def test_kernel_log_stays_out_of_the_terminal(tmp_path, capfd):
     # ipykernel warns "Kernel is running over TCP without encryption" on every start; in cron
     # that line would be mailed after every run (issue 16).
     nb = tiny_notebook(tmp_path / "t.ipynb")
-    reports.run_report(nb, None, tmp_path / "reports", progress=False)
+    reports.run_report(nb, out_root=tmp_path / "reports", progress=False)
     assert "without encryption" not in capfd.readouterr().err
 
 
@@ -261,9 +264,9 @@ def test_index_words_come_from_the_catalogue():
 
 @pytest.mark.slow
 def test_english_report(tmp_path):
-    html = reports.run_report("drivers", {"lang": "en", "bootstrap": 30}, tmp_path).read_text(
-        encoding="utf-8"
-    )
+    html = reports.run_report(
+        "drivers", parameters={"lang": "en", "bootstrap": 30}, out_root=tmp_path
+    ).read_text(encoding="utf-8")
     assert "Key-driver analysis" in html and "Relative importance" in html and "Contents" in html
     assert "关键驱动因素分析" not in html and "目录" not in html
     assert "Fix first" in html  # the generated summary is in English too

@@ -148,12 +148,12 @@ def test_disk_full_keeps_the_previous_report(tmp_path, nb, fake_kernel, capsys, 
 
 def test_a_failed_second_move_puts_the_first_back(tmp_path, nb, fake_kernel, monkeypatch):
     out = tmp_path / "reports"
-    first = reports.run_report(nb, {"wave": "Q1"}, out)
+    first = reports.run_report(nb, parameters={"wave": "Q1"}, out_root=out)
     before = first.read_bytes(), first.with_suffix(".ipynb").read_bytes()
     tiny_notebook(nb, body="print('第二次')")
     failing_replace(monkeypatch, errno.EIO, lambda src, dst: dst == first and ".tmp" in src.parts)
     with pytest.raises(reports.ReportError, match="Input/output error"):
-        reports.run_report(nb, {"wave": "Q1"}, out)
+        reports.run_report(nb, parameters={"wave": "Q1"}, out_root=out)
     assert (first.read_bytes(), first.with_suffix(".ipynb").read_bytes()) == before
     assert_nothing_half_written(out)
 
@@ -167,7 +167,7 @@ def test_long_parameter_values_are_hashed_into_short_names(tmp_path, nb, fake_ke
     many = reports.parameter_slug({f"p{i}": "长" * 100 for i in range(6)})
     assert len(many.encode()) <= reports.MAX_STEM_BYTES
     assert reports.parameter_slug({"wave": "2025Q4", "lang": "en"}) == "lang=en--wave=2025Q4"
-    path = reports.run_report(nb, {"wave": long_a}, tmp_path / "reports")
+    path = reports.run_report(nb, parameters={"wave": long_a}, out_root=tmp_path / "reports")
     assert path.exists() and len(path.name.encode()) < 255
 
 
@@ -206,7 +206,7 @@ def test_stale_scratch_folders_are_cleaned(tmp_path, nb, fake_kernel):
         folder.mkdir(parents=True)
         (folder / "busy.ipynb").write_text("{}")
     with FileLock(str(out / ".locks" / "busy.lock")):
-        reports.run_report(nb, None, out)
+        reports.run_report(nb, out_root=out)
     assert not stale_same.exists() and not stale_other.exists()
     assert running.exists()  # its run still holds the lock
 

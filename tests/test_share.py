@@ -109,7 +109,9 @@ def test_css_string_cannot_end_the_style_element():
 
 def test_small_unit_gets_a_page_without_a_kernel(tmp_path, no_kernel):
     nb = tiny_notebook(tmp_path / "t.ipynb", body="print('secret result')")
-    path = reports.run_report(nb, {"each": "store", "unit": "S07"}, tmp_path / "out", base=12)
+    path = reports.run_report(
+        nb, parameters={"each": "store", "unit": "S07"}, out_root=tmp_path / "out", base=12
+    )
     assert path.name == "t--store=S07.html"
     page = path.read_text(encoding="utf-8")
     assert "secret result" not in page and "<table" not in page.split("cx-header")[-1]
@@ -132,7 +134,10 @@ def test_min_base_rule_follows_the_parameter(tmp_path, no_kernel):
     book.cells[1].source += "\nmin_base: int = 30  # smallest base shown"
     nbformat.write(book, nb)
     path = reports.run_report(
-        nb, {"each": "store", "unit": "S1", "min_base": 50, "lang": "en"}, tmp_path, base=40
+        nb,
+        parameters={"each": "store", "unit": "S1", "min_base": 50, "lang": "en"},
+        out_root=tmp_path,
+        base=40,
     )
     page = path.read_text(encoding="utf-8")
     assert "has 40 respondents this period, fewer than 50" in page
@@ -174,8 +179,8 @@ def test_each_page_gets_a_fresh_kernel(tmp_path):
     )
     out = tmp_path / "out"
     with runner.KernelPool(pages=2, ahead=2, modules=["json"], cwd=tmp_path) as pool:
-        a = reports.run_report(first, None, out, kernels=pool)
-        b = reports.run_report(second, None, out, kernels=pool)
+        a = reports.run_report(first, out_root=out, kernels=pool)
+        b = reports.run_report(second, out_root=out, kernels=pool)
     text_a = json.loads(a.with_suffix(".ipynb").read_text(encoding="utf-8"))["cells"][-1]
     text_b = json.loads(b.with_suffix(".ipynb").read_text(encoding="utf-8"))["cells"][-1]
     pid_a = int(text_a["outputs"][0]["text"][0].split()[0])
@@ -192,7 +197,7 @@ def test_a_failing_cell_in_a_forked_kernel_is_recorded(tmp_path):
         runner.KernelPool(pages=1, cwd=tmp_path) as pool,
         pytest.raises(reports.ReportError, match=r"ZeroDivisionError: division by zero"),
     ):
-        reports.run_report(nb, None, tmp_path / "out", kernels=pool)
+        reports.run_report(nb, out_root=tmp_path / "out", kernels=pool)
     assert list((tmp_path / "out" / "_failed").rglob("t.html"))
 
 

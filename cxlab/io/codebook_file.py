@@ -64,7 +64,7 @@ class CodebookLoader(yaml.SafeLoader):
                     continue
                 if first is not None:
                     raise _Refused(
-                        f"key `{clip(key, 80)}` appears twice in one mapping: first on line "
+                        f"key `{clip(key, limit=80)}` appears twice in one mapping: first on line "
                         f"{first}, again on line {line}"
                     )
                 seen[key] = line
@@ -193,7 +193,7 @@ def parse_codebook(text: str, *, source: str = "<codebook>") -> Codebook:
             f"Codebook {source} nests values too deeply to be a codebook."
         ) from None
     except yaml.YAMLError as e:
-        raise CodebookError(f"Codebook {source} is not valid YAML: {clip(e, 500)}") from None
+        raise CodebookError(f"Codebook {source} is not valid YAML: {clip(e, limit=500)}") from None
     return Codebook.from_dict(spec, source=source)
 
 

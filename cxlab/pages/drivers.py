@@ -14,12 +14,12 @@ from cxlab.messages import msg
 from cxlab.notebook import ReportContext, report_section
 from cxlab.pages.parts import figure, points_markdown
 
-__all__ = ["fit", "importance", "matrix", "outcome", "penalty", "points", "promoters", "stability"]
+__all__ = ["fit", "importance", "matrix", "penalty", "points", "promoters", "stability"]
 
 REPORT = "drivers"
 
 
-def outcome(ctx: ReportContext) -> str:
+def _outcome(ctx: ReportContext) -> str:
     """The outcome column: the ``outcome`` option, else the codebook's outcome item."""
     return ctx.option("outcome") or ctx.codebook.one(role="outcome")
 
@@ -38,7 +38,7 @@ def _importance(ctx: ReportContext):
         "importance",
         lambda: kda.relative_importance(
             ctx.df,
-            outcome(ctx),
+            _outcome(ctx),
             _drivers(ctx),
             method=ctx.option("method", "shapley"),
             weight=book.weight,
@@ -54,7 +54,7 @@ def _matrix(ctx: ReportContext):
         "matrix",
         lambda: kda.driver_matrix(
             ctx.df,
-            outcome(ctx),
+            _outcome(ctx),
             _drivers(ctx),
             weight=ctx.codebook.weight,
             method=ctx.option("method", "shapley"),
@@ -67,7 +67,7 @@ def _penalty(ctx: ReportContext):
         "penalty",
         lambda: kda.penalty_reward(
             ctx.df,
-            outcome(ctx),
+            _outcome(ctx),
             _drivers(ctx),
             low=ctx.option("low", 2),
             high=ctx.option("high", 5),
@@ -82,7 +82,7 @@ def _stability(ctx: ReportContext):
         "stability",
         lambda: kda.driver_stability(
             ctx.survey.data,
-            outcome(ctx),
+            _outcome(ctx),
             _drivers(ctx),
             book.wave,
             method=ctx.option("method", "shapley"),
@@ -96,9 +96,24 @@ def _stability(ctx: ReportContext):
 
 @report_section(REPORT, "fit")
 def fit(ctx: ReportContext) -> list:
-    """The outcome and the number of drivers; the regression's fit and coefficients."""
+    """The outcome and the number of drivers; the regression's fit and coefficients.
+
+    Returns
+    -------
+    cxlab.notebook.Shown
+        Markdown: the outcome and the number of drivers; then the tables of
+        :func:`cxlab.drivers.regression`: its fit (base, R², F test) and its coefficients
+        (standardised, with intervals and VIF).
+
+    Examples
+    --------
+    >>> from cxlab.notebook import open_report
+    >>> line, fit_table, coefficients = fit(open_report("drivers", lang="en")).parts
+    >>> line, coefficients.data.shape
+    ('Outcome: 总体满意度 · 10 drivers', (10, 9))
+    """
     book, lang = ctx.codebook, ctx.lang
-    y = outcome(ctx)
+    y = _outcome(ctx)
     line = msg(
         "pages.drivers.header", lang, outcome=escape_markdown(ctx.label(y)), n=len(_drivers(ctx))
     )
@@ -112,10 +127,25 @@ def fit(ctx: ReportContext) -> list:
 
 @report_section(REPORT, "importance")
 def importance(ctx: ReportContext) -> list:
-    """Relative importance (share of R²) with bootstrap intervals."""
+    """Relative importance (share of R²) with bootstrap intervals.
+
+    Returns
+    -------
+    cxlab.notebook.Shown
+        A figure and the table of :func:`cxlab.drivers.relative_importance` (importance, share
+        of R², rank, bootstrap interval of ``n_boot`` resamples; options ``method``, ``n_boot``,
+        ``seed``).
+
+    Examples
+    --------
+    >>> from cxlab.notebook import open_report
+    >>> fig, table = importance(open_report("drivers", lang="en", n_boot=50)).parts
+    >>> table.data.iloc[:3, 0].tolist()
+    ['问题解决', '产品质量', '配送速度']
+    """
     ri = _importance(ctx)
     fig, ax = figure(8, 0.4 * len(_drivers(ctx)) + 1)
-    title = msg("pages.drivers.importance_title", ctx.lang, label=ctx.label(outcome(ctx)))
+    title = msg("pages.drivers.importance_title", ctx.lang, label=ctx.label(_outcome(ctx)))
     plots.plot_importance(ri.table, labels=_labels(ctx), ax=ax, title=title, lang=ctx.lang)
     fig.tight_layout()
     return [fig, present.table(ri.table, ctx.codebook, digits=3, lang=ctx.lang)]
@@ -123,7 +153,21 @@ def importance(ctx: ReportContext) -> list:
 
 @report_section(REPORT, "matrix")
 def matrix(ctx: ReportContext) -> list:
-    """Importance against performance, split at the means."""
+    """Importance against performance, split at the means.
+
+    Returns
+    -------
+    cxlab.notebook.Shown
+        A quadrant chart and the table of :func:`cxlab.drivers.driver_matrix` (importance,
+        performance, quadrant and priority of each driver).
+
+    Examples
+    --------
+    >>> from cxlab.notebook import open_report
+    >>> fig, table = matrix(open_report("drivers", lang="en")).parts
+    >>> table.data.iloc[:2, [0, 5]].values.tolist()
+    [['问题解决', 'Concentrate here'], ['产品质量', 'Keep up the good work']]
+    """
     lang = ctx.lang
     m = _matrix(ctx)
     fig, ax = figure(7, 5)
@@ -142,7 +186,21 @@ def matrix(ctx: ReportContext) -> list:
 
 @report_section(REPORT, "penalty")
 def penalty(ctx: ReportContext) -> list:
-    """Penalty for low and reward for high ratings."""
+    """Penalty for low and reward for high ratings.
+
+    Returns
+    -------
+    cxlab.notebook.Shown
+        A figure and the table of :func:`cxlab.drivers.penalty_reward` (penalty, reward, their
+        tests and the driver's type; options ``low`` and ``high``).
+
+    Examples
+    --------
+    >>> from cxlab.notebook import open_report
+    >>> fig, table = penalty(open_report("drivers", lang="en")).parts
+    >>> table.data.iloc[:2, [0, 8]].values.tolist()
+    [['问题解决', 'Basic (dissatisfies when missing)'], ['产品质量', 'Performance (linear)']]
+    """
     pr = _penalty(ctx)
     fig, ax = figure(8, 0.4 * len(_drivers(ctx)) + 1)
     plots.plot_penalty_reward(pr.table, labels=_labels(ctx), ax=ax, lang=ctx.lang)
@@ -152,7 +210,21 @@ def penalty(ctx: ReportContext) -> list:
 
 @report_section(REPORT, "promoters")
 def promoters(ctx: ReportContext) -> list:
-    """Odds ratios of being a promoter or a detractor per rating point of each driver."""
+    """Odds ratios of being a promoter or a detractor per rating point of each driver.
+
+    Returns
+    -------
+    cxlab.notebook.Shown
+        The coefficients table of :func:`cxlab.drivers.logit_drivers` (both models, odds ratios
+        with intervals).
+
+    Examples
+    --------
+    >>> from cxlab.notebook import open_report
+    >>> [table] = promoters(open_report("drivers", lang="en")).parts
+    >>> table.data.iloc[:, 0].unique().tolist()
+    ['Promoter model', 'Detractor model']
+    """
     book = ctx.codebook
     logit = kda.logit_drivers(ctx.df, book.one(type="nps"), _drivers(ctx), weight=book.weight)
     return [present.table(logit.coefficients, book, digits=3, lang=ctx.lang)]
@@ -160,7 +232,21 @@ def promoters(ctx: ReportContext) -> list:
 
 @report_section(REPORT, "stability")
 def stability(ctx: ReportContext) -> list:
-    """Importance per wave, and its changes in the latest wave."""
+    """Importance per wave, and its changes in the latest wave.
+
+    Returns
+    -------
+    cxlab.notebook.Shown
+        The tables of :func:`cxlab.drivers.driver_stability`: the fit per wave, then the
+        importance of each driver in the latest wave with its change since the wave before.
+
+    Examples
+    --------
+    >>> from cxlab.notebook import open_report
+    >>> fits, latest = stability(open_report("drivers", lang="en", n_boot=50)).parts
+    >>> fits.data.iloc[:, 0].tolist(), latest.data.iloc[:, 0].unique().tolist()
+    (['2025Q1', '2025Q2', '2025Q3', '2025Q4'], ['2025Q4'])
+    """
     book, lang = ctx.codebook, ctx.lang
     st = _stability(ctx)
     table = st.table
@@ -173,7 +259,21 @@ def stability(ctx: ReportContext) -> list:
 
 @report_section(REPORT, "points")
 def points(ctx: ReportContext) -> list:
-    """Key points read off the importance, matrix, penalty and (with waves) stability results."""
+    """Key points read off the importance, matrix, penalty and (with waves) stability results.
+
+    Returns
+    -------
+    cxlab.notebook.Shown
+        Markdown: the bullet list of :func:`cxlab.narrative.driver_points`, or one sentence
+        saying that nothing stands out.
+
+    Examples
+    --------
+    >>> from cxlab.notebook import open_report
+    >>> [text] = points(open_report("drivers", lang="en", n_boot=50)).parts
+    >>> text.splitlines()[0].split(";")[0]
+    '- The drivers explain 67.5% of the variance of the outcome (R²)'
+    """
     book = ctx.codebook
     stab = _stability(ctx).table if ctx.runs("stability", show=False) else None
     sentences = narrative.driver_points(

@@ -95,7 +95,22 @@ def _perception(ctx: ReportContext):
 
 @report_section(REPORT, "servqual")
 def servqual(ctx: ReportContext) -> list:
-    """The gap of each SERVQUAL dimension and overall, with 95% intervals."""
+    """The gap of each SERVQUAL dimension and overall, with 95% intervals.
+
+    Returns
+    -------
+    cxlab.notebook.Shown
+        A figure and the table of the dimension and overall rows of :func:`cxlab.gaps.servqual`
+        (expectation, perception, gap with its interval and test), and a sentence when the
+        weighted overall gap is left out because the importance points cannot be used.
+
+    Examples
+    --------
+    >>> from cxlab.notebook import open_report
+    >>> fig, table = servqual(open_report("gaps", lang="en")).parts
+    >>> table.data.iloc[-3:, 1].tolist()
+    ['移情性', 'Overall', 'Weighted overall']
+    """
     lang = ctx.lang
     sq, note = _servqual(ctx)
     dims = sq[sq["level"] != "item"]
@@ -117,7 +132,21 @@ def servqual(ctx: ReportContext) -> list:
 
 @report_section(REPORT, "items")
 def items(ctx: ReportContext) -> list:
-    """The largest item gaps."""
+    """The largest item gaps.
+
+    Returns
+    -------
+    cxlab.notebook.Shown
+        A figure and the table of the ``top_items`` (option, default 10) item rows of
+        :func:`cxlab.gaps.servqual` whose perception falls furthest below expectation.
+
+    Examples
+    --------
+    >>> from cxlab.notebook import open_report
+    >>> fig, table = items(open_report("gaps", lang="en", top_items=3)).parts
+    >>> table.data.iloc[:2, 1].tolist(), table.data.shape
+    (['按承诺时间提供服务', '第一次就把事情做对'], (3, 12))
+    """
     lang, labels = ctx.lang, _spec(ctx).labels
     sq, _ = _servqual(ctx)
     top = sq[sq["level"] == "item"].nsmallest(int(ctx.option("top_items", 10)), "gap")
@@ -137,7 +166,21 @@ def items(ctx: ReportContext) -> list:
 
 @report_section(REPORT, "ipa")
 def ipa(ctx: ReportContext) -> list:
-    """Importance-performance analysis of the drivers."""
+    """Importance-performance analysis of the drivers.
+
+    Returns
+    -------
+    cxlab.notebook.Shown
+        A quadrant chart and the points table of :func:`cxlab.gaps.ipa` (importance derived from
+        the outcome or stated, option ``ipa_method``; performance; quadrant and priority).
+
+    Examples
+    --------
+    >>> from cxlab.notebook import open_report
+    >>> fig, table = ipa(open_report("gaps", lang="en")).parts
+    >>> table.data.iloc[:2, [0, 5]].values.tolist()
+    [['问题解决', 'Concentrate here'], ['产品质量', 'Keep up the good work']]
+    """
     lang = ctx.lang
     result = _ipa(ctx)
     cross = result.crosshair.iloc[0]
@@ -162,7 +205,21 @@ def ipa(ctx: ReportContext) -> list:
 
 @report_section(REPORT, "kano")
 def kano(ctx: ReportContext) -> list:
-    """Kano categories with the better-worse diagram."""
+    """Kano categories with the better-worse diagram.
+
+    Returns
+    -------
+    cxlab.notebook.Shown
+        The better-worse diagram and the table of :func:`cxlab.gaps.kano` (answer shares per
+        category, the category, better and worse coefficients of each feature).
+
+    Examples
+    --------
+    >>> from cxlab.notebook import open_report
+    >>> fig, table = kano(open_report("gaps", lang="en")).parts
+    >>> table.data.iloc[:2, [0, 9]].values.tolist()
+    [['小程序下单', 'One-dimensional'], ['送货上门', 'Must-be']]
+    """
     table = _kano(ctx)
     fig, ax = figure(6, 5)
     plots.plot_kano(table, ax=ax, title=msg("pages.gaps.kano_title", ctx.lang), lang=ctx.lang)
@@ -172,7 +229,21 @@ def kano(ctx: ReportContext) -> list:
 
 @report_section(REPORT, "staff")
 def staff(ctx: ReportContext) -> list:
-    """Staff's view of customers against the customers' own ratings."""
+    """Staff's view of customers against the customers' own ratings.
+
+    Returns
+    -------
+    cxlab.notebook.Shown
+        The table of :func:`cxlab.gaps.perception_gap` for the items the staff survey (option
+        ``staff``; the sample ships one) shares with this one, or a sentence when it shares none.
+
+    Examples
+    --------
+    >>> from cxlab.notebook import open_report
+    >>> [table] = staff(open_report("gaps", lang="en")).parts
+    >>> table.data.iloc[:, 0].tolist()
+    ['问题解决', '配送速度', '服务态度', '产品质量']
+    """
     perception = _perception(ctx)
     if perception is None:
         return [msg("pages.gaps.no_shared_items", ctx.lang)]
@@ -181,7 +252,21 @@ def staff(ctx: ReportContext) -> list:
 
 @report_section(REPORT, "points")
 def points(ctx: ReportContext) -> list:
-    """Where to act first, from every gap result the survey has."""
+    """Where to act first, from every gap result the survey has.
+
+    Returns
+    -------
+    cxlab.notebook.Shown
+        Markdown: the bullet list of :func:`cxlab.narrative.gap_points` (SERVQUAL, IPA, Kano and
+        staff results, those the survey has), or one sentence saying that nothing stands out.
+
+    Examples
+    --------
+    >>> from cxlab.notebook import open_report
+    >>> [text] = points(open_report("gaps", lang="en")).parts
+    >>> text.splitlines()[0].split(":")[0]
+    '- The largest service gap is in 可靠性'
+    """
     labels = {**ctx.labels}
     servqual_table = None
     if ctx.runs("servqual", show=False):

@@ -65,7 +65,21 @@ def _self_service(ctx: ReportContext):
 
 @report_section(REPORT, "map")
 def map(ctx: ReportContext) -> list:
-    """Mean satisfaction per touchpoint and stage."""
+    """Mean satisfaction per touchpoint and stage.
+
+    Returns
+    -------
+    cxlab.notebook.Shown
+        The journey map (a figure) and the table of :func:`cxlab.journey.touchpoints` (stage,
+        touchpoint, mean and top-box share with intervals, the weakest of each stage).
+
+    Examples
+    --------
+    >>> from cxlab.notebook import open_report
+    >>> fig, table = map(open_report("journey", lang="en")).parts
+    >>> table.data.iloc[:2, :2].values.tolist()
+    [['认知', '广告宣传'], ['考虑', '线上浏览']]
+    """
     tp, labels = _touchpoints(ctx), _labels(ctx)
     fig, ax = figure(11, 3)
     title = msg("pages.journey.map_title", ctx.lang)
@@ -77,7 +91,24 @@ def map(ctx: ReportContext) -> list:
 
 @report_section(REPORT, "funnel")
 def funnel(ctx: ReportContext) -> list:
-    """The purchase funnel from the event log, and split by a segment when one is given."""
+    """The purchase funnel from the event log, and split by a segment when one is given.
+
+    Returns
+    -------
+    cxlab.notebook.Shown
+        A figure and the tables of :func:`cxlab.journey.funnel` over the ``steps`` (option): the
+        steps (customers, conversion, drop-off, median time) and the events left out. With the
+        option ``segment``, also the steps by segment, or a sentence saying why they are missing
+        (the survey lacks the column, or has no respondent id to match the event log on).
+
+    Examples
+    --------
+    >>> from cxlab.notebook import open_report
+    >>> steps = ["访问", "浏览商品", "加入购物车", "提交订单", "完成支付"]
+    >>> fig, table, left_out = funnel(open_report("journey", lang="en", steps=steps)).parts
+    >>> table.data.iloc[:, 1].tolist()
+    [5000, 4242, 2528, 1015, 905]
+    """
     book, lang = ctx.codebook, ctx.lang
     result = _funnel(ctx)
     fig, ax = figure(7, 3.2)
@@ -105,7 +136,21 @@ def funnel(ctx: ReportContext) -> list:
 
 @report_section(REPORT, "peak_end")
 def peak_end(ctx: ReportContext) -> list:
-    """Average, peak-end and both: which explains the outcome best."""
+    """Average, peak-end and both: which explains the outcome best.
+
+    Returns
+    -------
+    cxlab.notebook.Shown
+        A figure and the models table of :func:`cxlab.journey.peak_end` (fit of the mean, the
+        peak-end and the combined model, the best marked, and their F tests).
+
+    Examples
+    --------
+    >>> from cxlab.notebook import open_report
+    >>> fig, table = peak_end(open_report("journey", lang="en")).parts
+    >>> table.data.iloc[:, 0].tolist()
+    ['Mean model', 'Peak-end model', 'Mean + peak-end model']
+    """
     pe = _peak_end(ctx)
     fig, ax = figure(6, 3.2)
     label = ctx.label(ctx.codebook.one(role="outcome"))
@@ -117,13 +162,43 @@ def peak_end(ctx: ReportContext) -> list:
 
 @report_section(REPORT, "self_service")
 def self_service(ctx: ReportContext) -> list:
-    """Self-service KPIs."""
+    """Self-service KPIs.
+
+    Returns
+    -------
+    cxlab.notebook.Shown
+        The table of :func:`cxlab.journey.self_service` (each rate the survey's self-service
+        items give, with its base and interval).
+
+    Examples
+    --------
+    >>> from cxlab.notebook import open_report
+    >>> [table] = self_service(open_report("journey", lang="en")).parts
+    >>> table.data.iloc[:2, 0].tolist()
+    ['Resolution rate', 'Reuse rate']
+    """
     return [present.table(_self_service(ctx), ctx.codebook, digits=1, lang=ctx.lang)]
 
 
 @report_section(REPORT, "points")
 def points(ctx: ReportContext) -> list:
-    """The weakest links, from every journey result the survey has."""
+    """The weakest links, from every journey result the survey has.
+
+    Returns
+    -------
+    cxlab.notebook.Shown
+        Markdown: the bullet list of :func:`cxlab.narrative.journey_points` (touchpoints,
+        funnel, peak-end and self-service, those the survey has), or one sentence saying that
+        nothing stands out.
+
+    Examples
+    --------
+    >>> from cxlab.notebook import open_report
+    >>> steps = ["访问", "浏览商品", "加入购物车", "提交订单", "完成支付"]
+    >>> [text] = points(open_report("journey", lang="en", steps=steps)).parts
+    >>> text.splitlines()[0].split(":")[0]
+    '- The weakest touchpoint is 配送到货 (使用)'
+    """
     sentences = narrative.journey_points(
         _touchpoints(ctx) if ctx.runs("map", show=False) else None,
         funnel=_funnel(ctx).steps if ctx.runs("funnel", show=False) else None,

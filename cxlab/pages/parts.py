@@ -8,7 +8,7 @@ from matplotlib.figure import Figure
 
 from cxlab.messages import msg
 
-__all__ = ["bullets", "figure", "points_markdown"]
+__all__ = ["figure", "points_markdown"]
 
 
 def figure(width: float, height: float, *, ncols: int = 1, **kwargs):
@@ -37,24 +37,32 @@ def figure(width: float, height: float, *, ncols: int = 1, **kwargs):
     return fig, fig.subplots(1, ncols, **kwargs)
 
 
-def bullets(sentences: Sequence[str]) -> str:
-    """Markdown sentences as a bullet list (the sentences are Markdown already).
-
-    Examples
-    --------
-    >>> print(bullets(["a", "b"]))
-    - a
-    - b
-    """
+def _bullets(sentences: Sequence[str]) -> str:
+    """Markdown sentences as a bullet list (the sentences are Markdown already)."""
     return "\n".join(f"- {s}" for s in sentences)
 
 
 def points_markdown(sentences: Sequence[str], *, lang: str = "zh") -> str:
     """Key points as a bullet list, or one sentence saying that none stands out.
 
+    Parameters
+    ----------
+    sentences : sequence of str
+        Key points, Markdown already (from :mod:`cxlab.narrative`, values escaped there).
+    lang : {"zh", "en"}
+        Language of the sentence for no key points.
+
+    Returns
+    -------
+    str
+        Markdown: one ``- `` line per sentence, or the message ``pages.no_points``.
+
     Examples
     --------
+    >>> print(points_markdown(["NPS is **14.4**.", "Wait times fell."]))
+    - NPS is **14.4**.
+    - Wait times fell.
     >>> points_markdown([], lang="en")
     'Nothing stands out: no difference or change here is significant.'
     """
-    return bullets(sentences) if sentences else msg("pages.no_points", lang)
+    return _bullets(sentences) if sentences else msg("pages.no_points", lang)

@@ -173,7 +173,24 @@ def _headline_sentences(df, codebook, metrics, period, lang: str) -> list[str]:
 
 @report_section(REPORT, "sample")
 def sample(ctx: ReportContext) -> list:
-    """What was read and kept, the exclusions, and the base of each segment."""
+    """What was read and kept, the exclusions, and the base of each segment.
+
+    Returns
+    -------
+    cxlab.notebook.Shown
+        Markdown: the records read and kept (:func:`cxlab.present.load_summary`); a table of the
+        exclusions when rows were excluded; then a table per segment of its respondents
+        (:func:`cxlab.survey.counts`: base, base used, % and weighted %).
+
+    Examples
+    --------
+    >>> from cxlab.notebook import open_report
+    >>> shown = sample(open_report("satisfaction", lang="en"))
+    >>> shown.parts[0]
+    'Read **5,000** records from “survey.csv”; all kept, no invalid answers.'
+    >>> [type(p).__name__ for p in shown.parts[1:]]
+    ['Styler', 'Styler', 'Styler']
+    """
     sv, book = ctx.survey, ctx.codebook
     parts = [present.load_summary(sv, lang=ctx.lang)]
     if len(sv.exclusions):
@@ -186,7 +203,21 @@ def sample(ctx: ReportContext) -> list:
 
 @report_section(REPORT, "kpis")
 def kpis(ctx: ReportContext) -> list:
-    """The headline KPIs of the chosen period."""
+    """The headline KPIs of the chosen period.
+
+    Returns
+    -------
+    cxlab.notebook.Shown
+        A table of :func:`cxlab.survey.kpis` (:func:`cxlab.present.kpi_table`); on a unit's page
+        (``--each``) also a sentence and the same table of the whole survey, its benchmark.
+
+    Examples
+    --------
+    >>> from cxlab.notebook import open_report
+    >>> shown = kpis(open_report("satisfaction", lang="en"))
+    >>> shown.parts[0].data.iloc[:2, 0].tolist()
+    ['NPS', '总体满意度 (top-2 box %)']
+    """
     book = ctx.codebook
     table = survey.kpis(ctx.df, book, weight=book.weight)
     parts = [present.kpi_table(table, book, lang=ctx.lang)]
@@ -201,7 +232,21 @@ def kpis(ctx: ReportContext) -> list:
 
 @report_section(REPORT, "points")
 def points(ctx: ReportContext) -> list:
-    """Key points: headline figures (trend or level) and segment differences."""
+    """Key points: headline figures (trend or level) and segment differences.
+
+    Returns
+    -------
+    cxlab.notebook.Shown
+        Markdown: the bullet list of :func:`key_points`, or one sentence saying that nothing
+        stands out.
+
+    Examples
+    --------
+    >>> from cxlab.notebook import open_report
+    >>> shown = points(open_report("satisfaction", lang="en"))
+    >>> shown.parts[0].splitlines()[0].split(" is ")[0]
+    '- NPS in 2025Q4'
+    """
     sentences = key_points(
         ctx.survey.data,
         ctx.codebook,
@@ -215,7 +260,21 @@ def points(ctx: ReportContext) -> list:
 
 @report_section(REPORT, "trends")
 def trends(ctx: ReportContext) -> list:
-    """NPS and the outcome's top-2 box per wave (one panel each the survey has)."""
+    """NPS and the outcome's top-2 box per wave (one panel each the survey has).
+
+    Returns
+    -------
+    cxlab.notebook.Shown
+        A figure of the trend of each headline figure (:func:`cxlab.survey.trend`), then the
+        table of the first one per wave (value, interval, change and its test).
+
+    Examples
+    --------
+    >>> from cxlab.notebook import open_report
+    >>> fig, table = trends(open_report("satisfaction", lang="en")).parts
+    >>> [ax.get_title() for ax in fig.axes], table.data.shape
+    (['NPS', '总体满意度 (top-2 box %)'], (4, 12))
+    """
     book, lang = ctx.codebook, ctx.lang
     metrics = _metrics(ctx)
     fig, axes = figure(5.5 * len(metrics), 3.4, ncols=len(metrics), squeeze=False)
@@ -235,7 +294,22 @@ def trends(ctx: ReportContext) -> list:
 
 @report_section(REPORT, "segments")
 def segments(ctx: ReportContext) -> list:
-    """The headline figures by each segment: a chart, then tables with significance letters."""
+    """The headline figures by each segment: a chart, then tables with significance letters.
+
+    Returns
+    -------
+    cxlab.notebook.Shown
+        A figure of the first headline figure by each segment, with 95% intervals; then, per
+        segment and headline figure, a Markdown heading and the table of
+        :func:`cxlab.survey.compare` (letters of the groups it is significantly above).
+
+    Examples
+    --------
+    >>> from cxlab.notebook import open_report
+    >>> shown = segments(open_report("satisfaction", lang="en"))
+    >>> shown.parts[0].get_suptitle(), shown.parts[1]
+    ('NPS by segment with 95% confidence intervals', '**地区: NPS**')
+    """
     return [_segment_chart(ctx), *_segment_tables(ctx)]
 
 
@@ -285,7 +359,21 @@ def _segment_tables(ctx: ReportContext) -> list:
 
 @report_section(REPORT, "distributions")
 def distributions(ctx: ReportContext) -> list:
-    """Answer distributions of the outcome and the drivers."""
+    """Answer distributions of the outcome and the drivers.
+
+    Returns
+    -------
+    cxlab.notebook.Shown
+        One figure: the weighted answer shares of the outcome and each driver
+        (:func:`cxlab.survey.likert_table`).
+
+    Examples
+    --------
+    >>> from cxlab.notebook import open_report
+    >>> [fig] = distributions(open_report("satisfaction", lang="en")).parts
+    >>> [ax.get_title() for ax in fig.axes]
+    ['Answer distributions (weighted %)']
+    """
     book = ctx.codebook
     ratings = [*book.select(role="outcome")[:1], *book.select(role="driver")]
     fig, ax = figure(10, 0.45 * len(ratings) + 1.2)
@@ -301,7 +389,22 @@ def distributions(ctx: ReportContext) -> list:
 
 @report_section(REPORT, "reliability")
 def reliability(ctx: ReportContext) -> list:
-    """Cronbach's alpha of the rating scales, and the item analysis of the drivers."""
+    """Cronbach's alpha of the rating scales, and the item analysis of the drivers.
+
+    Returns
+    -------
+    cxlab.notebook.Shown
+        A table of :func:`cxlab.survey.reliability_table` (alpha with its interval per scale:
+        drivers, expectations, perceptions), and with two drivers or more the table of
+        :func:`cxlab.survey.item_analysis` of the drivers.
+
+    Examples
+    --------
+    >>> from cxlab.notebook import open_report
+    >>> alpha, items = reliability(open_report("satisfaction", lang="en")).parts
+    >>> alpha.data.iloc[:, 0].tolist(), items.data.shape
+    (['Driver ratings', 'Service expectations', 'Service perceptions'], (10, 6))
+    """
     book, lang = ctx.codebook, ctx.lang
     scales = {
         msg(f"pages.satisfaction.scale.{role}", lang): book.select(role=role)
@@ -317,7 +420,21 @@ def reliability(ctx: ReportContext) -> list:
 
 @report_section(REPORT, "verbatims")
 def verbatims(ctx: ReportContext) -> list:
-    """A random draw of comments, redacted."""
+    """A random draw of comments, redacted.
+
+    Returns
+    -------
+    cxlab.notebook.Shown
+        A one-column table of ``n_comments`` comments (option, default 6) drawn with a fixed
+        seed, personal data masked (:func:`cxlab.text.redact`).
+
+    Examples
+    --------
+    >>> from cxlab.notebook import open_report
+    >>> [table] = verbatims(open_report("satisfaction", lang="en", n_comments=4)).parts
+    >>> table.data.shape
+    (4, 1)
+    """
     from cxlab import text
 
     comment = ctx.codebook.one(type="text")

@@ -51,7 +51,22 @@ def _summary(ctx: ReportContext):
 
 @report_section(REPORT, "topics")
 def topics(ctx: ReportContext) -> list:
-    """How many comment, and the topics they raise with their negative share."""
+    """How many comment, and the topics they raise with their negative share.
+
+    Returns
+    -------
+    cxlab.notebook.Shown
+        Markdown: how many respondents of the period commented; a figure and the table of
+        :func:`cxlab.text.topic_summary` (mentions, share, mean sentiment, negative share per
+        topic); the table of the share of each sentiment label.
+
+    Examples
+    --------
+    >>> from cxlab.notebook import open_report
+    >>> line, fig, topic_table, sentiment = topics(open_report("voice", lang="en")).parts
+    >>> line, sentiment.data.iloc[:, 0].tolist()
+    ('864 comments (67% of respondents).', ['Positive', 'Negative', 'Neutral'])
+    """
     lang, book = ctx.lang, ctx.codebook
     has = ctx.df[_comment(ctx)].notna()
     share = 100 * has.mean() if len(has) else 0.0
@@ -75,7 +90,21 @@ def topics(ctx: ReportContext) -> list:
 
 @report_section(REPORT, "keywords")
 def keywords(ctx: ReportContext) -> list:
-    """TF-IDF keywords, by a segment when one is given and the survey has it."""
+    """TF-IDF keywords, by a segment when one is given and the survey has it.
+
+    Returns
+    -------
+    cxlab.notebook.Shown
+        The table of :func:`cxlab.text.keywords` (``top_keywords`` per group, option, default
+        10), after a sentence when the survey lacks the ``segment`` column asked for.
+
+    Examples
+    --------
+    >>> from cxlab.notebook import open_report
+    >>> [table] = keywords(open_report("voice", lang="en", top_keywords=3)).parts
+    >>> table.data.iloc[:, 0].tolist()
+    ['客服', '小程序', '配送']
+    """
     segment = ctx.option("segment")
     parts = []
     if segment and segment not in ctx.df.columns:
@@ -89,7 +118,21 @@ def keywords(ctx: ReportContext) -> list:
 
 @report_section(REPORT, "trend")
 def trend(ctx: ReportContext) -> list:
-    """The share of negative comments per wave."""
+    """The share of negative comments per wave.
+
+    Returns
+    -------
+    cxlab.notebook.Shown
+        A figure and the table of :func:`cxlab.text.sentiment_trend` (negative share per wave
+        with its interval and the change from the wave before, tested).
+
+    Examples
+    --------
+    >>> from cxlab.notebook import open_report
+    >>> fig, table = trend(open_report("voice", lang="en")).parts
+    >>> table.data.iloc[:, 0].tolist()
+    ['2025Q1', '2025Q2', '2025Q3', '2025Q4']
+    """
     book, lang = ctx.codebook, ctx.lang
     tr = text.sentiment_trend(
         ctx.survey.data,
@@ -109,7 +152,22 @@ def trend(ctx: ReportContext) -> list:
 
 @report_section(REPORT, "complaints")
 def complaints(ctx: ReportContext) -> list:
-    """The most negative verbatims of the topics with most negative comments (redacted)."""
+    """The most negative verbatims of the topics with most negative comments (redacted).
+
+    Returns
+    -------
+    cxlab.notebook.Shown
+        For each of the three topics of :func:`cxlab.text.top_complaints`, a Markdown line
+        (comments, negative share) and a table of its redacted examples (``n_examples``,
+        option, default 3); one sentence when no topic has negative comments.
+
+    Examples
+    --------
+    >>> from cxlab.notebook import open_report
+    >>> shown = complaints(open_report("voice", lang="en"))
+    >>> shown.parts[0], shown.parts[1].data.shape
+    ('**物流配送**: 286 comments, 47% negative', (3, 1))
+    """
     lang = ctx.lang
     top = text.top_complaints(_summary(ctx), top=3)
     parts = []
