@@ -232,6 +232,8 @@ REPORTS: dict[str, tuple[Section, ...]] = {
         Section("keywords", (TEXT,)),
         Section("trend", (TEXT, WAVE)),
         Section("complaints", (TEXT,)),
+        Section("drivers", (TEXT, _any(OUTCOME, NPS))),
+        Section("emerging", (TEXT, WAVE)),
     ),
 }
 

@@ -166,7 +166,7 @@ def test_every_notebook_is_stored_without_outputs():
 def test_every_report_runs_on_the_sample_two_at_a_time(tmp_path, capsys):
     # `cxlab report all --jobs 2`, with a small bootstrap so that CI stays quick.
     code = cli.main(
-        ["report", "all", "--jobs", "2", "--out", str(tmp_path), "-p", "bootstrap=30", "-q"]
+        ["report", "all", "--jobs", "2", "--out", str(tmp_path), "-p", "n_boot=30", "-q"]
     )
     assert code == cli.EXIT_OK, capsys.readouterr().err
     index = json.loads((tmp_path / "index.json").read_text(encoding="utf-8"))

@@ -34,8 +34,19 @@ def _events(ctx: ReportContext):
     return ctx.cached("events", lambda: io.read_events(ctx.input_file("events")))
 
 
+def _steps(ctx: ReportContext) -> list[str]:
+    """The funnel steps: the ``steps`` option, else the log's steps by how many customers reach
+    them (most first), which is a funnel's order when steps are taken in sequence."""
+    given = ctx.option("steps")
+    if given:
+        return list(given)
+    log = _events(ctx)
+    reach = log.groupby("step")["customer_id"].nunique().sort_values(ascending=False, kind="stable")
+    return reach.index.astype(str).tolist()
+
+
 def _funnel(ctx: ReportContext):
-    return ctx.cached("funnel", lambda: journey.funnel(_events(ctx), ctx.option("steps")))
+    return ctx.cached("funnel", lambda: journey.funnel(_events(ctx), _steps(ctx)))
 
 
 def _peak_end(ctx: ReportContext):

@@ -14,7 +14,7 @@ from cxlab.messages import msg
 from cxlab.notebook import ReportContext, report_section
 from cxlab.pages.parts import figure
 
-__all__ = ["complaints", "keywords", "topics", "trend"]
+__all__ = ["complaints", "drivers", "emerging", "keywords", "topics", "trend"]
 
 REPORT = "voice"
 
@@ -188,3 +188,69 @@ def complaints(ctx: ReportContext) -> list:
             )
         )
     return parts or [msg("pages.voice.no_complaints", lang)]
+
+
+@report_section(REPORT, "drivers")
+def drivers(ctx: ReportContext) -> list:
+    """Which topics move the outcome: the drop when a topic is raised negatively, and its share.
+
+    Returns
+    -------
+    cxlab.notebook.Shown
+        Markdown naming the outcome, and the table of :func:`cxlab.text.topic_drivers` (the
+        drop in the outcome with a topic raised negatively, other topics held fixed, with its
+        interval; relative importance), most important first.
+
+    Examples
+    --------
+    >>> from cxlab.notebook import open_report
+    >>> shown = drivers(open_report("voice", lang="en", n_boot=0))
+    >>> shown.parts[1].data.shape[0] > 3
+    True
+    """
+    book, lang = ctx.codebook, ctx.lang
+    outcome = (book.select(role="outcome") or book.select(type="nps"))[0]
+    found = text.topic_drivers(
+        ctx.df,
+        outcome,
+        topics=_analyzed_all(ctx).loc[ctx.df.index],
+        weight=book.weight,
+        n_boot=int(ctx.option("n_boot", 200)),
+        seed=0,
+        progress=False,
+    )
+    title = msg("voice.topic_drivers_title", lang, outcome=escape_markdown(ctx.label(outcome)))
+    return [
+        f"**{title}**",
+        present.table(found.table.sort_values("rank"), book, digits=3, lang=lang),
+    ]
+
+
+@report_section(REPORT, "emerging")
+def emerging(ctx: ReportContext) -> list:
+    """Words frequent this period that the topic taxonomy does not know and that were rare before.
+
+    Returns
+    -------
+    cxlab.notebook.Shown
+        Markdown, and the table of :func:`cxlab.text.emerging_terms` (counts, shares before and
+        now, lift, a redacted example), or a sentence when no word is emerging.
+
+    Examples
+    --------
+    >>> from cxlab.notebook import open_report
+    >>> emerging(open_report("voice", lang="en")).parts[1].data.iloc[:, 0].tolist()[:2]
+    ['我要', '投诉']
+    """
+    book, lang = ctx.codebook, ctx.lang
+    found = text.emerging_terms(
+        ctx.survey.data,
+        _comment(ctx),
+        wave=book.wave,
+        period=ctx.period,
+        taxonomy=ctx.option("taxonomy"),
+    )
+    if found.empty:
+        return [f"**{msg('voice.emerging_title', lang)}**", msg("pages.voice.no_emerging", lang)]
+    title = f"**{msg('voice.emerging_title', lang)}**"
+    return [title, present.table(found, book, digits=3, lang=lang)]
