@@ -35,7 +35,7 @@ LABELLED_COLUMNS = ("item", "driver", "outcome")
 #: p-value columns, shown with three significant digits.
 P_COLUMNS = ("p", "p_adj", "p_change", "penalty_p", "reward_p", "f_p")
 #: Count columns, shown as whole numbers with thousands separators.
-COUNT_COLUMNS = ("n", "n_used", "count")
+COUNT_COLUMNS = ("n", "n_used", "count", "n_eff")
 
 
 def say(lang: str, zh: str, en: str) -> str:
@@ -152,7 +152,8 @@ def table(
     -------
     pandas.io.formats.style.Styler
         The table; ``.data`` holds the translated frame. Columns ``method`` and ``note`` are
-        dropped when they say nothing (one method, no notes); lists are joined; durations show
+        dropped when they say nothing (one method, no notes), and ``n_used`` when it equals
+        ``n`` (no respondent with weight 0); lists are joined; durations show
         as H:MM:SS; True shows as "yes", False as blank; missing text as "(missing)".
 
     Examples
@@ -175,8 +176,15 @@ def _render(result, codebook, *, lang, digits, rename=None, values=None):
 
 
 def _drop_silent_columns(df: pd.DataFrame) -> pd.DataFrame:
-    """Without ``method`` when it holds one value, and ``note`` when it is empty."""
-    drop = []
+    """Without ``method`` when it holds one value, ``note`` when it is empty, and the bases used
+    (``n_used``, ``<side>_n_used``) when they equal the bases (no respondent with weight 0)."""
+    drop = [
+        used
+        for used in df.columns
+        if str(used).endswith("n_used")
+        and (base := str(used)[: -len("_used")]) in df
+        and df[used].equals(df[base].astype(df[used].dtype))
+    ]
     if "method" in df and df["method"].nunique(dropna=True) <= 1:
         drop.append("method")
     if "note" in df and df["note"].nunique(dropna=True) <= 1 and not df["note"].astype(bool).any():

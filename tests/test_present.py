@@ -130,7 +130,9 @@ def test_kpi_table_names_kpis_after_items(sample_survey):
         assert names[:2] == ["NPS", csat]
         assert len(names) == len(k)
         assert shown[msg("heading.value", lang)].tolist() == k["value"].tolist()
-        kept = [c for c in k.columns if c not in ("item", "unit", "label")]
+        # n_used is left out when it equals n (no respondent with weight 0 in the sample)
+        assert k["n_used"].equals(k["n"])
+        kept = [c for c in k.columns if c not in ("item", "unit", "label", "n_used")]
         assert shown.columns.tolist() == [present.column_label(c, book, lang=lang) for c in kept]
 
 
@@ -165,3 +167,10 @@ def test_headers_and_file_names_from_data_are_escaped():
     )
     text = present.load_summary(survey, lang="en")
     assert "<img" not in text and "&lt;img" in text and "\\*" in text
+
+
+def test_bases_used_shown_only_when_they_differ():
+    t = pd.DataFrame({"g": ["a", "b"], "n": [10, 8], "n_used": [10, 8], "mean": [3.0, 4.0]})
+    used = msg("heading.n_used", "en")
+    assert used not in present.table(t, None, lang="en").data.columns
+    assert used in present.table(t.assign(n_used=[9, 8]), None, lang="en").data.columns
