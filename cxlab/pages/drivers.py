@@ -62,15 +62,32 @@ def _matrix(ctx: ReportContext):
     )
 
 
+def _cutoffs(ctx: ReportContext) -> tuple[float, float]:
+    """``low`` and ``high`` (options), else the bottom-2 box and the top box of the drivers' scale
+    (2 and 5 on a 1-5 scale, as the report always used)."""
+    items = [ctx.codebook.items[d] for d in _drivers(ctx)]
+    lo = min((i.min for i in items if i.min is not None), default=1)
+    hi = max((i.max for i in items if i.max is not None), default=5)
+    return ctx.option("low", lo + 1), ctx.option("high", hi)
+
+
+def _penalty_drivers(ctx: ReportContext) -> tuple[list[str], list[str]]:
+    """The drivers with ratings on both sides of the cut-offs, and those without."""
+    low, high = _cutoffs(ctx)
+    both = [d for d in _drivers(ctx) if (ctx.df[d] <= low).any() and (ctx.df[d] >= high).any()]
+    return both, [d for d in _drivers(ctx) if d not in both]
+
+
 def _penalty(ctx: ReportContext):
+    low, high = _cutoffs(ctx)
     return ctx.cached(
         "penalty",
         lambda: kda.penalty_reward(
             ctx.df,
             _outcome(ctx),
-            _drivers(ctx),
-            low=ctx.option("low", 2),
-            high=ctx.option("high", 5),
+            _penalty_drivers(ctx)[0],
+            low=low,
+            high=high,
             weight=ctx.codebook.weight,
         ),
     )
@@ -165,7 +182,7 @@ def matrix(ctx: ReportContext) -> list:
     --------
     >>> from cxlab.notebook import open_report
     >>> fig, table = matrix(open_report("drivers", lang="en")).parts
-    >>> table.data.iloc[:2, [0, 5]].values.tolist()
+    >>> table.data.iloc[:2][[table.data.columns[0], "Quadrant"]].values.tolist()
     [['问题解决', 'Concentrate here'], ['产品质量', 'Keep up the good work']]
     """
     lang = ctx.lang
@@ -192,7 +209,9 @@ def penalty(ctx: ReportContext) -> list:
     -------
     cxlab.notebook.Shown
         A figure and the table of :func:`cxlab.drivers.penalty_reward` (penalty, reward, their
-        tests and the driver's type; options ``low`` and ``high``).
+        tests and the driver's type; options ``low`` and ``high``, by default the bottom-2 box
+        and the top box of the drivers' scale), and a sentence naming the drivers left out for having
+        no rating on one side of the cut-offs.
 
     Examples
     --------
@@ -201,11 +220,20 @@ def penalty(ctx: ReportContext) -> list:
     >>> table.data.iloc[:2, [0, 8]].values.tolist()
     [['问题解决', 'Basic (dissatisfies when missing)'], ['产品质量', 'Performance (linear)']]
     """
+    used, left_out = _penalty_drivers(ctx)
+    low, high = _cutoffs(ctx)
+    note = []
+    if left_out:
+        sep = "、" if ctx.lang == "zh" else ", "
+        names = sep.join(escape_markdown(ctx.label(d)) for d in left_out)
+        note = [msg("pages.drivers.penalty_left_out", ctx.lang, drivers=names, low=low, high=high)]
+    if not used:
+        return note
     pr = _penalty(ctx)
-    fig, ax = figure(8, 0.4 * len(_drivers(ctx)) + 1)
+    fig, ax = figure(8, 0.4 * len(used) + 1)
     plots.plot_penalty_reward(pr.table, labels=_labels(ctx), ax=ax, lang=ctx.lang)
     fig.tight_layout()
-    return [fig, present.table(pr.table, ctx.codebook, digits=3, lang=ctx.lang)]
+    return [fig, present.table(pr.table, ctx.codebook, digits=3, lang=ctx.lang), *note]
 
 
 @report_section(REPORT, "promoters")

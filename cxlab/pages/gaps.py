@@ -145,7 +145,7 @@ def items(ctx: ReportContext) -> list:
     >>> from cxlab.notebook import open_report
     >>> fig, table = items(open_report("gaps", lang="en", top_items=3)).parts
     >>> table.data.iloc[:2, 1].tolist(), table.data.shape
-    (['按承诺时间提供服务', '第一次就把事情做对'], (3, 12))
+    (['按承诺时间提供服务', '第一次就把事情做对'], (3, 11))
     """
     lang, labels = ctx.lang, _spec(ctx).labels
     sq, _ = _servqual(ctx)
@@ -178,7 +178,7 @@ def ipa(ctx: ReportContext) -> list:
     --------
     >>> from cxlab.notebook import open_report
     >>> fig, table = ipa(open_report("gaps", lang="en")).parts
-    >>> table.data.iloc[:2, [0, 5]].values.tolist()
+    >>> table.data.iloc[:2][["Attribute", "Quadrant"]].values.tolist()
     [['问题解决', 'Concentrate here'], ['产品质量', 'Keep up the good work']]
     """
     lang = ctx.lang
@@ -217,7 +217,7 @@ def kano(ctx: ReportContext) -> list:
     --------
     >>> from cxlab.notebook import open_report
     >>> fig, table = kano(open_report("gaps", lang="en")).parts
-    >>> table.data.iloc[:2, [0, 9]].values.tolist()
+    >>> table.data.iloc[:2][["Feature", "Category"]].values.tolist()
     [['小程序下单', 'One-dimensional'], ['送货上门', 'Must-be']]
     """
     table = _kano(ctx)

@@ -273,7 +273,7 @@ def trends(ctx: ReportContext) -> list:
     >>> from cxlab.notebook import open_report
     >>> fig, table = trends(open_report("satisfaction", lang="en")).parts
     >>> [ax.get_title() for ax in fig.axes], table.data.shape
-    (['NPS', '总体满意度 (top-2 box %)'], (4, 12))
+    (['NPS', '总体满意度 (top-2 box %)'], (4, 11))
     """
     book, lang = ctx.codebook, ctx.lang
     metrics = _metrics(ctx)
