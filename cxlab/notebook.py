@@ -128,14 +128,22 @@ class ReportContext:
     def header(self) -> str:
         """The Markdown line under the page title: survey, period and base, and a note when the
         row number stands in for a respondent id."""
-        period = self.period if self.period is not None else msg("period.all", self.lang)
-        line = msg(
-            "header.line",
-            self.lang,
-            title=escape_markdown(self.title),
-            period=escape_markdown(period),
-            n=f"{len(self.df):,}",
-        )
+        if self.codebook.wave is None:  # no waves: nothing to say about one
+            line = msg(
+                "header.line_no_wave",
+                self.lang,
+                title=escape_markdown(self.title),
+                n=f"{len(self.df):,}",
+            )
+        else:
+            period = self.period if self.period is not None else msg("period.all", self.lang)
+            line = msg(
+                "header.line",
+                self.lang,
+                title=escape_markdown(self.title),
+                period=escape_markdown(period),
+                n=f"{len(self.df):,}",
+            )
         if self.benchmark is not None:
             line += "\n\n" + msg(
                 "header.unit",

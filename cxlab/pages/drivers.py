@@ -216,24 +216,27 @@ def penalty(ctx: ReportContext) -> list:
     Examples
     --------
     >>> from cxlab.notebook import open_report
-    >>> fig, table = penalty(open_report("drivers", lang="en")).parts
+    >>> cut, fig, table = penalty(open_report("drivers", lang="en")).parts
+    >>> cut
+    'Low: a rating of 2 or less; high: 5 or more.'
     >>> table.data.iloc[:2, [0, 8]].values.tolist()
     [['问题解决', 'Basic (dissatisfies when missing)'], ['产品质量', 'Performance (linear)']]
     """
     used, left_out = _penalty_drivers(ctx)
     low, high = _cutoffs(ctx)
+    cut = msg("pages.drivers.penalty_cutoffs", ctx.lang, low=low, high=high)
     note = []
     if left_out:
         sep = "、" if ctx.lang == "zh" else ", "
         names = sep.join(escape_markdown(ctx.label(d)) for d in left_out)
         note = [msg("pages.drivers.penalty_left_out", ctx.lang, drivers=names, low=low, high=high)]
     if not used:
-        return note
+        return [cut, *note]
     pr = _penalty(ctx)
     fig, ax = figure(8, 0.4 * len(used) + 1)
     plots.plot_penalty_reward(pr.table, labels=_labels(ctx), ax=ax, lang=ctx.lang)
     fig.tight_layout()
-    return [fig, present.table(pr.table, ctx.codebook, digits=3, lang=ctx.lang), *note]
+    return [cut, fig, present.table(pr.table, ctx.codebook, digits=3, lang=ctx.lang), *note]
 
 
 @report_section(REPORT, "promoters")
