@@ -141,7 +141,7 @@ def test_min_base_rule_follows_the_parameter(tmp_path, no_kernel):
     )
     page = path.read_text(encoding="utf-8")
     assert "has 40 respondents this period, fewer than 50" in page
-    assert "fewer than 50 respondents is shown as “n &lt; 50”" in page
+    assert "a unit (--each) with fewer than 50 respondents gets a page saying so" in page
 
 
 # -- the runner -------------------------------------------------------------------------------------
