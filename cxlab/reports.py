@@ -29,6 +29,8 @@ comes from the message catalogue (:func:`cxlab.messages.msg`, ``reports.yaml``).
 
 from __future__ import annotations
 
+import dataclasses
+
 import ast
 import datetime as dt
 import errno
@@ -144,6 +146,8 @@ class Run:
         The printed page (``--pdf``), relative to the reports folder.
     each, unit : str or None
         For a page per unit (``--each``): the column and the unit's value.
+    alert : bool
+        Whether the page raised an early warning (an alert in its latest period).
     base : int or None
         Respondents of the unit (in the period reported); under ``min_base`` the page shows
         only that it is too small.
@@ -166,6 +170,39 @@ class Run:
     each: str | None = None
     unit: str | None = None
     base: int | None = None
+    alert: bool = False
+
+
+#: A section that raises an early warning writes this (an invisible HTML comment) into its output,
+#: so the index can mark the page (see :data:`cxlab.loop.page.ALERT_MARK`).
+ALERT_MARK = "<!-- cx-alert -->"
+
+
+def has_alert(nb) -> bool:
+    """Whether an executed notebook's outputs carry :data:`ALERT_MARK`.
+
+    Parameters
+    ----------
+    nb : nbformat.NotebookNode
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> import nbformat
+    >>> cell = nbformat.v4.new_code_cell("x")
+    >>> cell.outputs = [nbformat.v4.new_output("display_data", {"text/markdown": ALERT_MARK})]
+    >>> has_alert(nbformat.v4.new_notebook(cells=[cell]))
+    True
+    """
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if any(ALERT_MARK in str(v) for v in data.values()):
+                return True
+    return False
 
 
 # -- parameters ------------------------------------------------------------------------------------
@@ -867,6 +904,9 @@ def _index_row(r: dict, lang: str) -> str:
     )
     ok = r["status"] == "succeeded"
     status = msg("report_index.succeeded" if ok else "report_index.failed", lang)
+    alert = ""
+    if ok and r.get("alert"):
+        alert = f' <b class="alert">{e(msg("report_index.alert", lang))}</b>'
     err = "" if ok else f'<div class="err">{e(bounded(r.get("error") or "", one_line=True))}</div>'
     data = Path(r["data"]).name if r.get("data") else "—"
     seconds = msg("report_index.seconds", lang, seconds=f"{r['duration_s']:.1f}")
@@ -881,7 +921,8 @@ def _index_row(r: dict, lang: str) -> str:
         f"<tr>{unit}<td>{e(r['date'])}</td><td>{e(r['started'][11:19])}</td>"
         f"<td>{link}</td><td>{e(bounded(shown) or '—')}</td>"
         f'<td title="SHA-256 {e(r.get("data_sha256") or "")}">{e(data)}</td>'
-        f'<td class="{"ok" if ok else "failed"}">{e(status)}{err}</td><td>{e(seconds)}</td></tr>'
+        f'<td class="{"ok" if ok else "failed"}">{e(status)}{alert}{err}</td>'
+        f"<td>{e(seconds)}</td></tr>"
     )
 
 
@@ -889,6 +930,7 @@ _INDEX_STYLE = """body { font-family: "cxlab Noto Sans CJK", "Noto Sans CJK SC",
 table { border-collapse: collapse; width: 100%; font-size: 0.92em; }
 th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid #ddd; vertical-align: top; }
 th { background: #f3f6f9; } .ok { color: #1b7f3b; } .failed { color: #b00020; font-weight: bold; }
+.alert { color: #b36b00; }
 .err { font-weight: normal; color: #555; font-size: 0.9em; }"""
 
 
@@ -1197,7 +1239,8 @@ def _run_locked(job: _Job, on_start: Callable[[str], None] | None) -> Path:
                 _keep_failed(job, nb, frame, error, executed)
             target = _publish_report(job, nb, frame, Path(tmp))
         rel = target.relative_to(job.out_root).as_posix()
-        _record(job.out_root, job.record("succeeded", html=rel, pdf=job.printer is not None))
+        run = job.record("succeeded", html=rel, pdf=job.printer is not None)
+        _record(job.out_root, dataclasses.replace(run, alert=has_alert(nb)))
     except OSError as e:
         _fail_on_disk(job, e)
     log.info("done %s in %.1f s -> %s", job.stem, job.seconds(), target)

@@ -175,6 +175,7 @@ REPORTS: dict[str, tuple[Section, ...]] = {
             ),
         ),
         Section("verbatims", (TEXT,)),
+        Section("warning", (WAVE, NPS)),
     ),
     "drivers": (
         Section("fit", (OUTCOME, DRIVERS2)),
@@ -234,6 +235,7 @@ REPORTS: dict[str, tuple[Section, ...]] = {
         Section("complaints", (TEXT,)),
         Section("drivers", (TEXT, _any(OUTCOME, NPS))),
         Section("emerging", (TEXT, WAVE)),
+        Section("warning", (TEXT, WAVE)),
     ),
 }
 

@@ -222,6 +222,7 @@ def test_corp_rep_survey_without_nps_wave_or_id():
         "distributions": True,
         "reliability": True,
         "verbatims": False,
+        "warning": False,
     }
     kpis = {s.section: s for s in shown}["kpis"].parts[0].data
     assert kpis.iloc[:, 0].tolist() == [

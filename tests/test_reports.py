@@ -265,7 +265,7 @@ def test_index_words_come_from_the_catalogue():
 @pytest.mark.slow
 def test_english_report(tmp_path):
     html = reports.run_report(
-        "drivers", parameters={"lang": "en", "bootstrap": 30}, out_root=tmp_path
+        "drivers", parameters={"lang": "en", "n_boot": 30}, out_root=tmp_path
     ).read_text(encoding="utf-8")
     assert "Key-driver analysis" in html and "Relative importance" in html and "Contents" in html
     assert "关键驱动因素分析" not in html and "目录" not in html

@@ -66,3 +66,57 @@ def points_markdown(sentences: Sequence[str], *, lang: str = "zh") -> str:
     'Nothing stands out: no difference or change here is significant.'
     """
     return _bullets(sentences) if sentences else msg("pages.no_points", lang)
+
+
+def warning_parts(ctx, *, text: str | None = None, item: str | None = None, analyzed=None) -> list:
+    """The early-warning section of a report: the sentence, and the alerts of the latest period.
+
+    Charts are drawn per the codebook's ``owner`` column (else its first segment) and period,
+    with the limits from the earlier periods (:func:`cxlab.loop.warning.scan`). When the
+    period has an alert, the part carries :data:`cxlab.reports.ALERT_MARK` so the index marks
+    the page.
+
+    Parameters
+    ----------
+    ctx : cxlab.notebook.ReportContext
+    text, item : str, optional
+        The comment column and the NPS column to chart.
+    analyzed : pandas.DataFrame, optional
+        :func:`cxlab.text.analyze` of every comment, to reuse.
+
+    Returns
+    -------
+    list
+        Markdown (with the mark when there is an alert) and the alerts table, if any.
+
+    Examples
+    --------
+    >>> from cxlab.notebook import open_report
+    >>> parts = warning_parts(open_report("satisfaction", lang="en"), item="nps")
+    >>> parts[0].startswith("No alert in 2025Q4")
+    True
+    """
+    from cxlab import present
+    from cxlab.loop.page import alerts_table, warning_text
+    from cxlab.loop.warning import scan
+    from cxlab.reports import ALERT_MARK
+
+    book = ctx.codebook
+    by = getattr(book, "owner", None) or next(iter(book.segments), None)
+    found = scan(
+        ctx.survey.data,
+        wave=book.wave,
+        text=text,
+        item=item,
+        by=by,
+        period=ctx.period,
+        analyzed=analyzed,
+        taxonomy=ctx.option("taxonomy"),
+    )
+    sentence = warning_text(found, lang=ctx.lang)
+    if found.alerts.empty:
+        return [sentence]
+    return [
+        sentence + "\n\n" + ALERT_MARK,
+        present.table(alerts_table(found, lang=ctx.lang), book, digits=3, lang=ctx.lang),
+    ]

@@ -25,6 +25,7 @@ __all__ = [
     "segments",
     "trends",
     "verbatims",
+    "warning",
 ]
 
 REPORT = "satisfaction"
@@ -442,3 +443,24 @@ def verbatims(ctx: ReportContext) -> list:
     n = min(int(ctx.option("n_comments", 6)), len(answered))
     examples = answered.sample(n, random_state=0)
     return [present.table(text.redact(examples).to_frame("comment"), ctx.codebook, lang=ctx.lang)]
+
+
+@report_section(REPORT, "warning")
+def warning(ctx: ReportContext) -> list:
+    """Early warning (预警) on NPS per owner or segment and wave; the alerts of the latest wave.
+
+    Returns
+    -------
+    cxlab.notebook.Shown
+        A sentence (alerts, and the false alarms expected if nothing changed) and the table of
+        the alerts, if any.
+
+    Examples
+    --------
+    >>> from cxlab.notebook import open_report
+    >>> warning(open_report("satisfaction", lang="en")).parts[0][:24]
+    'No alert in 2025Q4: ever'
+    """
+    from cxlab.pages.parts import warning_parts
+
+    return warning_parts(ctx, item=ctx.codebook.one(type="nps"))

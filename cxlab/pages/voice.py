@@ -12,9 +12,9 @@ from cxlab import plots, present, text
 from cxlab.markup import escape_markdown
 from cxlab.messages import msg
 from cxlab.notebook import ReportContext, report_section
-from cxlab.pages.parts import figure
+from cxlab.pages.parts import figure, warning_parts
 
-__all__ = ["complaints", "drivers", "emerging", "keywords", "topics", "trend"]
+__all__ = ["complaints", "drivers", "emerging", "keywords", "topics", "trend", "warning"]
 
 REPORT = "voice"
 
@@ -254,3 +254,24 @@ def emerging(ctx: ReportContext) -> list:
         return [f"**{msg('voice.emerging_title', lang)}**", msg("pages.voice.no_emerging", lang)]
     title = f"**{msg('voice.emerging_title', lang)}**"
     return [title, present.table(found, book, digits=3, lang=lang)]
+
+
+@report_section(REPORT, "warning")
+def warning(ctx: ReportContext) -> list:
+    """Early warning (预警): comment volume, negative share and each topic's share per owner or
+    segment and wave, on control charts; the alerts of the latest wave.
+
+    Returns
+    -------
+    cxlab.notebook.Shown
+        A sentence (alerts, and the false alarms expected if nothing changed) and the table of
+        the alerts (:func:`cxlab.loop.page.alerts_table`), if any.
+
+    Examples
+    --------
+    >>> from cxlab.notebook import open_report
+    >>> shown = warning(open_report("voice", lang="en"))
+    >>> shown.parts[0][:20]
+    '**1** alerts in 2025'
+    """
+    return warning_parts(ctx, text=_comment(ctx), analyzed=_analyzed_all(ctx))
