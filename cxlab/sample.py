@@ -298,17 +298,32 @@ def _scale(latent: np.ndarray, lo: int, hi: int) -> np.ndarray:
 def _numeric(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     """The numeric part of the survey (everything but ids, weights and comments)."""
     out: dict[str, np.ndarray] = {}
+    shift = _segments(rng, n, out)
+    halo, satisfaction = _drivers(rng, n, shift, out)
+    _servqual(rng, n, halo, shift, out)
+    _importance_points(rng, n, out)
+    _kano(rng, n, out)
+    _touchpoints(rng, n, satisfaction, out)
+    out["_satisfaction"] = satisfaction
+    return out
+
+
+def _segments(rng: np.random.Generator, n: int, out: dict) -> np.ndarray:
+    """Wave, region, channel and tier into ``out``; returns each respondent's latent shift."""
     out["wave"] = np.asarray(WAVES, dtype=object)[rng.integers(0, len(WAVES), n)]
     out["region"] = _choice(rng, REGIONS, n)
     out["channel"] = _choice(rng, CHANNELS, n)
     out["member_tier"] = _choice(rng, TIERS, n)
-    shift = (
+    return (
         pd.Series(out["wave"]).map(WAVE_SHIFT).to_numpy()
         + pd.Series(out["region"]).map(REGION_SHIFT).to_numpy()
         + pd.Series(out["channel"]).map(CHANNEL_SHIFT).to_numpy()
         + pd.Series(out["member_tier"]).map(TIER_SHIFT).to_numpy()
     )
 
+
+def _drivers(rng: np.random.Generator, n: int, shift: np.ndarray, out: dict):
+    """Drivers, overall, NPS and effort into ``out``; returns (halo, satisfaction)."""
     # Drivers: equicorrelated latents (a general "halo" factor plus each driver's own part).
     rho = DRIVER_CORRELATION
     halo = rng.standard_normal(n)
@@ -325,16 +340,25 @@ def _numeric(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
         1,
         7,
     )
+    return halo, satisfaction
 
-    # SERVQUAL: perception = expectation + planted gap + noise, on 1-7. A respondent's
-    # expectations share a common level and perceptions share the satisfaction halo,
-    # so each battery is a reliable scale, as real ones are.
+
+def _servqual(rng: np.random.Generator, n: int, halo, shift, out: dict) -> None:
+    """SERVQUAL: perception = expectation + planted gap + noise, on 1-7.
+
+    A respondent's expectations share a common level and perceptions share the satisfaction
+    halo, so each battery is a reliable scale, as real ones are.
+    """
     exp_level = rng.standard_normal(n)
     for item, (_, _, gap) in SERVQUAL_ITEMS.items():
         exp_latent = 5.5 + 0.55 * exp_level + 0.55 * rng.standard_normal(n)
         out[f"exp_{item}"] = _scale(exp_latent, 1, 7)
         per_noise = 0.6 * (halo + shift) + 0.7 * rng.standard_normal(n)
         out[f"per_{item}"] = _scale(exp_latent + gap + per_noise, 1, 7)
+
+
+def _importance_points(rng: np.random.Generator, n: int, out: dict) -> None:
+    """Constant-sum importance: 100 points per respondent over IMPORTANCE_MEAN."""
     alpha = np.array(list(IMPORTANCE_MEAN.values()), dtype=float) / 100 * 40
     points = rng.dirichlet(alpha, n) * 100
     rounded = np.floor(points)
@@ -346,7 +370,9 @@ def _numeric(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
     for k, dim in enumerate(IMPORTANCE_MEAN):
         out[f"imp_{dim}"] = rounded[:, k]
 
-    # Kano: each respondent's own category per feature, then a typical answer pair.
+
+def _kano(rng: np.random.Generator, n: int, out: dict) -> None:
+    """Kano: each respondent's own category per feature, then a typical answer pair."""
     for key, (_, _, mix) in KANO_FEATURES.items():
         cats = _choice(rng, mix, n)
         f = np.empty(n)
@@ -362,13 +388,13 @@ def _numeric(rng: np.random.Generator, n: int) -> dict[str, np.ndarray]:
         out[f"kano_f_{key}"] = f
         out[f"kano_d_{key}"] = d
 
-    # Touchpoints: follow overall satisfaction; unexperienced ones are blank.
+
+def _touchpoints(rng: np.random.Generator, n: int, satisfaction, out: dict) -> None:
+    """Touchpoints: follow overall satisfaction; unexperienced ones are blank."""
     for name, (_, _, tshift, share) in TOUCHPOINTS.items():
         rating = _scale(3.7 + tshift + 0.7 * satisfaction + 0.8 * rng.standard_normal(n), 1, 5)
         rating[rng.random(n) > share] = np.nan
         out[name] = rating
-    out["_satisfaction"] = satisfaction
-    return out
 
 
 def _index_latents(rng: np.random.Generator, wave, channel) -> dict[str, np.ndarray]:
@@ -649,7 +675,6 @@ def _self_service(rng: np.random.Generator, n: int, satisfaction: np.ndarray) ->
 
 def _events(rng: np.random.Generator, ids: list[str], channel: np.ndarray, wave: np.ndarray):
     """A purchase-funnel event log with the oddities real logs have, and the true reach of each step."""
-    steps = list(FUNNEL)
     n = len(ids)
     start = pd.to_datetime(
         pd.Series(wave).str.replace(
@@ -657,11 +682,34 @@ def _events(rng: np.random.Generator, ids: list[str], channel: np.ndarray, wave:
         )
     )
     t0 = start.to_numpy() + (rng.random(n) * 80 * 86400).astype("timedelta64[s]")
+    rows, reach_counts, reached = _funnel_rows(rng, np.asarray(ids), channel, t0)
+    odd = _odd_rows(rng, np.asarray(ids), t0, reached, rows)
+    events = (
+        pd.concat(rows, ignore_index=True)
+        .sort_values(["timestamp", "customer_id"], kind="stable")
+        .reset_index(drop=True)
+    )
+    events["timestamp"] = events["timestamp"].dt.strftime("%Y-%m-%d %H:%M:%S")
+    truth = {
+        "steps": list(FUNNEL),
+        "planted_conversion": FUNNEL,
+        "miniprogram_order": FUNNEL_MINIPROGRAM_ORDER,
+        "customers_reaching": reach_counts,
+        "weakest_step": "提交订单",
+        "untracked_step": "客服咨询",
+        "out_of_order_payments": int(odd.size),
+    }
+    return events, truth
+
+
+def _funnel_rows(rng: np.random.Generator, ids: np.ndarray, channel: np.ndarray, t0: np.ndarray):
+    """The funnel's events step by step: (row frames, customers reaching each step, reached)."""
+    n = len(ids)
     reached = np.ones(n, bool)
     rows = []
     reach_counts = {}
     now = t0.copy()
-    for k, step in enumerate(steps):
+    for k, step in enumerate(FUNNEL):
         if k:
             p = np.full(n, FUNNEL[step])
             if step == "提交订单":
@@ -672,59 +720,49 @@ def _events(rng: np.random.Generator, ids: list[str], channel: np.ndarray, wave:
             now = now + np.where(tie, np.timedelta64(0, "s"), gap)
         reach_counts[step] = int(reached.sum())
         idx = np.flatnonzero(reached)
-        rows.append(
-            pd.DataFrame({"customer_id": np.asarray(ids)[idx], "step": step, "timestamp": now[idx]})
-        )
+        rows.append(pd.DataFrame({"customer_id": ids[idx], "step": step, "timestamp": now[idx]}))
         # Some customers repeat a step a little later (a second view, a retried payment).
         rep = idx[rng.random(idx.size) < 0.05]
         rows.append(
             pd.DataFrame(
                 {
-                    "customer_id": np.asarray(ids)[rep],
+                    "customer_id": ids[rep],
                     "step": step,
                     "timestamp": now[rep] + np.timedelta64(90, "s"),
                 }
             )
         )
-    # Out-of-order noise: a payment callback logged before any order, for customers who never
-    # ordered; and service chats, an event type the funnel does not track.
+    return rows, reach_counts, reached
+
+
+def _odd_rows(rng: np.random.Generator, ids: np.ndarray, t0, reached, rows: list) -> np.ndarray:
+    """Append the noise rows to ``rows``; returns the out-of-order payers' positions.
+
+    Out-of-order noise: a payment callback logged before any order, for customers who never
+    ordered; and service chats, an event type the funnel does not track.
+    """
     never = np.flatnonzero(~reached)
     odd = never[rng.random(never.size) < 0.02]
     rows.append(
         pd.DataFrame(
             {
-                "customer_id": np.asarray(ids)[odd],
+                "customer_id": ids[odd],
                 "step": "完成支付",
                 "timestamp": t0[odd] - np.timedelta64(3600, "s"),
             }
         )
     )
-    chat = np.flatnonzero(rng.random(n) < 0.1)
+    chat = np.flatnonzero(rng.random(len(ids)) < 0.1)
     rows.append(
         pd.DataFrame(
             {
-                "customer_id": np.asarray(ids)[chat],
+                "customer_id": ids[chat],
                 "step": "客服咨询",
                 "timestamp": t0[chat] + np.timedelta64(600, "s"),
             }
         )
     )
-    events = (
-        pd.concat(rows, ignore_index=True)
-        .sort_values(["timestamp", "customer_id"], kind="stable")
-        .reset_index(drop=True)
-    )
-    events["timestamp"] = events["timestamp"].dt.strftime("%Y-%m-%d %H:%M:%S")
-    truth = {
-        "steps": steps,
-        "planted_conversion": FUNNEL,
-        "miniprogram_order": FUNNEL_MINIPROGRAM_ORDER,
-        "customers_reaching": reach_counts,
-        "weakest_step": "提交订单",
-        "untracked_step": "客服咨询",
-        "out_of_order_payments": int(odd.size),
-    }
-    return events, truth
+    return odd
 
 
 def _weights(region: np.ndarray, tier: np.ndarray) -> np.ndarray:
@@ -753,6 +791,35 @@ def _codebook() -> dict:
     }
     for name, (label, _, _) in DRIVERS.items():
         items[name] = {"label": label, "type": "scale", "min": 1, "max": 5, "role": "driver"}
+    items.update(_servqual_codebook())
+    items.update(_battery_codebook())
+    items.update(_self_service_codebook())
+    items["comment"] = {"label": "开放意见", "type": "text"}
+    items.update(_index_codebook())
+    return {
+        "name": "零售全渠道顾客体验调研（样例）",
+        "id": "resp_id",
+        "weight": "weight",
+        "wave": "wave",
+        "submitted": "submitted",
+        "segments": {"region": "地区", "channel": "渠道", "member_tier": "会员等级"},
+        "labels": {
+            "resp_id": "受访者编号",
+            "wave": "调研波次",
+            "weight": "权重",
+            "submitted": "提交时间",
+        },
+        "missing_codes": [98, 99],
+        "stages": STAGES,
+        "items": items,
+        "owner": "region",
+        "alerts": ALERTS,
+    }
+
+
+def _servqual_codebook() -> dict:
+    """Codebook entries of the SERVQUAL battery: expectation and perception per item."""
+    items: dict[str, dict] = {}
     for item, (dim, text, _) in SERVQUAL_ITEMS.items():
         items[f"exp_{item}"] = {
             "label": f"期望：{text}",
@@ -771,6 +838,12 @@ def _codebook() -> dict:
             "role": "perception",
             "dimension": DIMENSIONS[dim],
         }
+    return items
+
+
+def _battery_codebook() -> dict:
+    """Codebook entries of the importance points, the Kano pairs and the touchpoints."""
+    items: dict[str, dict] = {}
     for dim, label in DIMENSIONS.items():
         items[f"imp_{dim}"] = {
             "label": f"重要性分配：{label}",
@@ -803,6 +876,11 @@ def _codebook() -> dict:
             "role": "touchpoint",
             "stage": stage,
         }
+    return items
+
+
+def _self_service_codebook() -> dict:
+    """Codebook entries of the self-service questions."""
     ss_items = {
         "ss_used": ("是否使用过自助服务", "binary"),
         "ss_resolved": ("自助服务解决了问题", "binary"),
@@ -810,8 +888,10 @@ def _codebook() -> dict:
         "ss_searched": ("在帮助中心搜索过", "binary"),
         "ss_opened": ("打开了搜索结果", "binary"),
     }
-    for name, (label, kind) in ss_items.items():
-        items[name] = {"label": label, "type": kind, "role": "self_service"}
+    items: dict[str, dict] = {
+        name: {"label": label, "type": kind, "role": "self_service"}
+        for name, (label, kind) in ss_items.items()
+    }
     items["ss_feedback"] = {
         "label": "对答案的评价（1 有用，-1 没用，0 未评价）",
         "type": "numeric",
@@ -826,27 +906,7 @@ def _codebook() -> dict:
         "max": 5,
         "role": "self_service",
     }
-    items["comment"] = {"label": "开放意见", "type": "text"}
-    items.update(_index_codebook())
-    return {
-        "name": "零售全渠道顾客体验调研（样例）",
-        "id": "resp_id",
-        "weight": "weight",
-        "wave": "wave",
-        "submitted": "submitted",
-        "segments": {"region": "地区", "channel": "渠道", "member_tier": "会员等级"},
-        "labels": {
-            "resp_id": "受访者编号",
-            "wave": "调研波次",
-            "weight": "权重",
-            "submitted": "提交时间",
-        },
-        "missing_codes": [98, 99],
-        "stages": STAGES,
-        "items": items,
-        "owner": "region",
-        "alerts": ALERTS,
-    }
+    return items
 
 
 def generate(*, n: int = 5000, seed: int = 0) -> Sample:
@@ -878,6 +938,30 @@ def generate(*, n: int = 5000, seed: int = 0) -> Sample:
     """
     if n < 50:
         raise ValueError(f"`n` should be at least 50 so every segment is present, not {n}.")
+    data, planted = _survey_data(n, seed)
+    ids = data["resp_id"].tolist()
+    staff = _staff(np.random.default_rng([seed, 3]), max(60, n // 16))
+    events, funnel_truth = _events(
+        np.random.default_rng([seed, 5]), ids, data["channel"].to_numpy(), data["wave"].to_numpy()
+    )
+    truth = _truth(n, seed, planted)
+    truth["funnel"] = funnel_truth
+    truth["self_service"] = SELF_SERVICE
+    truth["staff"] = {"optimism": STAFF_OPTIMISM, "items": STAFF_ITEMS}
+    truth["index"] = _index_truth(seed)
+    truth["followup"] = planted["followup"]
+    return Sample(
+        data=data,
+        codebook=_codebook(),
+        truth=truth,
+        staff=staff,
+        staff_codebook=_staff_codebook(),
+        events=events,
+    )
+
+
+def _survey_data(n: int, seed: int) -> tuple[pd.DataFrame, dict]:
+    """The respondents' answers, and what was planted in them (topics, pii, decoys, followup)."""
     rng = np.random.default_rng(seed)
     num = _numeric(rng, n)
     ids = [f"R{i:05d}" for i in range(1, n + 1)]
@@ -914,10 +998,14 @@ def generate(*, n: int = 5000, seed: int = 0) -> Sample:
     plants = np.random.default_rng([seed, 8])
     followup_truth = _plant_followups(plants, data, topic_truth["respondents"])
     data["submitted"] = _submitted(plants, data["wave"].to_numpy())
+    planted = {"topics": topic_truth, "pii": pii, "pii_decoys": decoys, "followup": followup_truth}
+    return data, planted
 
-    population = _population_truth(seed)
+
+def _truth(n: int, seed: int, planted: dict) -> dict:
+    """The ground truth of the survey part, up to and including the planted comments."""
     names = list(DRIVERS)
-    truth = {
+    return {
         "generator": {"function": "cxlab.sample.generate", "n": n, "seed": seed},
         "notes": "Population values are expectations of the generating process, estimated "
         "from a separate draw of 400,000 respondents (unweighted, sample composition).",
@@ -936,7 +1024,7 @@ def generate(*, n: int = 5000, seed: int = 0) -> Sample:
             "region_shift": REGION_SHIFT,
         },
         "weighting_targets": {"region": REGION_TARGET, "member_tier": TIER_TARGET},
-        "population": population,
+        "population": _population_truth(seed),
         "servqual": {
             "planted_latent_gaps": {k: v[2] for k, v in SERVQUAL_ITEMS.items()},
             "largest_gap_dimension": DIMENSIONS["rel"],
@@ -946,27 +1034,10 @@ def generate(*, n: int = 5000, seed: int = 0) -> Sample:
             "weakest": "tp_delivery",
             "planted_shift": {k: v[2] for k, v in TOUCHPOINTS.items()},
         },
-        "topics": topic_truth,
-        "pii": pii,
-        "pii_decoys": decoys,
+        "topics": planted["topics"],
+        "pii": planted["pii"],
+        "pii_decoys": planted["pii_decoys"],
     }
-    staff = _staff(np.random.default_rng([seed, 3]), max(60, n // 16))
-    events, funnel_truth = _events(
-        np.random.default_rng([seed, 5]), ids, data["channel"].to_numpy(), data["wave"].to_numpy()
-    )
-    truth["funnel"] = funnel_truth
-    truth["self_service"] = SELF_SERVICE
-    truth["staff"] = {"optimism": STAFF_OPTIMISM, "items": STAFF_ITEMS}
-    truth["index"] = _index_truth(seed)
-    truth["followup"] = followup_truth
-    return Sample(
-        data=data,
-        codebook=_codebook(),
-        truth=truth,
-        staff=staff,
-        staff_codebook=_staff_codebook(),
-        events=events,
-    )
 
 
 def write_sample(out_dir: str | Path, *, n: int = 5000, seed: int = 0) -> dict[str, Path]:

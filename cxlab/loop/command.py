@@ -16,6 +16,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from cxlab.command_args import add_survey_arguments, load_survey_arguments
+
 __all__ = ["add_arguments", "default_out", "main_followup", "run"]
 
 
@@ -61,8 +63,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         metavar="import FILES",
         help="`import` then returned action sheets to read back",
     )
-    parser.add_argument("--data", help="survey file (default: the bundled sample survey)")
-    parser.add_argument("--codebook", help="codebook YAML (default: the one beside the data)")
+    add_survey_arguments(parser)
     parser.add_argument(
         "--each",
         default="owner",
@@ -89,13 +90,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
 
 
 def _list(args: argparse.Namespace, out: Path) -> int:
-    from cxlab import io
     from cxlab.loop.alerts import rules_from
     from cxlab.loop.followups import follow_ups
     from cxlab.loop.sheets import write_sheets
-    from cxlab.paths import resolve_data
 
-    sv = io.load_survey(resolve_data(args.data), codebook=args.codebook or None)
+    sv = load_survey_arguments(args)
     book, df = sv.codebook, sv.data
     if args.period:
         if not book.wave:

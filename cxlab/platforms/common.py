@@ -24,6 +24,7 @@ __all__ = [
     "classify_group",
     "duration_seconds",
     "header_cells",
+    "meta_values",
     "numbers",
     "split_options",
 ]
@@ -212,6 +213,46 @@ def duration_seconds(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     parsed = values.map(lambda v: _seconds(v) if isinstance(v, str) else None)
     seconds = pd.to_numeric(parsed, errors="coerce").astype(float)
     return seconds, values.notna() & seconds.isna()
+
+
+def meta_values(
+    b: ExportBuilder, name: str, values: pd.Series, role: str | None, *, times=("submitted",)
+) -> pd.Series:
+    """A meta column's cells as their role wants them: seconds for a duration, datetimes for a time.
+
+    Parameters
+    ----------
+    b : ExportBuilder
+        Records the duration cells that are not durations (the value as read).
+    name : str
+        The column.
+    values : pandas.Series
+        Its text cells.
+    role : str or None
+        Its ``Export.meta`` role.
+    times : tuple of str
+        The roles holding a date and time; they become datetimes when every non-empty cell parses.
+
+    Returns
+    -------
+    pandas.Series
+
+    Examples
+    --------
+    >>> b = ExportBuilder(pd.RangeIndex(2))
+    >>> meta_values(b, "t", pd.Series(["125秒", "很久"]), "duration").tolist()
+    [125.0, nan]
+    >>> b.export(None, None).recoded["value"].tolist()
+    ['很久']
+    """
+    if role == "duration":
+        seconds, bad = duration_seconds(values)
+        b.record(name, bad, values, "not a duration")
+        return seconds
+    if role in times:
+        t = pd.to_datetime(values, errors="coerce", format="mixed")
+        return t if (t.notna() | values.isna()).all() else values
+    return values
 
 
 def split_options(answers: pd.Series, sep: str) -> tuple[pd.Series, list[str]]:

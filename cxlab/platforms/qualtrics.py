@@ -23,8 +23,8 @@ from cxlab.platforms.common import (
     ExportBuilder,
     ExportError,
     cell_text,
-    duration_seconds,
     header_cells,
+    meta_values,
     numbers,
 )
 
@@ -108,13 +108,7 @@ def _groups(names: list[str], ids: list[dict | None]) -> dict[str, tuple[str, li
 
 def _meta(b: ExportBuilder, name: str, values: pd.Series, label: str) -> None:
     role = QUALTRICS_META[name]
-    if role == "duration":
-        values, bad = duration_seconds(values)
-        b.record(name, bad, values, "not a duration")
-    elif role in ("submitted", "started"):
-        t = pd.to_datetime(values, errors="coerce", format="mixed")
-        values = t if (t.notna() | values.isna()).all() else values
-    b.add(name, values, label)
+    b.add(name, meta_values(b, name, values, role, times=("submitted", "started")), label)
     if role and not (role == "submitted" and "submitted" in b.meta):
         b.meta[role] = name
 

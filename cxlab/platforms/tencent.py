@@ -22,8 +22,8 @@ import pandas as pd
 from cxlab.platforms.common import (
     ExportBuilder,
     cell_text,
-    duration_seconds,
     header_cells,
+    meta_values,
     numbers,
 )
 
@@ -91,13 +91,7 @@ def tencent_form(cells: pd.DataFrame, qcols: list[int]) -> str:
 
 def _meta(b: ExportBuilder, name: str, values: pd.Series) -> None:
     role = TENCENT_META[name]
-    if role == "duration":
-        values, bad = duration_seconds(values)
-        b.record(name, bad, values, "not a duration")
-    elif role in ("started", "submitted"):
-        t = pd.to_datetime(values, errors="coerce", format="mixed")
-        values = t if (t.notna() | values.isna()).all() else values
-    b.add(name, values)
+    b.add(name, meta_values(b, name, values, role, times=("started", "submitted")))
     if role:
         b.meta[role] = name
 

@@ -24,8 +24,8 @@ from cxlab.platforms.common import (
     ExportBuilder,
     ExportError,
     cell_text,
-    duration_seconds,
     header_cells,
+    meta_values,
     numbers,
     split_options,
 )
@@ -134,21 +134,14 @@ def wjx_form(header: list[str], cells: pd.DataFrame) -> str:
 
 def _meta(b: ExportBuilder, name: str, values: pd.Series) -> None:
     role = WJX_META[name]
-    if role == "duration":
-        seconds, bad = duration_seconds(values)
-        b.record(name, bad, values, "not a duration")
-        values = seconds
-    elif role == "submitted":
-        t = pd.to_datetime(values, errors="coerce", format="mixed")
-        values = t if (t.notna() | values.isna()).all() else values
-    elif role == "ip":
+    if role == "ip":
         parts = values.map(lambda v: IP_PLACE.match(v) if isinstance(v, str) else None)
         if parts.notna().any():
             b.add(name, parts.map(lambda m: m.group(1) if m else None).where(parts.notna(), values))
             b.add(f"{name}地区", parts.map(lambda m: m.group(2) if m else None))
             b.meta[role] = name
             return
-    b.add(name, values)
+    b.add(name, meta_values(b, name, values, role))
     if role:
         b.meta[role] = name
 

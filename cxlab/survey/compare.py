@@ -111,11 +111,16 @@ def compare_pairs(
     >>> pairs[["group_a", "group_b", "diff"]].to_dict("list"), round(float(pairs["p"][0]), 4)
     ({'group_a': ['a'], 'group_b': ['b'], 'diff': [2.0]}, 0.0027)
     """
+    est = _group_estimates(df, metric, by, item, weight=weight, scale=scale, k=k)
+    return _pairs(est, METRICS[metric], by, min_base, correction)
+
+
+def _group_estimates(df: pd.DataFrame, metric: str, by: str, item: str, **options):
+    """:func:`~cxlab.survey.estimate` per group of one column ``by`` (checked first)."""
     if not isinstance(by, str):
         raise TypeError(f"`by` should be one column name, not {by!r}.")
     require_columns(df, by)
-    est = estimate(df, metric, item, by=by, weight=weight, scale=scale, k=k)
-    return _pairs(est, METRICS[metric], by, min_base, correction)
+    return estimate(df, metric, item, by=by, **options)
 
 
 def _pairs(est: pd.DataFrame, kind: str, by: str, min_base: int, correction: str):
@@ -202,10 +207,7 @@ def compare(
     >>> out[["g", "letter", "value", "higher_than"]].to_dict("list")
     {'g': ['a', 'b'], 'letter': ['A', 'B'], 'value': [4.5, 2.5], 'higher_than': ['B', '']}
     """
-    if not isinstance(by, str):
-        raise TypeError(f"`by` should be one column name, not {by!r}.")
-    require_columns(df, by)
-    est = estimate(df, metric, item, by=by, weight=weight, alpha=alpha, scale=scale, k=k)
+    est = _group_estimates(df, metric, by, item, weight=weight, alpha=alpha, scale=scale, k=k)
     pairs = _pairs(est, METRICS[metric], by, min_base, correction)
     if len(est) > len(string.ascii_uppercase):
         raise ValueError(

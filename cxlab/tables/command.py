@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+from cxlab.command_args import add_survey_arguments, load_survey_arguments
+
 __all__ = ["SPEC_NAME", "add_arguments", "find_spec", "main_tables", "run"]
 
 #: The table spec's file name beside the codebook (or the data file).
@@ -35,8 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     >>> p.parse_args(["-o", "b.xlsx", "--compare", "total"]).compare
     'total'
     """
-    parser.add_argument("--data", help="survey file (default: the bundled sample survey)")
-    parser.add_argument("--codebook", help="codebook YAML (default: the one beside the data)")
+    add_survey_arguments(parser)
     parser.add_argument(
         "--spec", help=f"table spec YAML (default: {SPEC_NAME} beside the codebook, if any)"
     )
@@ -98,16 +99,14 @@ def run(args: argparse.Namespace) -> int:
     >>> run(p.parse_args(["--data", "/nonexistent.csv"]))
     2
     """
-    from cxlab import io, survey
-    from cxlab.paths import resolve_data
+    from cxlab import survey
     from cxlab.tables import read_spec, table_book, to_excel
 
     t0 = time.perf_counter()
     try:
-        data = resolve_data(args.data)
-        sv = io.load_survey(data, codebook=args.codebook or None)
+        sv = load_survey_arguments(args)
         book = sv.codebook
-        spec_path = args.spec or find_spec(args.codebook, data)
+        spec_path = args.spec or find_spec(args.codebook, sv.source)
         spec = read_spec(spec_path) if spec_path else None
         df, period = survey.select_wave(sv.data, book.wave, args.period)
         result = table_book(
