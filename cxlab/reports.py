@@ -29,9 +29,8 @@ comes from the message catalogue (:func:`cxlab.messages.msg`, ``reports.yaml``).
 
 from __future__ import annotations
 
-import dataclasses
-
 import ast
+import dataclasses
 import datetime as dt
 import errno
 import hashlib
