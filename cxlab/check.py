@@ -127,7 +127,7 @@ def describe(result: SurveyCheck) -> str:
     Examples
     --------
     >>> print(describe(check_survey(None, reports=["voice"])).splitlines()[-1])
-    voice: 4 of 4 sections
+    voice: ... of ... sections
     """
     sv = result.survey
     ex = sv.exclusions
