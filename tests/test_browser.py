@@ -19,20 +19,11 @@ import pytest
 
 from cxlab import reports
 from cxlab.paths import NOTEBOOKS, PROJECT_ROOT
+from cxlab.pdf import CHROMIUM_ARGS  # the flags the report printer uses, one list
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
 
 
 def chromium_path() -> str:
