@@ -43,6 +43,8 @@ __all__ = [
     "read_labels",
     "suggest_labels",
     "train_sentiment",
+    "tsv_text",
+    "wilson",
 ]
 
 #: Label names and their codes in ``data/sentiment/`` files (codes index :data:`CLASSES`).
@@ -787,7 +789,23 @@ LABELS_HEADER = (
 )
 
 
-def _one_line(text: str) -> str:
+def tsv_text(text: str) -> str:
+    """A comment as a labels file holds it: tabs and line breaks become spaces, runs of
+    whitespace one space.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> tsv_text("物流\t很快\n 好评")
+    '物流 很快 好评'
+    """
     return " ".join(str(text).replace("\t", " ").split())
 
 
@@ -826,7 +844,7 @@ def append_label(path: str | Path, text: str, label, *, domain: str = "team") ->
     {'domain': ['team', 'team'], 'label': [1, None], 'text': ['快递很快', '一般 吧']}
     """
     if label == "skip":
-        line = f"# skip\t{domain}\t{_one_line(text)}\n"
+        line = f"# skip\t{domain}\t{tsv_text(text)}\n"
     else:
         code = LABEL_CODES.get(label, label)
         if code not in (0, 1, 2) or isinstance(code, bool):
@@ -836,7 +854,7 @@ def append_label(path: str | Path, text: str, label, *, domain: str = "team") ->
             )
         if "\t" in domain or not domain.strip():
             raise ValueError(f"`domain` should be a word without tabs, not {domain!r}.")
-        line = f"{domain}\t{int(code)}\t{_one_line(text)}\n"
+        line = f"{domain}\t{int(code)}\t{tsv_text(text)}\n"
     path = Path(path)
     new = not path.exists() or path.stat().st_size == 0
     with open(path, "a", encoding="utf-8", newline="\n") as f:
