@@ -1,5 +1,6 @@
 """Interactive explorer for JupyterLab: pick a metric, a segment, a wave and filters; the chart,
-the table and the verbatims update in place.
+the table and the verbatims update in place. And a sentiment labeler (:func:`labeler`): one
+comment at a time, keys for the label, every label on disk at once, retraining on request.
 
 The computing is in :func:`explore_table` and :func:`explore_verbatims` (pure, tested); the
 widgets only wire controls to them. ipywidgets is imported inside :func:`explorer`. Words come
@@ -9,6 +10,7 @@ from the message catalogue (``widgets.*``) in the language ``lang``.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 from types import SimpleNamespace
 
 import pandas as pd
@@ -18,7 +20,15 @@ from cxlab import survey as sv
 from cxlab.messages import check_lang, msg
 from cxlab.text import redact
 
-__all__ = ["explore_table", "explore_verbatims", "explorer", "metric_options"]
+__all__ = [
+    "LABELER_KEYS",
+    "explore_table",
+    "explore_verbatims",
+    "explorer",
+    "html_escape",
+    "labeler",
+    "metric_options",
+]
 
 
 def metric_options(codebook, *, lang: str = "zh") -> dict[str, tuple[str, str | None]]:
@@ -349,3 +359,198 @@ def _layout(ui: SimpleNamespace, lang: str):
             ui.verbatims,
         ]
     )
+
+
+#: Keys of the labeler and the label each writes.
+LABELER_KEYS = {"1": "positive", "0": "negative", "2": "neutral", "s": "skip"}
+#: Comments suggested per round (the model is retrained, if asked, between rounds).
+LABELER_ROUND = 200
+
+
+class _Labeling:
+    """The labeler's state: the comments (redacted), the file, the model and the round."""
+
+    def __init__(self, texts, path, model) -> None:
+        from cxlab.text import learn
+
+        s = texts if isinstance(texts, pd.Series) else pd.Series(list(texts))
+        s = s[s.map(lambda t: isinstance(t, str) and bool(t.strip()))]
+        self.shown = redact(s).map(learn.tsv_text)
+        self.path = Path(path)
+        self.model = learn.as_model(model)
+        self.round: list = []
+        self.done = 0
+
+    def seen(self) -> pd.DataFrame:
+        from cxlab.text import learn
+
+        return learn.read_labels(self.path)
+
+    def next_round(self) -> None:
+        """The next comments to label: suggested among those the file does not hold yet."""
+        from cxlab.text import learn
+
+        rest = self.shown[~self.shown.isin(set(self.seen()["text"]))]
+        rest = rest[~rest.duplicated()]
+        self.round = list(learn.suggest_labels(rest, model=self.model, n=LABELER_ROUND, seed=0))
+        self.done = 0
+
+    def current(self) -> str | None:
+        if self.done >= len(self.round):
+            self.next_round()
+        return self.shown[self.round[self.done]] if self.round else None
+
+    def label(self, key: str) -> bool:
+        """Write the label of ``key`` for the current comment; False for another key."""
+        from cxlab.text import learn
+
+        label = LABELER_KEYS.get(key.strip().lower())
+        comment = self.current()
+        if label is None or comment is None:
+            return False
+        learn.append_label(self.path, comment, label)
+        self.done += 1
+        return True
+
+    def retrain(self):
+        from cxlab.text import learn
+
+        labels = self.seen().dropna(subset=["label"])
+        self.model = learn.train_sentiment(labels, seed=0)
+        saved = self.model.save(self.path.with_suffix(".model.tsv"))
+        self.round, self.done = [], 0
+        return self.model, saved
+
+
+def labeler(texts, *, path, model=None, lang: str = "zh"):
+    """Label the sentiment of comments in JupyterLab, one at a time, from the keyboard.
+
+    Parameters
+    ----------
+    texts : pandas.Series or sequence of str
+        The comments (shown redacted, :func:`cxlab.text.redact`; missing ones left out).
+    path : str or pathlib.Path
+        The labels file (TSV, the ``data/sentiment/`` format, see
+        :func:`cxlab.text.learn.append_label`): each label is appended and synced to disk the
+        moment its key is pressed, so a kernel that dies loses none; reopened, the labeler
+        carries on with the comments the file does not hold yet.
+    model : cxlab.text.learn.SentimentModel or path, optional
+        The model that chooses the comments (:func:`cxlab.text.learn.suggest_labels`, rounds
+        of :data:`LABELER_ROUND`); None: the shipped model.
+    lang : {"zh", "en"}
+        Language of the controls.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        Display it. Keys (typed in its key box) or buttons: ``1`` positive, ``0`` negative,
+        ``2`` neutral, ``s`` skip. The retrain button trains
+        :func:`cxlab.text.learn.train_sentiment` on the file's labels, shows its
+        cross-validated accuracy and label count, saves it beside the file
+        (``<name>.model.tsv``) and lets it choose the next comments.
+
+    Examples
+    --------
+    >>> box = labeler(["快递很快", "客服不理人"], path="labels.tsv")  # doctest: +SKIP
+    """
+    import ipywidgets as w
+
+    check_lang(lang)
+    state = _Labeling(texts, path, model)
+    ui = SimpleNamespace(
+        comment=w.HTML(layout=w.Layout(min_height="4em", border="1px solid #ccc", padding="8px")),
+        keys=w.Text(placeholder=msg("learn.keys", lang), continuous_update=True),
+        buttons=[
+            w.Button(description=msg(f"learn.{label}", lang), layout=w.Layout(width="120px"))
+            for label in LABELER_KEYS.values()
+        ],
+        progress=w.IntProgress(min=0, max=max(len(state.shown), 1)),
+        status=w.HTML(),
+        retrain=w.Button(description=msg("learn.retrain", lang), layout=w.Layout(width="220px")),
+        trained=w.HTML(),
+    )
+
+    def show() -> None:
+        import html
+
+        comment = state.current()
+        seen = state.seen()
+        skipped = int(seen["label"].isna().sum())
+        ui.progress.value = min(len(seen), ui.progress.max)
+        ui.status.value = html.escape(
+            msg(
+                "learn.progress",
+                lang,
+                labelled=len(seen) - skipped,
+                skipped=skipped,
+                total=len(state.shown),
+                done=state.done,
+                round=len(state.round),
+            )
+        )
+        text = msg("learn.done", lang) if comment is None else comment
+        ui.comment.value = f"<div style='font-size:1.2em'>{html.escape(text)}</div>"
+
+    def press(key: str) -> None:
+        if state.label(key):
+            show()
+
+    def on_key(change) -> None:
+        if change["new"]:
+            press(change["new"][-1])
+            ui.keys.value = ""
+
+    def on_retrain(_) -> None:
+        try:
+            model, saved = state.retrain()
+        except ValueError as e:
+            ui.trained.value = html_escape(msg("learn.cannot_train", lang, error=e))
+            return
+        d = model.describe()
+        key = "learn.trained" if d["folds"] else "learn.trained_no_cv"
+        text = (
+            msg(key, lang, n=d["n_labels"], path=saved, **d) + " " + msg("learn.hard_labels", lang)
+        )
+        ui.trained.value = html_escape(text)
+        show()
+
+    ui.keys.observe(on_key, names="value")
+    for key, button in zip(LABELER_KEYS, ui.buttons, strict=True):
+        button.on_click(lambda _, k=key: press(k))
+    ui.retrain.on_click(on_retrain)
+    show()
+    box = w.VBox(
+        [
+            w.HTML(html_escape(msg("learn.help", lang))),
+            ui.comment,
+            ui.keys,
+            w.HBox(ui.buttons),
+            w.HBox([ui.progress, ui.status]),
+            w.HTML(html_escape(msg("learn.file", lang, path=state.path))),
+            ui.retrain,
+            ui.trained,
+        ]
+    )
+    box.add_class("cxlab-labeler")
+    return box
+
+
+def html_escape(text: str) -> str:
+    """Text escaped for an HTML widget.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    str
+
+    Examples
+    --------
+    >>> html_escape("<b>好</b>")
+    '&lt;b&gt;好&lt;/b&gt;'
+    """
+    import html
+
+    return html.escape(str(text))

@@ -53,7 +53,8 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     root = tmp_path_factory.mktemp("lab")
-    shutil.copy(NOTEBOOKS / "explore.ipynb", root / "explore.ipynb")
+    for name in ("explore.ipynb", "label.ipynb"):
+        shutil.copy(NOTEBOOKS / name, root / name)
     port, token = free_port(), "cxlab-test-token"
     cmd = [
         sys.executable,
@@ -83,13 +84,13 @@ def lab(tmp_path_factory):
     else:
         proc.terminate()
         pytest.fail("JupyterLab did not start within 90 s")
-    yield url, token
+    yield url, token, root, proc
     proc.terminate()
     proc.wait(timeout=20)
 
 
 def test_explorer_in_jupyterlab_updates_chart_and_table(browser, lab):
-    url, token = lab
+    url, token, *_ = lab
     ARTIFACTS.mkdir(exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 1100})
     page.goto(f"{url}/lab/tree/explore.ipynb?token={token}", timeout=60_000)
@@ -126,6 +127,76 @@ def test_explorer_in_jupyterlab_updates_chart_and_table(browser, lab):
     page.screenshot(path=str(ARTIFACTS / "explorer-after.png"), full_page=True)
     assert after_table != before_table
     assert "[手机号]" not in before_table  # (the verbatims sit in their own output)
+    page.close()
+
+
+def _open_and_run_all(page, url: str, token: str, name: str) -> None:
+    page.goto(f"{url}/lab/tree/{name}?token={token}", timeout=60_000)
+    # (attached: a notebook restored from the workspace in a hidden tab matches first)
+    page.wait_for_selector(".jp-Notebook", state="attached", timeout=60_000)
+    # The current widget must be this notebook (the workspace may restore another one first).
+    page.wait_for_function(
+        "([name]) => { const w = window.jupyterapp && window.jupyterapp.shell.currentWidget;"
+        " const k = w && w.context && w.context.path === name && w.sessionContext"
+        " && w.sessionContext.session && w.sessionContext.session.kernel;"
+        " return k && k.status === 'idle'; }",
+        arg=[name],
+        timeout=120_000,
+    )
+    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+
+
+def _status_has(page, text: str) -> None:
+    page.wait_for_function(
+        "([t]) => [...document.querySelectorAll('.cxlab-labeler .widget-html')]"
+        ".some(e => e.innerText.includes(t))",
+        arg=[text],
+        timeout=60_000,
+    )
+
+
+def test_labeler_in_jupyterlab_keeps_every_label_when_the_kernel_dies(browser, lab):
+    psutil = pytest.importorskip("psutil")
+    from cxlab.text import learn
+
+    url, token, root, proc = lab
+    ARTIFACTS.mkdir(exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1100})
+    _open_and_run_all(page, url, token, "label.ipynb")
+    try:
+        page.wait_for_selector(".cxlab-labeler input", timeout=120_000)
+    finally:
+        page.screenshot(path=str(ARTIFACTS / "labeler-open.png"), full_page=True)
+    _status_has(page, "已标注 0 条")
+    comment = page.locator(".cxlab-labeler .widget-html").nth(1)
+    shown = []
+    box = page.locator(".cxlab-labeler input").first
+    box.click()
+    for n, key in enumerate(("1", "0", "s"), start=1):
+        shown.append(comment.inner_text().strip())
+        page.keyboard.press(key)
+        labelled, skipped = (n, 0) if key != "s" else (n - 1, 1)
+        _status_has(page, f"已标注 {labelled} 条（跳过 {skipped} 条）")
+    page.screenshot(path=str(ARTIFACTS / "labeler.png"), full_page=False)
+    # Kill the kernel (SIGKILL: no chance to flush anything), then read the file.
+    kernels = [
+        p
+        for p in psutil.Process(proc.pid).children(recursive=True)
+        if "ipykernel" in " ".join(p.cmdline())
+    ]
+    assert kernels
+    for k in kernels:
+        k.kill()
+    psutil.wait_procs(kernels, timeout=20)
+    got = learn.read_labels(root / "labels.tsv")
+    assert got["text"].tolist() == shown
+    assert got["label"].tolist()[:2] == [1, 0] and got["label"].isna().tolist() == [0, 0, 1]
+    assert not re.search(r"1[3-9]\d{9}", (root / "labels.tsv").read_text(encoding="utf-8"))
+    # Reopened (the server restarts the dead kernel): the labeler carries on from the file.
+    page.reload()
+    _open_and_run_all(page, url, token, "label.ipynb")
+    _status_has(page, "已标注 2 条（跳过 1 条）")
+    assert comment.inner_text().strip() not in shown
     page.close()
 
 

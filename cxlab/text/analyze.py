@@ -15,7 +15,7 @@ from cxlab.text.normalize import normalize_text, script_text
 from cxlab.text.prepare import drop_masks
 from cxlab.text.redact import redact_text
 from cxlab.text.segment import check_segmenter, tokenize_many, tokenizer
-from cxlab.text.sentiment import check_method
+from cxlab.text.sentiment import check_model
 from cxlab.text.topics import load_taxonomy
 
 ANALYSIS_COLUMNS = ["redacted", "script", "n_tokens", "score", "label", "topics"]
@@ -26,7 +26,7 @@ TEXT_DTYPE = pd.Series(["", None]).dtype
 
 
 def analyze_chunk(
-    texts: list, taxonomy, extra: tuple[str, ...], method: str, segmenter: str
+    texts: list, taxonomy, extra: tuple[str, ...], method: str, segmenter: str, model
 ) -> pd.DataFrame:
     """The analysis of one chunk of comments, stage by stage over the whole chunk.
 
@@ -38,8 +38,9 @@ def analyze_chunk(
     ----------
     texts : list
         Comments; anything not a str is a missing comment.
-    taxonomy, extra, method, segmenter
-        As :func:`analyze` takes them (``extra`` a tuple, ``segmenter`` checked).
+    taxonomy, extra, method, segmenter, model
+        As :func:`analyze` takes them (``extra`` a tuple, ``segmenter`` checked, ``model`` a
+        :class:`~cxlab.text.learn.SentimentModel` or None).
 
     Returns
     -------
@@ -48,7 +49,7 @@ def analyze_chunk(
 
     Examples
     --------
-    >>> analyze_chunk(["价格太贵了", None], None, (), "model", "rjieba")[["label", "price"]].to_dict("list")
+    >>> analyze_chunk(["价格太贵了", None], None, (), "model", "rjieba", None)[["label", "price"]].to_dict("list")
     {'label': ['negative', nan], 'price': [True, False]}
     """
     tax = load_taxonomy(taxonomy)
@@ -71,7 +72,7 @@ def analyze_chunk(
         redacted[rows] = red
         script[rows] = [script_text(t) for t in good]
         n_tokens[rows] = [len(t) for t in toks]
-        score[rows], label[rows] = score_chunk(toks, method=method)
+        score[rows], label[rows] = score_chunk(toks, method=method, model=model)
         found[rows] = topic_matrix(norm, tax)
         topics[rows] = topic_strings(found[rows], keys)
     text = {
@@ -86,11 +87,13 @@ def analyze_chunk(
     return pd.DataFrame(columns, columns=[*ANALYSIS_COLUMNS, *keys])
 
 
-def _analyze_series(part: pd.Series, taxonomy, extra, method, segmenter, chunk) -> pd.DataFrame:
+def _analyze_series(
+    part: pd.Series, taxonomy, extra, method, segmenter, model, chunk
+) -> pd.DataFrame:
     """One partition (any size), a chunk at a time; the partition's index."""
     values = part.tolist()
     frames = [
-        analyze_chunk(values[i : i + chunk], taxonomy, extra, method, segmenter)
+        analyze_chunk(values[i : i + chunk], taxonomy, extra, method, segmenter, model)
         for i in range(0, len(values), chunk)
     ]
     out = pd.concat(frames, ignore_index=True) if frames else _empty(taxonomy)
@@ -98,14 +101,16 @@ def _analyze_series(part: pd.Series, taxonomy, extra, method, segmenter, chunk) 
     return out
 
 
-def _analyze_partition(part: pd.DataFrame, text, keep, taxonomy, extra, method, segmenter, chunk):
+def _analyze_partition(
+    part: pd.DataFrame, text, keep, taxonomy, extra, method, segmenter, model, chunk
+):
     """One partition of a table read from files: the kept columns, then the analysis."""
-    out = _analyze_series(part[text], taxonomy, extra, method, segmenter, chunk)
+    out = _analyze_series(part[text], taxonomy, extra, method, segmenter, model, chunk)
     return pd.concat([part[list(keep)], out], axis=1) if keep else out
 
 
 def _empty(taxonomy) -> pd.DataFrame:
-    return analyze_chunk([], taxonomy, (), "model", "rjieba")
+    return analyze_chunk([], taxonomy, (), "model", "rjieba", None)
 
 
 def _pool_init(extra: tuple[str, ...], segmenter: str) -> None:
@@ -132,7 +137,7 @@ def _run_chunks(parts: list[list], options: tuple, engine, n_jobs, bar) -> list[
 
     workers = n_jobs or os.cpu_count() or 1
     ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-    _, extra, _, segmenter = options
+    _, extra, _, segmenter, _ = options
     import gc
 
     # Forked workers share this process's memory until they write to it; the garbage
@@ -164,6 +169,7 @@ def analyze(
     chunk: int = 2000,
     output: str | Path | None = None,
     progress: bool | None = None,
+    model=None,
 ):
     """Redaction, script, segmentation, sentiment and topics of every comment, in one pass.
 
@@ -203,6 +209,9 @@ def analyze(
         returns this path.
     progress : bool, optional
         Progress bar (default: on a terminal or in a notebook, not under cron).
+    model : cxlab.text.learn.SentimentModel or path, optional
+        A sentiment model trained on the team's own labels, or the file it was saved to
+        (see :func:`cxlab.text.sentiment`); None (or ""): the shipped model.
 
     Returns
     -------
@@ -225,10 +234,12 @@ def analyze(
     >>> a[["redacted", "label", "topics"]].to_dict("list")
     {'redacted': ['快递很快，很满意！电话[手机号]', nan], 'label': ['positive', nan], 'topics': ['logistics', '']}
     """
-    check_method(method)
+    from cxlab.text.learn import as_model
+
+    trained = check_model(as_model(model), method)
     if engine not in ENGINES:
         raise ValueError(f"`engine` should be 'pandas', 'processes' or 'dask', not {engine!r}.")
-    options = (taxonomy, tuple(extra_words), method, check_segmenter(segmenter))
+    options = (taxonomy, tuple(extra_words), method, check_segmenter(segmenter), trained)
     is_path = isinstance(texts, str | os.PathLike)
     is_dask = type(texts).__module__.startswith("dask")
     if is_path or is_dask or engine == "dask" or output is not None:

@@ -202,7 +202,7 @@ def _feature_logits(voc: _Vocabulary, a: dict, pid, doc, docstart, n: int) -> np
 
 
 def score_chunk(
-    token_lists: Sequence[list[str]], *, method: str = "model"
+    token_lists: Sequence[list[str]], *, method: str = "model", model=None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Scores and labels of a chunk of tokenised texts.
 
@@ -212,12 +212,15 @@ def score_chunk(
         The tokens of each text's analysis form (:func:`cxlab.text.segment.tokenize_many`).
     method : {"model", "rules"}
         See :func:`cxlab.text.sentiment`.
+    model : cxlab.text.learn.SentimentModel, optional
+        A trained model to score with in place of the shipped one (``method="model"``).
 
     Returns
     -------
     (numpy.ndarray, numpy.ndarray)
         The score in [-1, 1] and the label of each text, as
-        :func:`cxlab.text.sentiment.score_tokens` gives them.
+        :func:`cxlab.text.sentiment.score_tokens` gives them (with ``model``: its
+        :meth:`~cxlab.text.learn.SentimentModel.score_tokens`, labelled the same way).
 
     Notes
     -----
@@ -231,6 +234,8 @@ def score_chunk(
     >>> scores.round(3).tolist(), labels.tolist()
     ([0.572, -0.565, 0.0], ['positive', 'negative', 'neutral'])
     """
+    if model is not None:
+        return _labelled(model.score_tokens(token_lists))
     n = len(token_lists)
     voc = _vocabulary()
     flat = list(chain.from_iterable(token_lists))
@@ -254,6 +259,10 @@ def score_chunk(
         p = np.exp(logits - logits.max(axis=1, keepdims=True))
         p /= p.sum(axis=1, keepdims=True)
         score = p[:, 1] - p[:, 0]
+    return _labelled(score)
+
+
+def _labelled(score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     band = np.where(score > NEUTRAL_BAND, 2, np.where(score < -NEUTRAL_BAND, 0, 1))
     return score, _LABELS[band]
 

@@ -199,6 +199,29 @@ def check_method(method: str) -> str:
     return method
 
 
+def check_model(model, method: str):
+    """Return ``model`` if it can be used with ``method``, else raise ValueError.
+
+    Parameters
+    ----------
+    model : cxlab.text.learn.SentimentModel or None
+    method : {"model", "rules"}
+
+    Returns
+    -------
+    cxlab.text.learn.SentimentModel or None
+
+    Examples
+    --------
+    >>> check_model(None, "rules") is None
+    True
+    """
+    check_method(method)
+    if model is not None and method != "model":
+        raise ValueError("A trained `model` scores with method='model'; drop `method` or `model`.")
+    return model
+
+
 def sentiment(
     texts,
     *,
@@ -206,6 +229,7 @@ def sentiment(
     extra_words: Sequence[str] = (),
     segmenter: str | None = None,
     chunk: int = 2000,
+    model=None,
 ) -> pd.DataFrame:
     """Sentiment of each text: a score in [-1, 1] and a label.
 
@@ -221,6 +245,10 @@ def sentiment(
         See :func:`cxlab.text.segment.tokenizer`.
     chunk : int
         Comments scored at once (:func:`cxlab.text.batch.score_chunk`).
+    model : cxlab.text.learn.SentimentModel or path, optional
+        A model trained on a team's own labels (:func:`cxlab.text.learn.train_sentiment`), or
+        the file it was saved to; None (or ""): the shipped model. Only with
+        ``method="model"``.
 
     Returns
     -------
@@ -247,6 +275,9 @@ def sentiment(
     (reviews, services, complaints, news: ``data/sentiment/``). score =
     P(positive) - P(negative), so a text the model finds neutral scores near 0.
 
+    *A trained model* (``model=``): the same kind of regression fitted on a team's labels,
+    with the shipped model's score as an input (:func:`cxlab.text.learn.train_sentiment`).
+
     Either way, |score| < 0.1 is labelled neutral.
 
     Each text is read in its analysis form (:func:`cxlab.text.prepare.analysis_text`:
@@ -260,10 +291,12 @@ def sentiment(
     >>> out["score"].round(3).tolist(), out["label"].tolist()
     ([0.959, -0.762, nan], ['positive', 'negative', nan])
     """
-    check_method(method)
+    from cxlab.text.batch import score_chunk
+    from cxlab.text.learn import as_model
+
+    trained = check_model(as_model(model), method)
     extra, seg = tuple(extra_words), check_segmenter(segmenter)
     s = texts if isinstance(texts, pd.Series) else pd.Series(list(texts))
-    from cxlab.text.batch import score_chunk
 
     values = s.tolist()
     rows = [i for i, t in enumerate(values) if isinstance(t, str)]
@@ -274,5 +307,5 @@ def sentiment(
         toks = tokenize_many(
             [analysis_text(values[j]) for j in part], extra_words=extra, segmenter=seg
         )
-        scores[part], labels[part] = score_chunk(toks, method=method)
+        scores[part], labels[part] = score_chunk(toks, method=method, model=trained)
     return pd.DataFrame({"score": scores, "label": labels}, index=s.index)
