@@ -42,7 +42,7 @@ import pandas as pd
 
 from cxlab import text
 from cxlab.paths import PROJECT_ROOT
-from cxlab.text.learn import suggest_labels, train_sentiment
+from cxlab.text import suggest_labels, train_sentiment
 
 SIZES = (100, 300, 1000, 3000)
 SEEDS = (0, 1, 2)

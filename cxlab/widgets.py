@@ -453,10 +453,35 @@ def labeler(texts, *, path, model=None, lang: str = "zh"):
     --------
     >>> box = labeler(["快递很快", "客服不理人"], path="labels.tsv")  # doctest: +SKIP
     """
-    import ipywidgets as w
-
     check_lang(lang)
     state = _Labeling(texts, path, model)
+    ui = _labeler_controls(state, lang)
+
+    def press(key: str) -> None:
+        if state.label(key):
+            _labeler_show(ui, state, lang)
+
+    def on_key(change) -> None:
+        if change["new"]:
+            press(change["new"][-1])
+            ui.keys.value = ""
+
+    def on_retrain(_) -> None:
+        ui.trained.value = html_escape(_retrain_message(state, lang))
+        _labeler_show(ui, state, lang)
+
+    ui.keys.observe(on_key, names="value")
+    for key, button in zip(LABELER_KEYS, ui.buttons, strict=True):
+        button.on_click(lambda _, k=key: press(k))
+    ui.retrain.on_click(on_retrain)
+    _labeler_show(ui, state, lang)
+    return ui.box
+
+
+def _labeler_controls(state: _Labeling, lang: str) -> SimpleNamespace:
+    """The labeler's widgets, laid out in ``box``."""
+    import ipywidgets as w
+
     ui = SimpleNamespace(
         comment=w.HTML(layout=w.Layout(min_height="4em", border="1px solid #ccc", padding="8px")),
         keys=w.Text(placeholder=msg("learn.keys", lang), continuous_update=True),
@@ -469,57 +494,7 @@ def labeler(texts, *, path, model=None, lang: str = "zh"):
         retrain=w.Button(description=msg("learn.retrain", lang), layout=w.Layout(width="220px")),
         trained=w.HTML(),
     )
-
-    def show() -> None:
-        import html
-
-        comment = state.current()
-        seen = state.seen()
-        skipped = int(seen["label"].isna().sum())
-        ui.progress.value = min(len(seen), ui.progress.max)
-        ui.status.value = html.escape(
-            msg(
-                "learn.progress",
-                lang,
-                labelled=len(seen) - skipped,
-                skipped=skipped,
-                total=len(state.shown),
-                done=state.done,
-                round=len(state.round),
-            )
-        )
-        text = msg("learn.done", lang) if comment is None else comment
-        ui.comment.value = f"<div style='font-size:1.2em'>{html.escape(text)}</div>"
-
-    def press(key: str) -> None:
-        if state.label(key):
-            show()
-
-    def on_key(change) -> None:
-        if change["new"]:
-            press(change["new"][-1])
-            ui.keys.value = ""
-
-    def on_retrain(_) -> None:
-        try:
-            model, saved = state.retrain()
-        except ValueError as e:
-            ui.trained.value = html_escape(msg("learn.cannot_train", lang, error=e))
-            return
-        d = model.describe()
-        key = "learn.trained" if d["folds"] else "learn.trained_no_cv"
-        text = (
-            msg(key, lang, n=d["n_labels"], path=saved, **d) + " " + msg("learn.hard_labels", lang)
-        )
-        ui.trained.value = html_escape(text)
-        show()
-
-    ui.keys.observe(on_key, names="value")
-    for key, button in zip(LABELER_KEYS, ui.buttons, strict=True):
-        button.on_click(lambda _, k=key: press(k))
-    ui.retrain.on_click(on_retrain)
-    show()
-    box = w.VBox(
+    ui.box = w.VBox(
         [
             w.HTML(html_escape(msg("learn.help", lang))),
             ui.comment,
@@ -531,8 +506,40 @@ def labeler(texts, *, path, model=None, lang: str = "zh"):
             ui.trained,
         ]
     )
-    box.add_class("cxlab-labeler")
-    return box
+    ui.box.add_class("cxlab-labeler")
+    return ui
+
+
+def _labeler_show(ui: SimpleNamespace, state: _Labeling, lang: str) -> None:
+    """The current comment (redacted, escaped) and the progress."""
+    comment = state.current()
+    seen = state.seen()
+    skipped = int(seen["label"].isna().sum())
+    ui.progress.value = min(len(seen), ui.progress.max)
+    ui.status.value = html_escape(
+        msg(
+            "learn.progress",
+            lang,
+            labelled=len(seen) - skipped,
+            skipped=skipped,
+            total=len(state.shown),
+            done=state.done,
+            round=len(state.round),
+        )
+    )
+    text = msg("learn.done", lang) if comment is None else comment
+    ui.comment.value = f"<div style='font-size:1.2em'>{html_escape(text)}</div>"
+
+
+def _retrain_message(state: _Labeling, lang: str) -> str:
+    """Retrain on the file's labels; what the labeler then says."""
+    try:
+        model, saved = state.retrain()
+    except ValueError as e:
+        return msg("learn.cannot_train", lang, error=e)
+    d = model.describe()
+    key = "learn.trained" if d["folds"] else "learn.trained_no_cv"
+    return msg(key, lang, n=d["n_labels"], path=saved, **d) + " " + msg("learn.hard_labels", lang)
 
 
 def html_escape(text: str) -> str:

@@ -328,3 +328,10 @@ def test_learning_curve_evaluation_sample_and_training_pools_are_disjoint():
     for labelled, _ in lc.chosen_draws(small, [50, 50], base=True):
         assert set(labelled["key"]) <= keys["pool"]
     assert len(labelled) == 100
+
+
+def test_analyze_on_processes_uses_the_model(trained):
+    comments = pd.Series((POS + NEG) * 30)
+    one = text.analyze(comments, model=trained, progress=False)
+    many = text.analyze(comments, model=trained, engine="processes", n_jobs=2, progress=False)
+    pd.testing.assert_frame_equal(one, many)

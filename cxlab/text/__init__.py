@@ -8,7 +8,8 @@ sentiment, topic tagging against a taxonomy, personal-data redaction, and
 on dask (from memory or from Parquet/CSV files) with the same results; per-group
 tables (:func:`topic_summary`, :func:`sentiment_trend`, :func:`top_complaints`);
 topics as drivers of an outcome (:func:`topic_drivers`) and the words a taxonomy
-lacks (:func:`emerging_terms`).
+lacks (:func:`emerging_terms`); sentiment models trained on a team's own labels
+(:func:`train_sentiment`, :func:`suggest_labels`: :mod:`cxlab.text.learn`).
 
 Every verbatim that reaches a notebook output or a report goes through
 :func:`redact` first, and every analysis reads the redacted text
@@ -25,6 +26,7 @@ from cxlab.text.analyze import ANALYSIS_COLUMNS, analyze
 from cxlab.text.drivers import TopicDrivers, topic_drivers
 from cxlab.text.emerging import emerging_terms
 from cxlab.text.keywords import keywords
+from cxlab.text.learn import SentimentModel, suggest_labels, train_sentiment
 from cxlab.text.normalize import normalize, script
 from cxlab.text.redact import PLACEHOLDERS, luhn_valid, redact, resident_id_valid
 from cxlab.text.segment import segment, tokenizer
@@ -36,6 +38,7 @@ __all__ = [
     "ANALYSIS_COLUMNS",
     "NEUTRAL_BAND",
     "PLACEHOLDERS",
+    "SentimentModel",
     "TopicDrivers",
     "analyze",
     "emerging_terms",
@@ -53,5 +56,7 @@ __all__ = [
     "top_complaints",
     "topic_drivers",
     "topic_summary",
+    "suggest_labels",
     "topics",
+    "train_sentiment",
 ]

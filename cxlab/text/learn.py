@@ -803,7 +803,7 @@ def tsv_text(text: str) -> str:
 
     Examples
     --------
-    >>> tsv_text("物流\t很快\n 好评")
+    >>> tsv_text("物流\\t很快\\n 好评")
     '物流 很快 好评'
     """
     return " ".join(str(text).replace("\t", " ").split())
