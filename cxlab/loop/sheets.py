@@ -46,7 +46,18 @@ SHEET_COLUMNS = [
 ]
 #: Columns the team fills in.
 FILLED = ("status", "action", "closed_on")
-WIDTHS = {"reason": 48, "comment": 48, "action": 30, "rules": 18, "topics": 16}
+WIDTHS = {
+    "reason": 48,
+    "comment": 48,
+    "action": 30,
+    "rules": 18,
+    "topics": 16,
+    "submitted": 17,
+    "due": 17,
+    "closed_on": 12,
+}
+#: Columns that hold dates: wide enough for yyyy-mm-dd hh:mm, not wrapped.
+DATE_COLUMNS = ("submitted", "due", "closed_on")
 #: Row of the header (0-based): the title line is above it.
 HEADER_ROW = 1
 #: Problems of an imported row (``loop.reject.<code>`` says them in words).
@@ -145,8 +156,10 @@ def _write_one(path: Path, rows: pd.DataFrame, *, first_line: str, lang: str, co
     for j, col in enumerate(SHEET_COLUMNS):
         header = comment_header if col == "comment" else msg(f"loop.col.{col}", lang)
         ws.write(HEADER_ROW, j, header, head)
-        ws.set_column(j, j, WIDTHS.get(col, 12), wrap if col in WIDTHS else None)
+        wrapped = col in WIDTHS and col not in DATE_COLUMNS
+        ws.set_column(j, j, WIDTHS.get(col, 12), wrap if wrapped else None)
     for i, row in enumerate(rows.itertuples(index=False), start=HEADER_ROW + 1):
+        ws.set_row(i, 15 * _lines(row))
         for j, col in enumerate(SHEET_COLUMNS):
             v = getattr(row, col)
             if col in ("submitted", "due"):
@@ -176,6 +189,11 @@ def _write_one(path: Path, rows: pd.DataFrame, *, first_line: str, lang: str, co
         {"validate": "date", "criteria": ">", "value": pd.Timestamp("2000-01-01").to_pydatetime()},
     )
     ws.freeze_panes(HEADER_ROW + 1, 1)
+    # Printed as a team would: landscape A4, every column on one page wide, headers repeated.
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(HEADER_ROW)
     wb.close()
 
 
@@ -474,3 +492,17 @@ def import_sheets(files: Iterable[str | Path], *, state, as_of=None) -> Imported
         ),
         pd.DataFrame(rejected, columns=["file", "row", "respondent", "problem", "value"]),
     )
+
+
+def _lines(row) -> int:
+    """Text lines the row's wrapped cells need (a Chinese character is about two width units);
+    spreadsheet programs do not grow a written row by themselves when a file is printed."""
+    need = 1
+    for col, width in WIDTHS.items():
+        if col in DATE_COLUMNS or not hasattr(row, col):
+            continue
+        text = getattr(row, col)
+        if isinstance(text, str) and text:
+            units = sum(2 if ord(ch) > 0x2E7F else 1 for ch in text)
+            need = max(need, -(-units // max(int(width) - 1, 1)))
+    return min(need, 12)
