@@ -272,7 +272,7 @@ def plan(codebook: Codebook, report: str, *, inputs=(), lang: str = "en") -> pd.
     >>> book = Codebook.from_dict({"id": "id", "items": {"q": {"type": "nps"}}})
     >>> plan(book, "satisfaction").set_index("section")["runs"].to_dict()
     {'sample': True, 'kpis': True, 'points': True, 'trends': False, 'segments': False, \
-'distributions': False, 'reliability': False, 'verbatims': False}
+'distributions': False, 'reliability': False, 'verbatims': False, 'warning': False}
     """
     given = frozenset(inputs)
     rows = []
