@@ -17,6 +17,7 @@ import pandas as pd
 
 from cxlab import present
 from cxlab import survey as sv
+from cxlab.markup import escape_html
 from cxlab.messages import check_lang, msg
 from cxlab.text import redact
 
@@ -25,7 +26,6 @@ __all__ = [
     "explore_table",
     "explore_verbatims",
     "explorer",
-    "html_escape",
     "labeler",
     "metric_options",
 ]
@@ -467,7 +467,7 @@ def labeler(texts, *, path, model=None, lang: str = "zh"):
             ui.keys.value = ""
 
     def on_retrain(_) -> None:
-        ui.trained.value = html_escape(_retrain_message(state, lang))
+        ui.trained.value = escape_html(_retrain_message(state, lang))
         _labeler_show(ui, state, lang)
 
     ui.keys.observe(on_key, names="value")
@@ -496,12 +496,12 @@ def _labeler_controls(state: _Labeling, lang: str) -> SimpleNamespace:
     )
     ui.box = w.VBox(
         [
-            w.HTML(html_escape(msg("learn.help", lang))),
+            w.HTML(escape_html(msg("learn.help", lang))),
             ui.comment,
             ui.keys,
             w.HBox(ui.buttons),
             w.HBox([ui.progress, ui.status]),
-            w.HTML(html_escape(msg("learn.file", lang, path=state.path))),
+            w.HTML(escape_html(msg("learn.file", lang, path=state.path))),
             ui.retrain,
             ui.trained,
         ]
@@ -516,7 +516,7 @@ def _labeler_show(ui: SimpleNamespace, state: _Labeling, lang: str) -> None:
     seen = state.seen()
     skipped = int(seen["label"].isna().sum())
     ui.progress.value = min(len(seen), ui.progress.max)
-    ui.status.value = html_escape(
+    ui.status.value = escape_html(
         msg(
             "learn.progress",
             lang,
@@ -528,7 +528,7 @@ def _labeler_show(ui: SimpleNamespace, state: _Labeling, lang: str) -> None:
         )
     )
     text = msg("learn.done", lang) if comment is None else comment
-    ui.comment.value = f"<div style='font-size:1.2em'>{html_escape(text)}</div>"
+    ui.comment.value = f"<div style='font-size:1.2em'>{escape_html(text)}</div>"
 
 
 def _retrain_message(state: _Labeling, lang: str) -> str:
@@ -540,24 +540,3 @@ def _retrain_message(state: _Labeling, lang: str) -> str:
     d = model.describe()
     key = "learn.trained" if d["folds"] else "learn.trained_no_cv"
     return msg(key, lang, n=d["n_labels"], path=saved, **d) + " " + msg("learn.hard_labels", lang)
-
-
-def html_escape(text: str) -> str:
-    """Text escaped for an HTML widget.
-
-    Parameters
-    ----------
-    text : str
-
-    Returns
-    -------
-    str
-
-    Examples
-    --------
-    >>> html_escape("<b>好</b>")
-    '&lt;b&gt;好&lt;/b&gt;'
-    """
-    import html
-
-    return html.escape(str(text))

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from cxlab import text, widgets
+from cxlab.markup import escape_html
 from cxlab.paths import PROJECT_ROOT
 from cxlab.text import learn, train
 from cxlab.text.learn import SentimentModel, suggest_labels, train_sentiment
@@ -273,11 +274,11 @@ def test_labeler_writes_each_key_at_once_and_resumes(tmp_path):
     got = learn.read_labels(path)
     assert got["label"].tolist()[:2] == [1, 0] and got["label"].isna().tolist() == [0, 0, 1]
     assert "13812345678" not in path.read_text(encoding="utf-8")
-    assert all(t in "".join(seen) for t in got["text"].map(widgets.html_escape))
+    assert all(t in "".join(seen) for t in got["text"].map(escape_html))
     # Reopened (a new kernel): the comments of the file are not shown again.
     box2 = widgets.labeler(comments, path=path, lang="en")
     shown2 = next(p for p in _walk(box2) if isinstance(p, w.HTML) and "font-size" in p.value)
-    assert not any(widgets.html_escape(t) in shown2.value for t in got["text"])
+    assert not any(escape_html(t) in shown2.value for t in got["text"])
     status = next(p for p in _walk(box2) if isinstance(p, w.HTML) and "labelled" in p.value)
     assert "2 labelled (1 skipped) of 4 comments" in status.value
 
