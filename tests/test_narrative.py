@@ -5,23 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from tables_for_tests import trend_table
 
 from cxlab import narrative
 from cxlab.quadrants import importance_performance
-
-
-def trend_table(change, significant):
-    return pd.DataFrame(
-        {
-            "wave": ["Q1", "Q2"],
-            "value": [10.0, 10.0 + change],
-            "ci_low": [5.0, 6.0],
-            "ci_high": [15.0, 16.0],
-            "change": [np.nan, change],
-            "p_change": [np.nan, 0.001 if significant else 0.4],
-            "significant": [False, significant],
-        }
-    )
 
 
 @pytest.mark.parametrize(

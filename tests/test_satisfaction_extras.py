@@ -7,6 +7,7 @@ import dataclasses
 import numpy as np
 import pandas as pd
 import pytest
+from tables_for_tests import trend_table
 from weight_rule import check_weight_rule
 
 from cxlab import messages, narrative, plots, present, survey
@@ -37,20 +38,6 @@ def test_kpis_return_codes_with_words_in_the_catalogue(sample_survey):
 def test_kpis_weight_rule(sample_survey):
     d, book = sample_survey.data.head(300), sample_survey.codebook
     check_weight_rule(lambda x, w: survey.kpis(x, book, weight=w), d, weight="weight")
-
-
-def trend_table(change, significant):
-    return pd.DataFrame(
-        {
-            "wave": ["Q1", "Q2"],
-            "value": [10.0, 10.0 + change],
-            "ci_low": [5.0, 6.0],
-            "ci_high": [15.0, 16.0],
-            "change": [np.nan, change],
-            "p_change": [np.nan, 0.001 if significant else 0.4],
-            "significant": [False, significant],
-        }
-    )
 
 
 @pytest.mark.parametrize(
