@@ -27,6 +27,10 @@ alerts : mapping, optional
     Alert rules: rule name -> ``{when: <condition>, priority: urgent|high|medium|low,
     label: ...}``, e.g. ``detractor: {when: nps <= 6, priority: high}``; the condition
     language is in :mod:`cxlab.loop.alerts`.
+min_base : int, optional
+    Fewest respondents a group, unit or cell needs for its statistics, tests and comments to
+    be shown on a report page (default 30, :data:`cxlab.present.MIN_BASE`); a report's
+    ``min_base`` parameter overrides it.
 segments : list of str, or mapping column -> label
     Columns used to split tables (region, channel, ...).
 labels : mapping column -> label, optional
@@ -110,6 +114,7 @@ TOP_KEYS = frozenset(
         "quality",
         "owner",
         "alerts",
+        "min_base",
     }
 )
 
@@ -259,6 +264,8 @@ class Codebook:
     owner: str | None = None
     #: Alert rules as written: rule name -> {when, priority, label} (see :mod:`cxlab.loop.alerts`).
     alerts: Mapping[str, Mapping] = field(default_factory=dict)
+    #: Fewest respondents a group shows statistics for (``min_base:``); None: the default.
+    min_base: int | None = None
 
     # -- lookups ---------------------------------------------------------------
     def label(self, column: str, *, lang: str | None = None) -> str:
@@ -508,6 +515,7 @@ class Codebook:
             label_by_lang=by_lang,
             owner=spec.get("owner"),
             alerts=_alerts(spec.get("alerts"), items, fail),
+            min_base=_min_base(spec.get("min_base"), fail),
         )
 
 
@@ -529,6 +537,15 @@ def _check_top(spec: Any, source: str, fail) -> None:
     for key in ("id", "weight", "submitted", "owner"):
         if spec.get(key) is not None and not isinstance(spec[key], str):
             raise fail(key, f"should be a column name (text), not {show(spec[key])}.")
+
+
+def _min_base(value: Any, fail) -> int | None:
+    """The ``min_base`` key: a whole number >= 1, or None when absent."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise fail("min_base", f"should be a whole number of respondents >= 1, not {show(value)}.")
+    return value
 
 
 def _label(value: Any, key: str, fail, by_lang: dict, column: str) -> str:

@@ -11,8 +11,13 @@ A report notebook's first cell after ``parameters`` is::
 
 and each section is one call, ``show(pages.satisfaction.trends(ctx))``. A section function
 (:mod:`cxlab.pages`) returns a :class:`Shown`: the parts the notebook displays (Markdown text,
-tables from :func:`cxlab.present.table`, matplotlib figures), or one sentence saying what the
+tables from :meth:`ReportContext.table`, matplotlib figures), or one sentence saying what the
 survey lacks when the section's needs (:mod:`cxlab.sections`) are not met.
+
+Small bases: :attr:`ReportContext.min_base` (the ``min_base`` parameter, else the codebook's
+``min_base``, else 30) goes into every table a section shows through :meth:`ReportContext.table`
+(rows and cells under it show "n < 30", :func:`cxlab.present.suppress_small`) and every chart
+through :meth:`ReportContext.chart_rows` (groups under it left out, named in a note).
 """
 
 from __future__ import annotations
@@ -59,6 +64,8 @@ class ReportContext:
         :func:`cxlab.sections.plan` for this report and survey (``missing`` in ``lang``).
     options : dict
         The report's other parameters (``min_base``, ``n_boot``, ``events``...).
+    min_base : int
+        (Property) the small-base threshold of the page, see :meth:`table`.
     sample : bool
         Whether the survey is the bundled sample (which ships an event log and a staff survey).
     benchmark : pandas.DataFrame or None
@@ -108,6 +115,53 @@ class ReportContext:
         """A report parameter; ``default`` when it was not given or is empty."""
         value = self.options.get(name)
         return default if value is None or value == "" else value
+
+    @property
+    def min_base(self) -> int:
+        """Fewest respondents a group, unit or cell needs on this page: the ``min_base``
+        parameter when given (> 0), else the codebook's ``min_base``, else
+        :data:`cxlab.present.MIN_BASE` (30)."""
+        from cxlab.present import MIN_BASE
+
+        given = self.option("min_base")
+        if given:
+            return int(given)
+        return int(getattr(self.codebook, "min_base", None) or MIN_BASE)
+
+    def table(self, table: pd.DataFrame, *, digits: int = 1, base=None, **options):
+        """:func:`cxlab.present.table` in the page's language, with its codebook and
+        :attr:`min_base`: a row or cell under it shows "n < 30" in place of its statistics.
+
+        ``base`` (False: the table has no groups), ``keep``, ``cells``, ``rename`` and
+        ``values`` are passed on (see :func:`cxlab.present.small_cells`)."""
+        from cxlab import present
+
+        return present.table(
+            table,
+            self.codebook,
+            lang=self.lang,
+            digits=digits,
+            min_base=None if base is False else self.min_base,
+            base=base,
+            **options,
+        )
+
+    def kpi_table(self, table: pd.DataFrame, *, digits: int = 1):
+        """:func:`cxlab.present.kpi_table` with the page's language, codebook and min_base."""
+        from cxlab import present
+
+        return present.kpi_table(
+            table, self.codebook, lang=self.lang, digits=digits, min_base=self.min_base
+        )
+
+    def chart_rows(self, table: pd.DataFrame, by: str, *, base=None, labels=None):
+        """The rows a chart may draw, and the note naming the groups under :attr:`min_base`
+        (:func:`cxlab.present.leave_out_small`)."""
+        from cxlab import present
+
+        return present.leave_out_small(
+            table, by, min_base=self.min_base, lang=self.lang, base=base, labels=labels
+        )
 
     def cached(self, key: str, compute: Callable[[], object]):
         """``compute()`` once per context; later calls return the same result."""

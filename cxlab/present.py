@@ -9,12 +9,21 @@ them into what a report shows, in the report language (``lang="zh"``, the defaul
   (``kpi.nps``, ``quadrant.concentrate here``, ``name.overall``), else ``by.<v>`` (codes
   that may stand in any group column, such as ``unmatched``), else the value itself;
 - values of ``item``, ``driver`` and ``outcome`` show as codebook labels.
+
+Small bases (issue 16): given ``min_base``, :func:`table` shows every row (a group, unit or
+cell) whose base is under it with its labels and base only, each statistic replaced by the
+marker "n < 30" (:func:`suppress_small`); charts leave such groups out and say so in a note
+under the chart (:func:`leave_out_small`). Analysis functions keep returning every number:
+suppression is presentation, applied once here. Report pages reach it through
+:meth:`cxlab.notebook.ReportContext.table`, which passes the page's ``min_base``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from cxlab.codebook import Codebook
@@ -22,13 +31,22 @@ from cxlab.markup import escape_markdown
 from cxlab.messages import check_lang, has, msg
 
 __all__ = [
+    "MIN_BASE",
+    "LeftOut",
     "column_label",
     "kpi_table",
+    "leave_out_small",
     "load_summary",
     "say",
+    "small_cells",
+    "suppress_small",
     "table",
     "translate_codes",
 ]
+
+#: Fewest respondents (used: weight > 0) a group, unit or cell needs for its statistics to be
+#: shown, unless the report's ``min_base`` parameter or the codebook's ``min_base`` says.
+MIN_BASE = 30
 
 #: Columns whose values are survey columns, shown as their codebook labels.
 LABELLED_COLUMNS = ("item", "driver", "outcome")
@@ -130,6 +148,10 @@ def table(
     digits: int = 1,
     rename: Mapping[str, str] | None = None,
     values: Mapping[str, Mapping] | None = None,
+    min_base: int | None = None,
+    base=None,
+    keep: Sequence[str] = (),
+    cells: Mapping[str, object] | None = None,
 ):
     """A result table ready to show: words for codes, labelled headers, rounded numbers, no index.
 
@@ -147,6 +169,11 @@ def table(
     values : mapping, optional
         Column -> {value: label}, applied before any other translation
         (``{"name": {"rel1": "按承诺时间提供服务"}}``).
+    min_base : int, optional
+        Rows (and ``cells``) whose base is under it show the marker "n < ``min_base``" in place
+        of every statistic (:func:`suppress_small`); None: no suppression.
+    base, keep, cells
+        What the base of a row and of a cell is, as for :func:`small_cells`.
 
     Returns
     -------
@@ -161,16 +188,27 @@ def table(
     >>> t = pd.DataFrame({"quadrant": ["concentrate here"], "n": [12], "p": [0.01234]})
     >>> table(t, None, lang="en").data.to_dict("list")
     {'Quadrant': ['Concentrate here'], 'Base': [12], 'p': [0.01234]}
+    >>> g = pd.DataFrame({"region": ["N", "S"], "n": [40, 3], "value": [12.5, 80.0]})
+    >>> table(g, None, lang="en", min_base=30).data.to_dict("list")
+    {'region': ['N', 'S'], 'Base': [40, 3], 'Value': [12.5, 'n < 30']}
     """
-    return _render(table, codebook, lang=lang, digits=digits, rename=rename, values=values)
+    small = None
+    if min_base is not None:
+        small = (small_cells(table, min_base=min_base, base=base, keep=keep, cells=cells), min_base)
+    return _render(
+        table, codebook, lang=lang, digits=digits, rename=rename, values=values, small=small
+    )
 
 
-def _render(result, codebook, *, lang, digits, rename=None, values=None):
-    """The steps of :func:`table`: drop, translate, format, label, style."""
+def _render(result, codebook, *, lang, digits, rename=None, values=None, small=None):
+    """The steps of :func:`table`: drop, translate, format, hide small bases, label, style."""
     check_lang(lang)
     df = _drop_silent_columns(result)
     df = _translate_values(df, codebook, lang=lang, values=values)
     df = _format_cells(df, lang=lang)
+    if small is not None:
+        mask, min_base = small
+        df = _mark(df, mask[df.columns], msg("small_base.marker", lang, min_base=min_base))
     names = {c: (rename or {}).get(c, column_label(c, codebook, lang=lang)) for c in df.columns}
     return _style(df.rename(columns=names), names, digits)
 
@@ -239,8 +277,13 @@ def _style(df: pd.DataFrame, names: Mapping[str, str], digits: int):
     if counts:
         styler = styler.format("{:,.0f}", subset=counts)
     if pvalues:
-        styler = styler.format("{:.3g}", subset=pvalues, na_rep="—")
+        styler = styler.format(_p_text, subset=pvalues, na_rep="—")
     return styler
+
+
+def _p_text(v) -> str:
+    """A p value with three significant digits; text (the small-base marker) as it is."""
+    return v if isinstance(v, str) else f"{v:.3g}"
 
 
 def _duration(td, *, lang: str) -> str:
@@ -254,7 +297,241 @@ def _duration(td, *, lang: str) -> str:
     return (msg("present.days", lang, days=days) if days else "") + f"{h}:{m:02d}:{s:02d}"
 
 
-def kpi_table(table: pd.DataFrame, codebook: Codebook, *, lang: str = "zh", digits: int = 1):
+# -- small bases -----------------------------------------------------------------------------
+#: Columns that describe a row's base rather than estimate anything: never hidden.
+BASE_COLUMNS = (*COUNT_COLUMNS, "low_base")
+
+
+def _is_base_column(name) -> bool:
+    """``n``, ``n_used``, ``n_eff``, ``count``, ``n_<side>``, ``<side>_n``, ``<side>_n_used``."""
+    name = str(name)
+    return name in BASE_COLUMNS or name.startswith("n_") or name.endswith(("_n", "_n_used"))
+
+
+def _label_columns(table: pd.DataFrame) -> list[str]:
+    """The leading columns that name a row: those before the first float or boolean column
+    (group values, codes, and the whole-number bases beside them)."""
+    out = []
+    for col in table.columns:
+        kind = table[col].dtype
+        if pd.api.types.is_float_dtype(kind) or pd.api.types.is_bool_dtype(kind):
+            break
+        out.append(col)
+    return out
+
+
+def _bases(table: pd.DataFrame, base) -> np.ndarray | None:
+    """The base of each row: a column, per-row values, or None (no row base)."""
+    if base is None:
+        base = next((c for c in ("n_used", "n") if c in table), False)
+    if base is False:
+        return None
+    if isinstance(base, str):
+        if base not in table:
+            raise ValueError(f"`base` names column `{base}`, which the table does not have.")
+        values = table[base]
+    else:
+        values = pd.Series(list(base), dtype="float64")
+        if len(values) != len(table):
+            raise ValueError(f"`base` has {len(values)} values for a table of {len(table)} rows.")
+    return pd.to_numeric(pd.Series(values).reset_index(drop=True), errors="coerce").to_numpy(float)
+
+
+def small_cells(
+    table: pd.DataFrame,
+    *,
+    min_base: int,
+    base=None,
+    keep: Sequence[str] = (),
+    cells: Mapping[str, object] | None = None,
+) -> pd.DataFrame:
+    """Which cells of a result table hold a statistic of a base under ``min_base``.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The output of an analysis function, one row per group, unit or cell.
+    min_base : int
+        Fewest respondents a statistic may rest on.
+    base : str, sequence, False or None
+        The base of each row: a column name, or one value per row (e.g. a segment's base
+        repeated on each of its rows); None: ``n_used`` when the table has it, else ``n``, else
+        no row base; False: no row base.
+    keep : sequence of str
+        Further columns never hidden (beyond the labels and bases).
+    cells : mapping, optional
+        Column -> its own base (a column name or one value per row), for statistics resting on
+        part of a row (the low side of a penalty-reward row: ``{"penalty": "n_low"}``). These
+        columns are judged by their own base only.
+
+    Returns
+    -------
+    pandas.DataFrame of bool
+        Same shape and columns as ``table`` (a fresh index); True where the cell is a
+        statistic whose base is under ``min_base``.
+
+    Notes
+    -----
+    Labels are the leading columns before the first float or boolean one (group values,
+    codes and the bases beside them); bases are ``n``, ``n_used``, ``n_eff``, ``count``,
+    ``low_base`` and columns named ``n_*``, ``*_n`` or ``*_n_used``. Every other column is a
+    statistic. A missing base counts as 0: nothing is shown whose base is unknown.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"g": ["a", "b"], "n": [50, 4], "value": [1.5, 9.0], "p": [0.2, 0.01]})
+    >>> small_cells(t, min_base=30).to_dict("list")
+    {'g': [False, False], 'n': [False, False], 'value': [False, True], 'p': [False, True]}
+    """
+    if min_base is None or min_base < 0:
+        raise ValueError(f"`min_base` should be a number >= 0, not {min_base!r}.")
+    cells = dict(cells or {})
+    mask = pd.DataFrame(False, index=range(len(table)), columns=table.columns)
+    rows = _bases(table, base)
+    kept = set(_label_columns(table)) | set(keep)
+    kept |= {c for c in table.columns if _is_base_column(c)}
+    kept |= {b for b in [base, *cells.values()] if isinstance(b, str)}
+    if rows is not None:
+        small = ~(np.nan_to_num(rows, nan=0.0) >= min_base)
+        for col in table.columns:
+            if col not in kept and col not in cells:
+                mask[col] = small
+    for col, cell_base in cells.items():
+        if col in table:
+            own = _bases(table, cell_base)
+            mask[col] = ~(np.nan_to_num(own, nan=0.0) >= min_base)
+    return mask
+
+
+def _mark(df: pd.DataFrame, mask: pd.DataFrame, marker: str) -> pd.DataFrame:
+    """``df`` with ``marker`` in every masked cell (the masked columns become text columns)."""
+    out = df.copy()
+    hide = mask.to_numpy()
+    for j, col in enumerate(out.columns):
+        if hide[:, j].any():
+            values = out[col].astype(object).to_numpy(copy=True)
+            values[hide[:, j]] = marker
+            out[col] = pd.Series(values, index=out.index, dtype=object)
+    return out
+
+
+def suppress_small(
+    table: pd.DataFrame,
+    *,
+    min_base: int,
+    lang: str = "zh",
+    base=None,
+    keep: Sequence[str] = (),
+    cells: Mapping[str, object] | None = None,
+) -> pd.DataFrame:
+    """A result table with the statistics of every row or cell under ``min_base`` replaced by
+    the marker "n < ``min_base``": the rule of issue 16 for shared pages.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The output of an analysis function.
+    min_base : int
+    lang : {"zh", "en"}
+        Language of the marker (message ``small_base.marker``).
+    base, keep, cells
+        As for :func:`small_cells`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The same rows, columns and index; labels and bases unchanged; a hidden statistic's
+        column holds text (the marker) and the other rows' numbers unchanged.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"g": ["a", "b"], "n": [50, 4], "value": [1.5, 9.0]})
+    >>> suppress_small(t, min_base=30, lang="en").to_dict("list")
+    {'g': ['a', 'b'], 'n': [50, 4], 'value': [1.5, 'n < 30']}
+    """
+    check_lang(lang)
+    mask = small_cells(table, min_base=min_base, base=base, keep=keep, cells=cells)
+    mask.index = table.index
+    return _mark(table, mask, msg("small_base.marker", lang, min_base=min_base))
+
+
+@dataclass(frozen=True)
+class LeftOut:
+    """The rows of a chart's table with a base of at least ``min_base``, and the note saying
+    which groups were left out.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        The rows kept (index as in the input).
+    groups : list
+        The values of ``by`` left out, in table order.
+    note : str or None
+        Markdown for under the chart ("n < 30 的群组未显示：华南"), None when none was left out.
+    """
+
+    table: pd.DataFrame
+    groups: list
+    note: str | None
+
+
+def leave_out_small(
+    table: pd.DataFrame,
+    by: str,
+    *,
+    min_base: int,
+    lang: str = "zh",
+    base=None,
+    labels: Mapping | None = None,
+) -> LeftOut:
+    """The rows a chart may draw: groups under ``min_base`` left out, and named in a note.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        A result table with one row per group (or several rows per group with the same base).
+    by : str
+        The column naming the group (its values appear in the note).
+    min_base : int
+    lang : {"zh", "en"}
+    base : str, sequence or None
+        The base of each row, as for :func:`small_cells` (None: ``n_used``, else ``n``).
+    labels : mapping, optional
+        Group value -> the name the note shows.
+
+    Returns
+    -------
+    LeftOut
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"region": ["华东", "华南"], "n": [300, 8], "value": [31.0, 75.0]})
+    >>> out = leave_out_small(t, "region", min_base=30)
+    >>> out.table["region"].tolist(), out.note
+    (['华东'], '*n < 30 的群组未显示：华南*')
+    """
+    check_lang(lang)
+    bases = _bases(table, base)
+    if bases is None:
+        raise ValueError("`base`: the table has no `n_used` or `n` column; name its base.")
+    small = ~(np.nan_to_num(bases, nan=0.0) >= min_base)
+    groups = list(dict.fromkeys(table.loc[small, by].tolist()))
+    if not groups:
+        return LeftOut(table, [], None)
+    sep = msg("small_base.sep", lang)
+    names = sep.join(escape_markdown(str((labels or {}).get(g, g))) for g in groups)
+    note = msg("small_base.left_out", lang, min_base=min_base, groups=names)
+    return LeftOut(table.loc[~small], groups, note)
+
+
+def kpi_table(
+    table: pd.DataFrame,
+    codebook: Codebook,
+    *,
+    lang: str = "zh",
+    digits: int = 1,
+    min_base: int | None = None,
+):
     """The headline KPIs of :func:`cxlab.survey.kpis`, each named after its codebook item.
 
     Parameters
@@ -267,6 +544,8 @@ def kpi_table(table: pd.DataFrame, codebook: Codebook, *, lang: str = "zh", digi
         Gives the item labels.
     lang : {"zh", "en"}
     digits : int
+    min_base : int, optional
+        A KPI whose base (``n_used``, else ``n``) is under it shows "n < ``min_base``".
 
     Returns
     -------
@@ -289,7 +568,8 @@ def kpi_table(table: pd.DataFrame, codebook: Codebook, *, lang: str = "zh", digi
         for k, i in zip(df["kpi"], df["item"], strict=True)
     ]
     shown = df.drop(columns=[c for c in ("item", "unit", "label") if c in df])
-    return _render(shown, codebook, lang=lang, digits=digits)
+    small = None if min_base is None else (small_cells(shown, min_base=min_base), min_base)
+    return _render(shown, codebook, lang=lang, digits=digits, small=small)
 
 
 def load_summary(survey, *, lang: str = "zh") -> str:

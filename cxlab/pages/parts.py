@@ -1,14 +1,25 @@
-"""Small pieces the section functions of :mod:`cxlab.pages` share: figures, bullet lists."""
+"""Small pieces the section functions of :mod:`cxlab.pages` share: figures, bullet lists, and
+the small-base pieces (bases of trend changes, notes under charts, respondents whose comments may
+be shown)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pandas as pd
 from matplotlib.figure import Figure
 
 from cxlab.messages import msg
 
-__all__ = ["figure", "points_markdown"]
+__all__ = [
+    "TREND_CHANGE",
+    "chart_notes",
+    "figure",
+    "in_large_groups",
+    "points_markdown",
+    "trend_cells",
+    "warning_parts",
+]
 
 
 def figure(width: float, height: float, *, ncols: int = 1, **kwargs):
@@ -96,7 +107,6 @@ def warning_parts(ctx, *, text: str | None = None, item: str | None = None, anal
     >>> parts[0].startswith("No alert in 2025Q4")
     True
     """
-    from cxlab import present
     from cxlab.loop.page import alerts_table, warning_text
     from cxlab.loop.warning import scan
     from cxlab.reports import ALERT_MARK
@@ -116,7 +126,87 @@ def warning_parts(ctx, *, text: str | None = None, item: str | None = None, anal
     sentence = warning_text(found, lang=ctx.lang)
     if found.alerts.empty:
         return [sentence]
-    return [
-        sentence + "\n\n" + ALERT_MARK,
-        present.table(alerts_table(found, lang=ctx.lang), book, digits=3, lang=ctx.lang),
-    ]
+    return [sentence + "\n\n" + ALERT_MARK, ctx.table(alerts_table(found, lang=ctx.lang), digits=3)]
+
+
+def trend_cells(table: pd.DataFrame) -> dict:
+    """The base of each change of a trend table: the smaller of its two waves' bases.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The output of :func:`cxlab.survey.trend` (or :func:`cxlab.text.sentiment_trend`): one
+        row per wave in order, with ``n_used`` and the change columns.
+
+    Returns
+    -------
+    dict
+        ``cells`` for :func:`cxlab.present.small_cells`: each change column present ->
+        per-row base (the first wave's own base, as it has no change).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"wave": ["Q1", "Q2", "Q3"], "n_used": [100, 8, 90],
+    ...                   "change": [None, 1.0, 2.0], "p_change": [None, 0.5, 0.1]})
+    >>> {k: list(v) for k, v in trend_cells(t).items()}
+    {'change': [100.0, 8.0, 8.0], 'p_change': [100.0, 8.0, 8.0]}
+    """
+    n = table["n_used"].astype(float).reset_index(drop=True)
+    both = n.where(n < n.shift(1), n.shift(1)).fillna(n).tolist()
+    return {c: both for c in TREND_CHANGE if c in table}
+
+
+#: Columns of a trend table that compare a wave with the one before.
+TREND_CHANGE = ("change", "change_se", "p_change", "significant")
+
+
+def chart_notes(notes) -> list[str]:
+    """The notes under a figure (the groups each panel left out), as one Markdown part.
+
+    Parameters
+    ----------
+    notes : iterable of str or None
+        :attr:`cxlab.present.LeftOut.note` of each panel.
+
+    Returns
+    -------
+    list of str
+        One part joining the distinct notes, or no part when no panel left a group out.
+
+    Examples
+    --------
+    >>> chart_notes([None, "*n < 30: A*", "*n < 30: A*"])
+    ['*n < 30: A*']
+    """
+    said = list(dict.fromkeys(n for n in notes if n))
+    return ["\n\n".join(said)] if said else []
+
+
+def in_large_groups(df: pd.DataFrame, by, min_base: int) -> pd.Series:
+    """Which respondents belong, in every grouping column, to a group of at least ``min_base``.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+    by : str or list of str
+        Grouping columns (the codebook's segments); a missing value is a group of its own.
+    min_base : int
+
+    Returns
+    -------
+    pandas.Series of bool
+        Same index as ``df``: True where the respondent's comments may be shown.
+
+    Examples
+    --------
+    >>> d = pd.DataFrame({"r": ["N"] * 3 + ["S"], "c": ["a", "b", "a", "a"]})
+    >>> in_large_groups(d, ["r", "c"], 2).tolist()
+    [True, False, True, False]
+    """
+    from cxlab.checks import as_list
+
+    keep = pd.Series(True, index=df.index)
+    for col in as_list(by):
+        size = df.groupby(col, dropna=False)[col].transform("size")
+        keep &= size >= min_base
+    return keep

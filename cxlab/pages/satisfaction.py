@@ -1,7 +1,14 @@
 """Sections of the satisfaction report (``notebooks/satisfaction.ipynb``).
 
 The headline figures are those the survey has (:func:`headline_metrics`): NPS and the outcome's
-top-2 box, or only one of them; a survey with neither is reported through its effort item. Options (notebook parameters): ``min_base`` (30), ``n_comments`` (6).
+top-2 box, or only one of them; a survey with neither is reported through its effort item.
+Options (notebook parameters): ``min_base`` (default: the codebook's, else 30), ``n_comments`` (6).
+
+Small bases (``ctx.min_base``): the groups are the segments' values (segment charts and tables,
+key points) and the waves (trend chart and table; a change is hidden when either of its two waves
+is small); a KPI, scale or item whose base is small shows "n < 30". Groups under it are left out
+of the charts (named under them), never tested, and their respondents' comments are not drawn
+for the verbatims (nor any comment when the page itself has fewer respondents).
 """
 
 from __future__ import annotations
@@ -12,7 +19,7 @@ from cxlab import narrative, plots, present, survey
 from cxlab.markup import escape_markdown
 from cxlab.messages import msg
 from cxlab.notebook import ReportContext, report_section
-from cxlab.pages.parts import figure, points_markdown
+from cxlab.pages.parts import chart_notes, figure, in_large_groups, points_markdown, trend_cells
 
 __all__ = [
     "distributions",
@@ -198,7 +205,7 @@ def sample(ctx: ReportContext) -> list:
         parts.append(present.table(sv.exclusion_summary(), None, lang=ctx.lang))
     for seg in book.segments:
         counts = survey.counts(ctx.df, seg, weight=book.weight)
-        parts.append(present.table(counts, book, lang=ctx.lang))
+        parts.append(ctx.table(counts, base=False))  # bases only: the rule shows them
     return parts
 
 
@@ -221,13 +228,10 @@ def kpis(ctx: ReportContext) -> list:
     """
     book = ctx.codebook
     table = survey.kpis(ctx.df, book, weight=book.weight)
-    parts = [present.kpi_table(table, book, lang=ctx.lang)]
+    parts = [ctx.kpi_table(table)]
     if ctx.benchmark is not None:
         whole = survey.kpis(ctx.benchmark, book, weight=book.weight)
-        parts += [
-            msg("pages.satisfaction.benchmark", ctx.lang),
-            present.kpi_table(whole, book, lang=ctx.lang),
-        ]
+        parts += [msg("pages.satisfaction.benchmark", ctx.lang), ctx.kpi_table(whole)]
     return parts
 
 
@@ -252,7 +256,7 @@ def points(ctx: ReportContext) -> list:
         ctx.survey.data,
         ctx.codebook,
         period=ctx.period,
-        min_base=ctx.option("min_base", 30),
+        min_base=ctx.min_base,
         labels=ctx.labels,
         lang=ctx.lang,
     )
@@ -267,7 +271,9 @@ def trends(ctx: ReportContext) -> list:
     -------
     cxlab.notebook.Shown
         A figure of the trend of each headline figure (:func:`cxlab.survey.trend`), then the
-        table of the first one per wave (value, interval, change and its test).
+        table of the first one per wave (value, interval, change and its test). A wave under
+        ``min_base`` is left out of the figure (a note under it names it) and shows "n < 30" in
+        the table, as does a change from or to it.
 
     Examples
     --------
@@ -279,18 +285,20 @@ def trends(ctx: ReportContext) -> list:
     book, lang = ctx.codebook, ctx.lang
     metrics = _metrics(ctx)
     fig, axes = figure(5.5 * len(metrics), 3.4, ncols=len(metrics), squeeze=False)
-    tables = []
+    tables, notes = [], []
     for ax, (metric, item, name) in zip(axes[0], metrics, strict=True):
         scale = _scale(ctx, item) if metric == "top_box" else None
         t = survey.trend(ctx.survey.data, metric, book.wave, item, weight=book.weight, scale=scale)
+        drawn = ctx.chart_rows(t, book.wave)
         if metric == "nps":
-            plots.plot_trend(t, book.wave, ax=ax, title="NPS", ylabel="NPS")
+            plots.plot_trend(drawn.table, book.wave, ax=ax, title="NPS", ylabel="NPS")
         else:
             title = msg("pages.satisfaction.top_box_of", lang, label=ctx.label(item))
-            plots.plot_trend(t, book.wave, ax=ax, title=title, ylabel="%")
-        tables.append(present.table(t, book, rename={"value": name}, lang=lang))
+            plots.plot_trend(drawn.table, book.wave, ax=ax, title=title, ylabel="%")
+        notes.append(drawn.note)
+        tables.append(ctx.table(t, rename={"value": name}, cells=trend_cells(t)))
     fig.tight_layout()
-    return [fig, tables[0]]
+    return [fig, *chart_notes(notes), tables[0]]
 
 
 @report_section(REPORT, "segments")
@@ -302,7 +310,9 @@ def segments(ctx: ReportContext) -> list:
     cxlab.notebook.Shown
         A figure of the first headline figure by each segment, with 95% intervals; then, per
         segment and headline figure, a Markdown heading and the table of
-        :func:`cxlab.survey.compare` (letters of the groups it is significantly above).
+        :func:`cxlab.survey.compare` (letters of the groups it is significantly above). A group
+        under ``min_base`` is left out of the figure (named in a note under it), shows "n < 30"
+        in place of its figures in the table, and is not tested.
 
     Examples
     --------
@@ -311,7 +321,8 @@ def segments(ctx: ReportContext) -> list:
     >>> shown.parts[0].get_suptitle(), shown.parts[1]
     ('NPS by segment with 95% confidence intervals', '**地区: NPS**')
     """
-    return [_segment_chart(ctx), *_segment_tables(ctx)]
+    fig, notes = _segment_chart(ctx)
+    return [fig, *chart_notes(notes), *_segment_tables(ctx)]
 
 
 def _segment_chart(ctx: ReportContext):
@@ -320,26 +331,33 @@ def _segment_chart(ctx: ReportContext):
     segs = list(book.segments)
     metric, item, _ = _metrics(ctx)[0]
     fig, axes = figure(4.2 * len(segs), 3.2, ncols=len(segs), sharex=True, squeeze=False)
+    notes = []
     for ax, seg in zip(axes[0], segs, strict=True):
         if metric == "nps":
             t = survey.nps(ctx.df, item, by=seg, weight=book.weight)
-            plots.plot_nps(t, by=seg, ax=ax, title=ctx.label(seg), lang=lang)
         else:
             t = survey.estimate(
                 ctx.df, metric, item, by=seg, weight=book.weight, scale=_scale(ctx, item)
             )
-            plots.plot_estimates(t, "value", by=seg, ax=ax, title=ctx.label(seg), lang=lang)
+        drawn = ctx.chart_rows(t, seg)
+        notes.append(drawn.note)
+        if metric == "nps":
+            plots.plot_nps(drawn.table, by=seg, ax=ax, title=ctx.label(seg), lang=lang)
+        else:
+            plots.plot_estimates(
+                drawn.table, "value", by=seg, ax=ax, title=ctx.label(seg), lang=lang
+            )
     if metric == "nps":
         fig.suptitle(msg("pages.satisfaction.nps_by_segment", lang))
     else:
         label = ctx.label(item)
         fig.suptitle(msg("pages.satisfaction.top_box_by_segment", lang, label=label))
     fig.tight_layout()
-    return fig
+    return fig, notes
 
 
 def _segment_tables(ctx: ReportContext) -> list:
-    book, lang = ctx.codebook, ctx.lang
+    book = ctx.codebook
     parts = []
     for seg in book.segments:
         for metric, item, name in _metrics(ctx):
@@ -351,10 +369,10 @@ def _segment_tables(ctx: ReportContext) -> list:
                 seg,
                 item,
                 weight=book.weight,
-                min_base=ctx.option("min_base", 30),
+                min_base=ctx.min_base,
                 scale=_scale(ctx, item) if metric == "top_box" else None,
             )
-            parts.append(present.table(t, book, rename={"value": name}, lang=lang))
+            parts.append(ctx.table(t, rename={"value": name}))
     return parts
 
 
@@ -411,11 +429,11 @@ def reliability(ctx: ReportContext) -> list:
         msg(f"pages.satisfaction.scale.{role}", lang): book.select(role=role)
         for role in ("driver", "expectation", "perception")
     }
-    parts = [present.table(survey.reliability_table(ctx.df, scales), book, digits=3, lang=lang)]
+    parts = [ctx.table(survey.reliability_table(ctx.df, scales), digits=3)]
     drivers = book.select(role="driver")
     if len(drivers) >= 2:
         items = survey.item_analysis(ctx.df, drivers)
-        parts.append(present.table(items, book, digits=3, lang=lang))
+        parts.append(ctx.table(items, digits=3))
     return parts
 
 
@@ -427,7 +445,9 @@ def verbatims(ctx: ReportContext) -> list:
     -------
     cxlab.notebook.Shown
         A one-column table of ``n_comments`` comments (option, default 6) drawn with a fixed
-        seed, personal data masked (:func:`cxlab.text.redact`).
+        seed, personal data masked (:func:`cxlab.text.redact`), from respondents whose group in
+        every segment has at least ``min_base`` respondents this period; one sentence instead
+        when the page itself has fewer respondents than ``min_base``.
 
     Examples
     --------
@@ -439,10 +459,13 @@ def verbatims(ctx: ReportContext) -> list:
     from cxlab import text
 
     comment = ctx.codebook.one(type="text")
-    answered = ctx.df[comment].dropna()
+    if len(ctx.df) < ctx.min_base:
+        return [msg("small_base.no_verbatims", ctx.lang, n=len(ctx.df), min_base=ctx.min_base)]
+    answered = ctx.df.loc[in_large_groups(ctx.df, ctx.codebook.segments, ctx.min_base), comment]
+    answered = answered.dropna()
     n = min(int(ctx.option("n_comments", 6)), len(answered))
     examples = answered.sample(n, random_state=0)
-    return [present.table(text.redact(examples).to_frame("comment"), ctx.codebook, lang=ctx.lang)]
+    return [ctx.table(text.redact(examples).to_frame("comment"), base=False)]
 
 
 @report_section(REPORT, "warning")
