@@ -2,19 +2,37 @@
 
 No progress bars: a page is read after the run (a bar would be a widget, with its script).
 Options (notebook parameters): ``outcome`` (default: the codebook's ``role: outcome`` item),
-``method`` ("shapley"), ``n_boot`` (500), ``low`` (2), ``high`` (5), ``seed`` (1).
+``method`` ("shapley"), ``n_boot`` (500), ``low`` (2), ``high`` (5), ``seed`` (1), ``min_base``
+(default: the codebook's, else 30).
+
+Small bases (``ctx.min_base``): the groups are the models (the page's model, one per wave for
+stability: a model on fewer respondents shows "n < 30" in place of its fit, coefficients and
+importance) and the cells of penalty-reward (a driver's low side and high side: a side rated by
+fewer respondents shows "n < 30" for its penalty or reward and test, and the driver gets no type
+or key point from it); a driver answered by fewer respondents shows "n < 30" in the matrix.
 """
 
 from __future__ import annotations
 
+import numpy as np
+
 from cxlab import drivers as kda
-from cxlab import narrative, plots, present
+from cxlab import narrative, plots
 from cxlab.markup import escape_markdown
 from cxlab.messages import msg
 from cxlab.notebook import ReportContext, report_section
 from cxlab.pages.parts import figure, points_markdown
 
-__all__ = ["fit", "importance", "matrix", "penalty", "points", "promoters", "stability"]
+__all__ = [
+    "fit",
+    "importance",
+    "matrix",
+    "penalty",
+    "penalty_cells",
+    "points",
+    "promoters",
+    "stability",
+]
 
 REPORT = "drivers"
 
@@ -93,6 +111,47 @@ def _penalty(ctx: ReportContext):
     )
 
 
+def _regression(ctx: ReportContext):
+    book = ctx.codebook
+    return ctx.cached(
+        "regression",
+        lambda: kda.regression(ctx.df, _outcome(ctx), _drivers(ctx), weight=book.weight),
+    )
+
+
+def _model_base(ctx: ReportContext, rows: int) -> list[int]:
+    """The base of the page's model (respondents used by its regression), once per table row."""
+    return [int(_regression(ctx).fit["n_used"].iloc[0])] * rows
+
+
+def penalty_cells(table) -> dict:
+    """The base of each cell of a penalty-reward table: the low side for the penalty, the high
+    side for the reward, the smaller side for what needs both.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The table of :func:`cxlab.drivers.penalty_reward` (``n_low``, ``n_high``...).
+
+    Returns
+    -------
+    dict
+        ``cells`` for :func:`cxlab.present.small_cells`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"driver": ["q"], "n_low": [1], "n_high": [80], "penalty": [-0.2],
+    ...                   "penalty_p": [0.99], "reward": [0.4], "reward_p": [0.01],
+    ...                   "asymmetry": [0.2], "type": ["basic"]})
+    >>> sorted(penalty_cells(t).items())
+    [('asymmetry', [1]), ('penalty', 'n_low'), ('penalty_p', 'n_low'), ('reward', 'n_high'), ('reward_p', 'n_high'), ('type', [1])]
+    """
+    both = table[["n_low", "n_high"]].min(axis=1).tolist()
+    sides = {"penalty": "n_low", "penalty_p": "n_low", "reward": "n_high", "reward_p": "n_high"}
+    return {**sides, "asymmetry": both, "type": both}
+
+
 def _stability(ctx: ReportContext):
     book = ctx.codebook
     return ctx.cached(
@@ -129,16 +188,16 @@ def fit(ctx: ReportContext) -> list:
     >>> line, coefficients.data.shape
     ('Outcome: 总体满意度 · 10 drivers', (10, 9))
     """
-    book, lang = ctx.codebook, ctx.lang
+    lang = ctx.lang
     y = _outcome(ctx)
     line = msg(
         "pages.drivers.header", lang, outcome=escape_markdown(ctx.label(y)), n=len(_drivers(ctx))
     )
-    reg = kda.regression(ctx.df, y, _drivers(ctx), weight=book.weight)
+    reg = _regression(ctx)
     return [
         line,
-        present.table(reg.fit, book, digits=3, lang=lang),
-        present.table(reg.coefficients, book, digits=3, lang=lang),
+        ctx.table(reg.fit, digits=3),
+        ctx.table(reg.coefficients, digits=3, base=_model_base(ctx, len(reg.coefficients))),
     ]
 
 
@@ -165,7 +224,7 @@ def importance(ctx: ReportContext) -> list:
     title = msg("pages.drivers.importance_title", ctx.lang, label=ctx.label(_outcome(ctx)))
     plots.plot_importance(ri.table, labels=_labels(ctx), ax=ax, title=title, lang=ctx.lang)
     fig.tight_layout()
-    return [fig, present.table(ri.table, ctx.codebook, digits=3, lang=ctx.lang)]
+    return [fig, ctx.table(ri.table, digits=3, base=_model_base(ctx, len(ri.table)))]
 
 
 @report_section(REPORT, "matrix")
@@ -198,7 +257,7 @@ def matrix(ctx: ReportContext) -> list:
         lang=lang,
     )
     fig.tight_layout()
-    return [fig, present.table(m.points, ctx.codebook, digits=2, lang=lang)]
+    return [fig, ctx.table(m.points, digits=2)]
 
 
 @report_section(REPORT, "penalty")
@@ -211,7 +270,9 @@ def penalty(ctx: ReportContext) -> list:
         A figure and the table of :func:`cxlab.drivers.penalty_reward` (penalty, reward, their
         tests and the driver's type; options ``low`` and ``high``, by default the bottom-2 box
         and the top box of the drivers' scale), and a sentence naming the drivers left out for having
-        no rating on one side of the cut-offs.
+        no rating on one side of the cut-offs. A side rated by fewer than ``min_base``
+        respondents shows "n < 30" for its estimate and test (and the driver no type), is not
+        drawn, and a note under the figure names it.
 
     Examples
     --------
@@ -233,10 +294,31 @@ def penalty(ctx: ReportContext) -> list:
     if not used:
         return [cut, *note]
     pr = _penalty(ctx)
+    drawn, small = _penalty_drawn(ctx, pr.table)
     fig, ax = figure(8, 0.4 * len(used) + 1)
-    plots.plot_penalty_reward(pr.table, labels=_labels(ctx), ax=ax, lang=ctx.lang)
+    plots.plot_penalty_reward(drawn, labels=_labels(ctx), ax=ax, lang=ctx.lang)
     fig.tight_layout()
-    return [cut, fig, present.table(pr.table, ctx.codebook, digits=3, lang=ctx.lang), *note]
+    table = ctx.table(pr.table, digits=3, base=False, cells=penalty_cells(pr.table))
+    return [cut, fig, *small, table, *note]
+
+
+def _penalty_drawn(ctx: ReportContext, table):
+    """The penalty-reward table to draw (a side under ``min_base`` without a bar), and the note
+    naming those sides (no part when there is none)."""
+    drawn = table.copy()
+    cells = []
+    for side, est in (("low", "penalty"), ("high", "reward")):
+        small = drawn[f"n_{side}"] < ctx.min_base
+        drawn.loc[small, est] = np.nan
+        cells += [
+            msg(f"small_base.side.{side}", ctx.lang, driver=escape_markdown(ctx.label(d)))
+            for d in drawn.loc[small, "driver"]
+        ]
+    if not cells:
+        return drawn, []
+    sep = msg("small_base.sep", ctx.lang)
+    note = msg("small_base.left_out_side", ctx.lang, min_base=ctx.min_base, cells=sep.join(cells))
+    return drawn, [note]
 
 
 @report_section(REPORT, "promoters")
@@ -258,7 +340,7 @@ def promoters(ctx: ReportContext) -> list:
     """
     book = ctx.codebook
     logit = kda.logit_drivers(ctx.df, book.one(type="nps"), _drivers(ctx), weight=book.weight)
-    return [present.table(logit.coefficients, book, digits=3, lang=ctx.lang)]
+    return [ctx.table(logit.coefficients, digits=3, base=_model_base(ctx, len(logit.coefficients)))]
 
 
 @report_section(REPORT, "stability")
@@ -269,7 +351,9 @@ def stability(ctx: ReportContext) -> list:
     -------
     cxlab.notebook.Shown
         The tables of :func:`cxlab.drivers.driver_stability`: the fit per wave, then the
-        importance of each driver in the latest wave with its change since the wave before.
+        importance of each driver in the latest wave with its change since the wave before. A
+        wave whose model rests on fewer than ``min_base`` respondents shows "n < 30" for its
+        fit and importance, and so does a change from or to it.
 
     Examples
     --------
@@ -278,14 +362,35 @@ def stability(ctx: ReportContext) -> list:
     >>> fits.data.iloc[:, 0].tolist(), latest.data.iloc[:, 0].unique().tolist()
     (['2025Q1', '2025Q2', '2025Q3', '2025Q4'], ['2025Q4'])
     """
-    book, lang = ctx.codebook, ctx.lang
+    book = ctx.codebook
     st = _stability(ctx)
     table = st.table
     latest = table[table[book.wave] == table[book.wave].max()]
-    return [
-        present.table(st.fit, book, digits=3, lang=lang),
-        present.table(latest, book, digits=3, lang=lang),
-    ]
+    return [ctx.table(st.fit, digits=3), ctx.table(latest, digits=3, **_latest_bases(ctx, st))]
+
+
+#: Columns of the stability table that compare the latest wave with the one before.
+STABILITY_CHANGE = (
+    "change",
+    "change_ci_low",
+    "change_ci_high",
+    "rank_change",
+    "rank_change_ci_low",
+    "rank_change_ci_high",
+    "change_significant",
+    "rank_significant",
+)
+
+
+def _latest_bases(ctx: ReportContext, st) -> dict:
+    """``base`` and ``cells`` of the latest wave's importance table: that wave's model base, and
+    for the changes the smaller of it and the wave before's."""
+    fit = st.fit.sort_values(ctx.codebook.wave)
+    bases = fit["n_used"].tolist()
+    latest, before = bases[-1], (bases[-2] if len(bases) > 1 else bases[-1])
+    rows = int((st.table[ctx.codebook.wave] == st.table[ctx.codebook.wave].max()).sum())
+    change = [min(latest, before)] * rows
+    return {"base": [latest] * rows, "cells": dict.fromkeys(STABILITY_CHANGE, change)}
 
 
 @report_section(REPORT, "points")
@@ -307,10 +412,11 @@ def points(ctx: ReportContext) -> list:
     """
     book = ctx.codebook
     stab = _stability(ctx).table if ctx.runs("stability", show=False) else None
+    pr = _penalty(ctx).table
     sentences = narrative.driver_points(
         _importance(ctx).table,
         _matrix(ctx).points,
-        penalty=_penalty(ctx).table,
+        penalty=pr[pr[["n_low", "n_high"]].min(axis=1) >= ctx.min_base],
         stability=stab,
         labels=_labels(ctx),
         wave=book.wave,
