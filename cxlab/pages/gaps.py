@@ -1,18 +1,23 @@
 """Sections of the expectation-perception gap report (``notebooks/gaps.ipynb``).
 
 Options (notebook parameters): ``staff`` (a staff survey file; the sample ships one),
-``ipa_method`` ("derived"), ``top_items`` (10).
+``ipa_method`` ("derived"), ``top_items`` (10), ``min_base`` (default: the codebook's, else 30).
+
+Small bases (``ctx.min_base``): the groups are the rows of each table, a SERVQUAL dimension or
+item (respondents answering both sides), an IPA attribute, a Kano feature and a side of the
+staff-customer comparison; one under it shows "n < 30" in place of its statistics and is left
+out of the SERVQUAL charts (named under them).
 """
 
 from __future__ import annotations
 
-from cxlab import gaps, narrative, plots, present
+from cxlab import gaps, narrative, plots
 from cxlab.markup import bounded, escape_markdown
 from cxlab.messages import msg
 from cxlab.notebook import ReportContext, report_section
 from cxlab.pages.parts import figure, points_markdown
 
-__all__ = ["ipa", "items", "kano", "points", "servqual", "staff"]
+__all__ = ["ipa", "items", "kano", "perception_cells", "points", "servqual", "staff"]
 
 REPORT = "gaps"
 
@@ -115,9 +120,12 @@ def servqual(ctx: ReportContext) -> list:
     sq, note = _servqual(ctx)
     dims = sq[sq["level"] != "item"]
     names = _names(lang)
+    drawn = ctx.chart_rows(dims, "name", labels=names)
     fig, ax = figure(8, 3.2)
     plots.plot_estimates(
-        dims.assign(name=dims["name"].replace(names)).rename(columns={"gap": "value"}),
+        drawn.table.assign(name=drawn.table["name"].replace(names)).rename(
+            columns={"gap": "value"}
+        ),
         "value",
         by="name",
         ax=ax,
@@ -126,8 +134,8 @@ def servqual(ctx: ReportContext) -> list:
         xlabel=msg("pages.gaps.gap_axis", lang),
     )
     fig.tight_layout()
-    table = present.table(dims, ctx.codebook, digits=2, values={"name": names}, lang=lang)
-    return [fig, table] if note is None else [fig, table, note]
+    table = ctx.table(dims, digits=2, values={"name": names})
+    return [fig, *([drawn.note] if drawn.note else []), table, *([note] if note else [])]
 
 
 @report_section(REPORT, "items")
@@ -150,9 +158,10 @@ def items(ctx: ReportContext) -> list:
     lang, labels = ctx.lang, _spec(ctx).labels
     sq, _ = _servqual(ctx)
     top = sq[sq["level"] == "item"].nsmallest(int(ctx.option("top_items", 10)), "gap")
+    drawn = ctx.chart_rows(top, "name", labels=labels)
     fig, ax = figure(8, 0.4 * len(top) + 1)
     plots.plot_estimates(
-        top.assign(name=top["name"].map(labels)).rename(columns={"gap": "value"}),
+        drawn.table.assign(name=drawn.table["name"].map(labels)).rename(columns={"gap": "value"}),
         "value",
         by="name",
         ax=ax,
@@ -161,7 +170,8 @@ def items(ctx: ReportContext) -> list:
         xlabel=msg("pages.gaps.gap_axis", lang),
     )
     fig.tight_layout()
-    return [fig, present.table(top, ctx.codebook, digits=2, values={"name": labels}, lang=lang)]
+    table = ctx.table(top, digits=2, values={"name": labels})
+    return [fig, *([drawn.note] if drawn.note else []), table]
 
 
 @report_section(REPORT, "ipa")
@@ -200,7 +210,7 @@ def ipa(ctx: ReportContext) -> list:
         xlabel=msg("pages.drivers.performance", lang),
     )
     fig.tight_layout()
-    return [fig, present.table(result.points, ctx.codebook, digits=3, lang=lang)]
+    return [fig, ctx.table(result.points, digits=3)]
 
 
 @report_section(REPORT, "kano")
@@ -224,7 +234,7 @@ def kano(ctx: ReportContext) -> list:
     fig, ax = figure(6, 5)
     plots.plot_kano(table, ax=ax, title=msg("pages.gaps.kano_title", ctx.lang), lang=ctx.lang)
     fig.tight_layout()
-    return [fig, present.table(table, ctx.codebook, digits=2, lang=ctx.lang)]
+    return [fig, ctx.table(table, digits=2)]
 
 
 @report_section(REPORT, "staff")
@@ -247,7 +257,34 @@ def staff(ctx: ReportContext) -> list:
     perception = _perception(ctx)
     if perception is None:
         return [msg("pages.gaps.no_shared_items", ctx.lang)]
-    return [present.table(perception, ctx.codebook, digits=1, lang=ctx.lang)]
+    return [ctx.table(perception, digits=1, base=False, cells=perception_cells(perception))]
+
+
+def perception_cells(table) -> dict:
+    """The base of each cell of a staff-customer table: each side's base for its share, the
+    smaller side for the gap and its test.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        The output of :func:`cxlab.gaps.perception_gap`.
+
+    Returns
+    -------
+    dict
+        ``cells`` for :func:`cxlab.present.small_cells`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"item": ["q"], "internal_n_used": [12], "internal_share": [50.0],
+    ...                   "customer_n_used": [400], "customer_share": [40.0], "gap": [10.0]})
+    >>> perception_cells(t)["gap"], perception_cells(t)["customer_share"]
+    ([12], 'customer_n_used')
+    """
+    both = table[["internal_n_used", "customer_n_used"]].min(axis=1).tolist()
+    cells = {c: both for c in ("gap", "ci_low", "ci_high", "z", "p") if c in table}
+    return {**cells, "internal_share": "internal_n_used", "customer_share": "customer_n_used"}
 
 
 @report_section(REPORT, "points")
