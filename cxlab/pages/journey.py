@@ -1,12 +1,18 @@
 """Sections of the journey and self-service report (``notebooks/journey.ipynb``).
 
 Options (notebook parameters): ``events`` (an event log; the sample ships one), ``steps`` (the
-funnel steps in order), ``segment`` (a column that splits the funnel; empty: none).
+funnel steps in order), ``segment`` (a column that splits the funnel; empty: none), ``min_base``
+(default: the codebook's, else 30).
+
+Small bases (``ctx.min_base``): the groups are the touchpoints (respondents rating each: one
+under it shows "n < 30" and is left out of the journey map, named under it), the segments of the
+funnel (a segment with fewer customers at its first step shows "n < 30" for every conversion),
+the peak-end models and the self-service rates (each on its own base).
 """
 
 from __future__ import annotations
 
-from cxlab import journey, narrative, plots, present
+from cxlab import journey, narrative, plots
 from cxlab.markup import escape_markdown
 from cxlab.messages import msg
 from cxlab.notebook import ReportContext, report_section
@@ -92,12 +98,13 @@ def map(ctx: ReportContext) -> list:
     [['认知', '广告宣传'], ['考虑', '线上浏览']]
     """
     tp, labels = _touchpoints(ctx), _labels(ctx)
+    drawn = ctx.chart_rows(tp, "touchpoint", labels=labels)
     fig, ax = figure(11, 3)
     title = msg("pages.journey.map_title", ctx.lang)
-    plots.plot_journey(tp, labels=labels, ax=ax, title=title, lang=ctx.lang)
+    plots.plot_journey(drawn.table, labels=labels, ax=ax, title=title, lang=ctx.lang)
     fig.tight_layout()
-    table = present.table(tp, ctx.codebook, digits=2, values={"touchpoint": labels}, lang=ctx.lang)
-    return [fig, table]
+    table = ctx.table(tp, digits=2, values={"touchpoint": labels})
+    return [fig, *([drawn.note] if drawn.note else []), table]
 
 
 @report_section(REPORT, "funnel")
@@ -127,8 +134,8 @@ def funnel(ctx: ReportContext) -> list:
     fig.tight_layout()
     parts = [
         fig,
-        present.table(result.steps, book, digits=3, lang=lang),
-        present.table(result.exclusions, book, lang=lang),
+        ctx.table(result.steps, digits=3, base=False),
+        ctx.table(result.exclusions, base=False),
     ]
     segment = ctx.option("segment")
     if not segment:
@@ -142,7 +149,9 @@ def funnel(ctx: ReportContext) -> list:
     )
     by_seg = journey.funnel(matched, ctx.option("steps"), by=segment).steps
     unmatched = {journey.UNMATCHED: msg(f"by.{journey.UNMATCHED}", lang)}
-    return [*parts, present.table(by_seg, book, digits=3, values={segment: unmatched}, lang=lang)]
+    first = by_seg.groupby(segment, dropna=False, sort=False)["customers"].transform("max")
+    table = ctx.table(by_seg, digits=3, values={segment: unmatched}, base=first.tolist())
+    return [*parts, table]
 
 
 @report_section(REPORT, "peak_end")
@@ -168,7 +177,7 @@ def peak_end(ctx: ReportContext) -> list:
     title = msg("pages.journey.peak_end_title", ctx.lang, label=label)
     plots.plot_peak_end(pe.models, ax=ax, title=title, lang=ctx.lang)
     fig.tight_layout()
-    return [fig, present.table(pe.models, ctx.codebook, digits=3, lang=ctx.lang)]
+    return [fig, ctx.table(pe.models, digits=3)]
 
 
 @report_section(REPORT, "self_service")
@@ -188,7 +197,7 @@ def self_service(ctx: ReportContext) -> list:
     >>> table.data.iloc[:2, 0].tolist()
     ['Resolution rate', 'Reuse rate']
     """
-    return [present.table(_self_service(ctx), ctx.codebook, digits=1, lang=ctx.lang)]
+    return [ctx.table(_self_service(ctx), digits=1)]
 
 
 @report_section(REPORT, "points")
