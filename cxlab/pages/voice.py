@@ -3,16 +3,24 @@
 The comments of every wave are analysed once (the trend needs them all); the other sections read
 the chosen period. Options (notebook parameters): ``segment`` (keywords by this column; empty:
 none), ``top_keywords`` (10), ``n_examples`` (3), ``taxonomy`` (empty: cxlab's CX taxonomy),
-``engine`` ("pandas").
+``engine`` ("pandas"), ``min_base`` (default: the codebook's, else 30).
+
+Small bases (``ctx.min_base``), comments being what can identify a person: a topic raised by
+fewer comments shows "n < 30" for its sentiment, is left out of the topic chart and gives no
+verbatims (complaints are chosen among the other topics) and no topic-driver estimate; a
+segment with fewer comments gets no keywords (named in a note); a wave with fewer respondents
+shows "n < 30" in the trend, as does a change from or to it; an emerging word used in fewer
+comments keeps its counts and test (they rest on the whole period) but shows no example; with
+fewer comments on the whole page, the sentiment shares show "n < 30".
 """
 
 from __future__ import annotations
 
-from cxlab import plots, present, text
+from cxlab import plots, text
 from cxlab.markup import escape_markdown
 from cxlab.messages import msg
 from cxlab.notebook import ReportContext, report_section
-from cxlab.pages.parts import figure, warning_parts
+from cxlab.pages.parts import figure, trend_cells, warning_parts
 
 __all__ = ["complaints", "drivers", "emerging", "keywords", "topics", "trend", "warning"]
 
@@ -67,24 +75,27 @@ def topics(ctx: ReportContext) -> list:
     >>> line, sentiment.data.iloc[:, 0].tolist()
     ('864 comments (67% of respondents).', ['Positive', 'Negative', 'Neutral'])
     """
-    lang, book = ctx.lang, ctx.codebook
+    lang = ctx.lang
     has = ctx.df[_comment(ctx)].notna()
     share = 100 * has.mean() if len(has) else 0.0
     parts = [msg("pages.voice.comments", lang, n=f"{int(has.sum()):,}", share=share)]
     summary = _summary(ctx)
+    drawn = ctx.chart_rows(summary, "label", base="n")
     fig, ax = figure(8, 0.45 * len(summary) + 1)
-    plots.plot_topics(summary, ax=ax, title=msg("voice.topics_title", lang), lang=lang)
+    plots.plot_topics(drawn.table, ax=ax, title=msg("voice.topics_title", lang), lang=lang)
     fig.tight_layout()
     topic_table = summary.drop(columns=["topic", "examples"])
     labels = _analyzed_all(ctx).loc[ctx.df.index[has], "label"]
     sentiment = (
         labels.value_counts(normalize=True).mul(100).rename("share").rename_axis("label")
     ).reset_index()
+    topic_name, sentiment_name = msg("voice.topic", lang), msg("voice.sentiment", lang)
     return [
         *parts,
         fig,
-        present.table(topic_table, book, rename={"label": msg("voice.topic", lang)}, lang=lang),
-        present.table(sentiment, book, rename={"label": msg("voice.sentiment", lang)}, lang=lang),
+        *([drawn.note] if drawn.note else []),
+        ctx.table(topic_table, rename={"label": topic_name}, base="n", keep=["share"]),
+        ctx.table(sentiment, rename={"label": sentiment_name}, base=[len(labels)] * len(sentiment)),
     ]
 
 
@@ -96,7 +107,8 @@ def keywords(ctx: ReportContext) -> list:
     -------
     cxlab.notebook.Shown
         The table of :func:`cxlab.text.keywords` (``top_keywords`` per group, option, default
-        10), after a sentence when the survey lacks the ``segment`` column asked for.
+        10), after a sentence when the survey lacks the ``segment`` column asked for. Groups
+        with fewer than ``min_base`` comments get no keywords; a note names them.
 
     Examples
     --------
@@ -110,10 +122,30 @@ def keywords(ctx: ReportContext) -> list:
     if segment and segment not in ctx.df.columns:
         parts.append(msg("pages.voice.no_segment", ctx.lang, segment=escape_markdown(segment)))
         segment = None
+    df, note = _large_comment_groups(ctx, segment or None)
+    if df is None:
+        return [*parts, note]
     kw = text.keywords(
-        ctx.df, _comment(ctx), by=segment or None, top=int(ctx.option("top_keywords", 10))
+        df, _comment(ctx), by=segment or None, top=int(ctx.option("top_keywords", 10))
     )
-    return [*parts, present.table(kw, ctx.codebook, digits=4, lang=ctx.lang)]
+    return [*parts, ctx.table(kw, digits=4, base=False), *([note] if note else [])]
+
+
+def _large_comment_groups(ctx: ReportContext, by: str | None):
+    """The period's respondents in groups of ``by`` with at least ``min_base`` comments, and the
+    note naming the groups left out (None: none); without ``by`` the page is the group, and when
+    it is too small: (None, the note)."""
+    comments = ctx.df[_comment(ctx)].notna()
+    if by is None:
+        if comments.sum() >= ctx.min_base:
+            return ctx.df, None
+        whole = msg(
+            "small_base.no_verbatims", ctx.lang, n=int(comments.sum()), min_base=ctx.min_base
+        )
+        return None, whole
+    counts = comments.groupby(ctx.df[by], dropna=False).sum().rename("n").rename_axis(by)
+    drawn = ctx.chart_rows(counts.reset_index(), by)
+    return ctx.df[ctx.df[by].isin(drawn.table[by])], drawn.note
 
 
 @report_section(REPORT, "trend")
@@ -141,13 +173,14 @@ def trend(ctx: ReportContext) -> list:
         weight=book.weight,
         analyzed=_analyzed_all(ctx),
     )
+    drawn = ctx.chart_rows(tr, book.wave)
     fig, ax = figure(6, 3.2)
-    plots.plot_trend(tr, book.wave, ax=ax, title=msg("voice.negative_title", lang), ylabel="%")
+    title = msg("voice.negative_title", lang)
+    plots.plot_trend(drawn.table, book.wave, ax=ax, title=title, ylabel="%")
     fig.tight_layout()
-    return [
-        fig,
-        present.table(tr, book, rename={"value": msg("voice.negative_pct", lang)}, lang=lang),
-    ]
+    rename = {"value": msg("voice.negative_pct", lang)}
+    table = ctx.table(tr, rename=rename, cells=trend_cells(tr))
+    return [fig, *([drawn.note] if drawn.note else []), table]
 
 
 @report_section(REPORT, "complaints")
@@ -157,9 +190,10 @@ def complaints(ctx: ReportContext) -> list:
     Returns
     -------
     cxlab.notebook.Shown
-        For each of the three topics of :func:`cxlab.text.top_complaints`, a Markdown line
-        (comments, negative share) and a table of its redacted examples (``n_examples``,
-        option, default 3); one sentence when no topic has negative comments.
+        For each of the three topics of :func:`cxlab.text.top_complaints` among those raised by
+        at least ``min_base`` comments, a Markdown line (comments, negative share) and a table
+        of its redacted examples (``n_examples``, option, default 3); one sentence when no such
+        topic has negative comments.
 
     Examples
     --------
@@ -169,7 +203,8 @@ def complaints(ctx: ReportContext) -> list:
     ('**物流配送**: 286 comments, 47% negative', (3, 1))
     """
     lang = ctx.lang
-    top = text.top_complaints(_summary(ctx), top=3)
+    summary = _summary(ctx)
+    top = text.top_complaints(summary[summary["n"] >= ctx.min_base], top=3)
     parts = []
     for row in top.itertuples():
         parts.append(
@@ -182,11 +217,7 @@ def complaints(ctx: ReportContext) -> list:
             )
         )
         examples = top.loc[[row.Index], ["examples"]].explode("examples")
-        parts.append(
-            present.table(
-                examples.rename(columns={"examples": "redacted"}), ctx.codebook, lang=lang
-            )
-        )
+        parts.append(ctx.table(examples.rename(columns={"examples": "redacted"}), base=False))
     return parts or [msg("pages.voice.no_complaints", lang)]
 
 
@@ -199,7 +230,8 @@ def drivers(ctx: ReportContext) -> list:
     cxlab.notebook.Shown
         Markdown naming the outcome, and the table of :func:`cxlab.text.topic_drivers` (the
         drop in the outcome with a topic raised negatively, other topics held fixed, with its
-        interval; relative importance), most important first.
+        interval; relative importance), most important first; a topic raised negatively by
+        fewer than ``min_base`` respondents shows "n < 30".
 
     Examples
     --------
@@ -222,7 +254,7 @@ def drivers(ctx: ReportContext) -> list:
     title = msg("voice.topic_drivers_title", lang, outcome=escape_markdown(ctx.label(outcome)))
     return [
         f"**{title}**",
-        present.table(found.table.sort_values("rank"), book, digits=3, lang=lang),
+        ctx.table(found.table.sort_values("rank"), digits=3, base="n_with"),
     ]
 
 
@@ -234,7 +266,8 @@ def emerging(ctx: ReportContext) -> list:
     -------
     cxlab.notebook.Shown
         Markdown, and the table of :func:`cxlab.text.emerging_terms` (counts, shares before and
-        now, lift, a redacted example), or a sentence when no word is emerging.
+        now, lift, a redacted example: only for a word used in at least ``min_base``
+        comments), or a sentence when no word is emerging.
 
     Examples
     --------
@@ -253,7 +286,7 @@ def emerging(ctx: ReportContext) -> list:
     if found.empty:
         return [f"**{msg('voice.emerging_title', lang)}**", msg("pages.voice.no_emerging", lang)]
     title = f"**{msg('voice.emerging_title', lang)}**"
-    return [title, present.table(found, book, digits=3, lang=lang)]
+    return [title, ctx.table(found, digits=3, base=False, cells={"example": "n"})]
 
 
 @report_section(REPORT, "warning")
