@@ -101,7 +101,8 @@ def map(ctx: ReportContext) -> list:
     drawn = ctx.chart_rows(tp, "touchpoint", labels=labels)
     fig, ax = figure(11, 3)
     title = msg("pages.journey.map_title", ctx.lang)
-    plots.plot_journey(drawn.table, labels=labels, ax=ax, title=title, lang=ctx.lang)
+    if not drawn.table.empty:  # every touchpoint under min_base: the note says so
+        plots.plot_journey(drawn.table, labels=labels, ax=ax, title=title, lang=ctx.lang)
     fig.tight_layout()
     table = ctx.table(tp, digits=2, values={"touchpoint": labels})
     return [fig, *([drawn.note] if drawn.note else []), table]

@@ -290,7 +290,9 @@ def trends(ctx: ReportContext) -> list:
         scale = _scale(ctx, item) if metric == "top_box" else None
         t = survey.trend(ctx.survey.data, metric, book.wave, item, weight=book.weight, scale=scale)
         drawn = ctx.chart_rows(t, book.wave)
-        if metric == "nps":
+        if drawn.table.empty:  # every wave under min_base: the note says so
+            pass
+        elif metric == "nps":
             plots.plot_trend(drawn.table, book.wave, ax=ax, title="NPS", ylabel="NPS")
         else:
             title = msg("pages.satisfaction.top_box_of", lang, label=ctx.label(item))

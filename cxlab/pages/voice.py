@@ -176,7 +176,8 @@ def trend(ctx: ReportContext) -> list:
     drawn = ctx.chart_rows(tr, book.wave)
     fig, ax = figure(6, 3.2)
     title = msg("voice.negative_title", lang)
-    plots.plot_trend(drawn.table, book.wave, ax=ax, title=title, ylabel="%")
+    if not drawn.table.empty:  # every wave under min_base: the note says so
+        plots.plot_trend(drawn.table, book.wave, ax=ax, title=title, ylabel="%")
     fig.tight_layout()
     rename = {"value": msg("voice.negative_pct", lang)}
     table = ctx.table(tr, rename=rename, cells=trend_cells(tr))
