@@ -340,7 +340,9 @@ def promoters(ctx: ReportContext) -> list:
     """
     book = ctx.codebook
     logit = kda.logit_drivers(ctx.df, book.one(type="nps"), _drivers(ctx), weight=book.weight)
-    return [ctx.table(logit.coefficients, digits=3, base=_model_base(ctx, len(logit.coefficients)))]
+    used = logit.fit.set_index("model")["n_used"]
+    base = logit.coefficients["model"].map(used).tolist()  # each model's respondents used
+    return [ctx.table(logit.coefficients, digits=3, base=base)]
 
 
 @report_section(REPORT, "stability")
