@@ -286,3 +286,14 @@ def test_penalty_cells_are_judged_by_their_side():
         "asymmetry": True,
         "type": True,
     }
+
+
+def test_voice_keywords_leave_out_a_channel_with_few_comments(sample_survey):
+    d = sample_survey.data
+    latest = d[sample_survey.codebook.wave].max()
+    phone = d.index[(d["channel"] == "电话") & (d[sample_survey.codebook.wave] == latest)]
+    sv = dataclasses.replace(sample_survey, data=d.drop(phone[10:]))
+    ctx = report_context("voice", sv, lang="zh", segment="channel", top_keywords=3)
+    table, note = pages.voice.keywords(ctx).parts
+    assert "电话" not in table.data.iloc[:, 0].tolist()
+    assert "n < 30" in note and "电话" in note
