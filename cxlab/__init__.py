@@ -26,7 +26,8 @@ argument        meaning
 ``alpha``       the significance level (0.05: 95 % intervals)
 ``n_boot``      bootstrap resamples; ``seed`` makes them repeatable
 ``scale``       the answer range ``(low, high)`` of a rating item; ``k`` the top-k box
-``min_base``    groups with fewer respondents are shown but not tested
+``min_base``    fewest respondents a group, unit or cell needs: smaller ones show "n < 30"
+                without statistics, are never tested, and their comments are not shown
 ``codebook``    a :class:`~cxlab.codebook.Codebook`
 ``lang``        report language, ``"zh"`` or ``"en"``: presentation functions only
 ==============  ===================================================================
