@@ -16,7 +16,7 @@ from statsmodels.stats.proportion import proportions_ztest
 from weight_rule import check_weight_rule
 
 from cxlab.codebook import Codebook
-from cxlab.tables import BannerVar, TableSpec, crosstab, read_spec, table_book, to_excel
+from cxlab.tables import BannerVar, TableSpec, crosstab, read_spec, table_book, to_excel, to_html
 from cxlab.tables.excel import HEADER_ROW, NUMBER_FORMATS
 from cxlab.tables.layout import layouts
 
@@ -498,7 +498,7 @@ def test_excel_numbers_equal_the_cell_table(small, tmp_path):
         {"tables": [{"rows": "cat"}, {"rows": ["sat", "rec"]}, {"rows": "q5"}, {"rows": "spend"}]}
     )
     book = table_book(small, codebook=CODEBOOK, spec=spec, weight="w", min_base=3)
-    path = to_excel(book, tmp_path / "book.xlsx")
+    path = to_excel(book, tmp_path / "book.xlsx", small="grey")  # every number, small ones too
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames == ["目录", "T1", "T2", "T3", "T4"]
     contents = wb["目录"]
@@ -535,6 +535,29 @@ def test_excel_numbers_equal_the_cell_table(small, tmp_path):
                     assert (ws.cell(r, 3 + 2 * c).value or "") == line["sig"].iat[c]
                 r += 1
     assert checked == book.cells["value"].notna().sum()
+
+
+@pytest.mark.parametrize("writer", ["excel", "html"])
+def test_small_columns_show_their_base_and_no_statistic(small, tmp_path, writer):
+    """Issue 16: a column under min_base shows "n < 5" in place of every figure and letter,
+    never a number computed from its few respondents, in the workbook and on the page alike;
+    ``small="grey"`` (the analyst's own copy) shows the numbers in grey."""
+    book = table_book(small, codebook=CODEBOOK, min_base=5)  # x: 4 respondents, y: 6
+    low_cells = book.cells[book.cells["low_base"]]
+    assert set(low_cells["banner_value"]) == {"x"}
+    if writer == "html":
+        page = to_html(book, lang="en", style=False)
+        assert page.count("<td class=low>n &lt; 5</td>") == len(low_cells)
+        assert ">n &lt; 5<" not in to_html(book, lang="en", style=False, small="grey")
+        return
+    ws = openpyxl.load_workbook(to_excel(book, tmp_path / "b.xlsx"))["T1"]
+    x = 1 + 2 * int(np.flatnonzero(book.banner["banner_value"].to_numpy() == "x")[0])
+    rows = list(ws.iter_rows(min_row=HEADER_ROW + 4, max_col=2 * len(book.banner) + 1))
+    n_lines = book.cells.query("table == 1")["row_value"].nunique()
+    lines = rows[1 : 1 + n_lines]  # unweighted: one base row, then the lines
+    assert rows[0][x].value == 4  # the base stays
+    assert [r[x].value for r in lines] == ["n < 5"] * n_lines
+    assert all(r[x + 1].value is None for r in lines)  # no letter beside it
 
 
 def test_excel_in_english_has_english_headings(small, tmp_path):

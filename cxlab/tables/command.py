@@ -44,7 +44,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
     parser.add_argument("-o", "--out", default="tables.xlsx", help="workbook to write")
     parser.add_argument("--period", default="", help="wave to table (default: the latest)")
     parser.add_argument("--lang", default="zh", choices=("zh", "en"), help="language")
-    parser.add_argument("--min-base", type=float, default=30, help="smallest tested base")
+    parser.add_argument(
+        "--min-base", type=float, default=30, help="smallest base shown and tested (default 30)"
+    )
+    parser.add_argument(
+        "--show-small",
+        action="store_true",
+        help="show columns under --min-base in grey (untested) instead of 'n < 30': "
+        "for the analyst's own workbook, not for one that is shared",
+    )
     parser.add_argument("--alpha", type=float, default=0.05, help="significance level")
     parser.add_argument("--alpha-strong", type=float, default=0.01, help="upper-case letters")
     parser.add_argument("--compare", default="columns", choices=("columns", "total"))
@@ -120,7 +128,8 @@ def run(args: argparse.Namespace) -> int:
             adjust=args.adjust,
             min_base=args.min_base,
         )
-        path = to_excel(result, args.out, lang=args.lang)
+        small = "grey" if args.show_small else "hide"
+        path = to_excel(result, args.out, lang=args.lang, small=small)
     except (ValueError, OSError) as e:  # SurveyError and CodebookError are ValueErrors
         print(f"cxlab tables: {e}", file=sys.stderr)
         return 2

@@ -74,6 +74,7 @@ def _formats(wb) -> dict:
         for kind, num in NUMBER_FORMATS.items():
             out[kind + g] = f(num_format=num, **color)
     out["sig"] = f(bold=True, font_color=SIG, align="left")
+    out["small"] = f(font_color=GREY, align="right")
     return out
 
 
@@ -108,12 +109,14 @@ def _bases(ws, fmt, r: int, block, weighted: bool, lang: str) -> int:
     return r
 
 
-def _lines(ws, fmt, r: int, block) -> int:
+def _lines(ws, fmt, r: int, block, marker: str) -> int:
     for label, kind, values, sigs in block.lines:
         ws.write_string(r, 0, label, fmt["label"])
         scale = 0.01 if kind == "pct" else 1.0
         for c, (v, s, low) in enumerate(zip(values, sigs, block.low, strict=True)):
-            if not np.isnan(v):
+            if low and block.hidden:
+                ws.write_string(r, 1 + 2 * c, marker, fmt["small"])
+            elif not np.isnan(v):
                 ws.write_number(r, 1 + 2 * c, v * scale, fmt[kind + ("_grey" if low else "")])
             if s:
                 ws.write_string(r, 2 + 2 * c, s, fmt["sig"])
@@ -121,7 +124,9 @@ def _lines(ws, fmt, r: int, block) -> int:
     return r
 
 
-def _table_sheet(wb, fmt, layout: TableLayout, header, weighted: bool, lang: str) -> None:
+def _table_sheet(
+    wb, fmt, layout: TableLayout, header, weighted: bool, lang: str, marker: str
+) -> None:
     ws = wb.add_worksheet(sheet_name(layout.number))
     n_cols = sum(len(v) for _, v in header)
     ws.set_column(0, 0, 32)
@@ -148,7 +153,7 @@ def _table_sheet(wb, fmt, layout: TableLayout, header, weighted: bool, lang: str
             r += 1
         r = _bases(ws, fmt, r, block, weighted, lang)
         freeze = freeze or r
-        r = _lines(ws, fmt, r, block)
+        r = _lines(ws, fmt, r, block, marker)
     ws.freeze_panes(freeze if len(layout.blocks) == 1 else HEADER_ROW + 3, 1)
     r += 1
     for note in layout.notes:
@@ -191,7 +196,7 @@ def _contents(wb, fmt, book: Book, tables: list[TableLayout], lang: str) -> None
     ws.fit_to_pages(1, 0)
 
 
-def to_excel(book: Book, path: str | Path, *, lang: str = "zh") -> Path:
+def to_excel(book: Book, path: str | Path, *, lang: str = "zh", small: str = "hide") -> Path:
     """Write a table book to an Excel workbook: a contents sheet, then one sheet per table.
 
     Parameters
@@ -202,6 +207,10 @@ def to_excel(book: Book, path: str | Path, *, lang: str = "zh") -> Path:
         The ``.xlsx`` file to write (replaced if it exists).
     lang : {"zh", "en"}
         Language of headings and notes; item and value labels come from the codebook.
+    small : {"hide", "grey"}
+        Columns under the book's ``min_base``: "n < 30" in place of their statistics (the
+        default: workbooks are mailed on), or their numbers in grey for the analyst's own copy
+        (see :func:`~cxlab.tables.layout.layouts`).
 
     Returns
     -------
@@ -214,7 +223,7 @@ def to_excel(book: Book, path: str | Path, *, lang: str = "zh") -> Path:
     ``0.00``, NPS ``0.0``, bases ``#,##0``; the significance letters sit in their own cell to
     the right of each value, so a reader can compute with every figure. The banner header is
     merged over each variable, panes are frozen below the bases and right of the labels, low
-    bases are grey, and the notes under each table say how it was tested.
+    bases are grey (their statistics withheld unless ``small="grey"``), and the notes under each table say how it was tested.
 
     Examples
     --------
@@ -233,13 +242,14 @@ def to_excel(book: Book, path: str | Path, *, lang: str = "zh") -> Path:
     check_lang(lang)
     path = Path(path)
     header = banner_header(book, lang=lang)
-    tables = list(layouts(book, lang=lang))
+    tables = list(layouts(book, lang=lang, small=small))
+    marker = msg("small_base.marker", lang, min_base=f"{book.min_base:g}")
     wb = xlsxwriter.Workbook(str(path))
     try:
         fmt = _formats(wb)
         _contents(wb, fmt, book, tables, lang)
         for layout in tables:
-            _table_sheet(wb, fmt, layout, header, bool(book.weight), lang)
+            _table_sheet(wb, fmt, layout, header, bool(book.weight), lang, marker)
     finally:
         wb.close()
     return path

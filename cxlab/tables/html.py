@@ -39,13 +39,15 @@ def _head(header) -> str:
     return "<thead>" + "".join(r + "</tr>" for r in rows) + "</thead>"
 
 
-def _cell(value: float, sig: str, kind: str, low: bool) -> str:
+def _cell(value: float, sig: str, kind: str, low: bool, marker: str) -> str:
+    if marker:
+        return f"<td class=low>{escape(marker)}</td>"
     text = "" if np.isnan(value) else f"{value:,.{_DIGITS[kind]}f}"
     mark = f'<span class="s">{escape(sig)}</span>' if sig else ""
     return f"<td{' class=low' if low else ''}>{text}{mark}</td>"
 
 
-def _block(block: Block, stacked: bool, weighted: bool, lang: str) -> str:
+def _block(block: Block, stacked: bool, weighted: bool, lang: str, min_base: float) -> str:
     n_cols = len(block.base) + 1
     out = (
         f'<tr class="item"><td colspan="{n_cols}">{escape(block.label)}</td></tr>'
@@ -62,17 +64,19 @@ def _block(block: Block, stacked: bool, weighted: bool, lang: str) -> str:
             for v, low in zip(values, block.low, strict=True)
         )
         out += f'<tr class="base"><td class="l">{escape(msg(key, lang))}</td>{cells}</tr>'
+    marker = msg("small_base.marker", lang, min_base=f"{min_base:g}")
     for label, kind, values, sigs in block.lines:
         cells = "".join(
-            _cell(v, s, kind, low) for v, s, low in zip(values, sigs, block.low, strict=True)
+            _cell(v, s, kind, low, marker if low and block.hidden else "")
+            for v, s, low in zip(values, sigs, block.low, strict=True)
         )
         out += f'<tr><td class="l">{escape(label)}</td>{cells}</tr>'
     return out
 
 
-def _table(layout: TableLayout, head: str, weighted: bool, lang: str) -> str:
+def _table(layout: TableLayout, head: str, weighted: bool, lang: str, min_base: float) -> str:
     stacked = len(layout.blocks) > 1
-    body = "".join(_block(b, stacked, weighted, lang) for b in layout.blocks)
+    body = "".join(_block(b, stacked, weighted, lang, min_base) for b in layout.blocks)
     notes = "<br>".join(escape(n) for n in layout.notes)
     title = f"{msg('tables.table', lang)} {layout.number}  {layout.title}"
     return (
@@ -82,7 +86,9 @@ def _table(layout: TableLayout, head: str, weighted: bool, lang: str) -> str:
     )
 
 
-def to_html(book: Book, *, lang: str = "zh", tables=None, style: bool = True) -> str:
+def to_html(
+    book: Book, *, lang: str = "zh", tables=None, style: bool = True, small: str = "hide"
+) -> str:
     """The tables of a book as HTML: banner header, bases, lines with their letters, notes.
 
     Parameters
@@ -95,6 +101,10 @@ def to_html(book: Book, *, lang: str = "zh", tables=None, style: bool = True) ->
         Table numbers to show (None: every table).
     style : bool
         Put :data:`STYLE` in front.
+    small : {"hide", "grey"}
+        Columns under the book's ``min_base``: "n < 30" in place of their statistics (the
+        default, for pages that are shared), or their statistics in grey (see
+        :func:`~cxlab.tables.layout.layouts`).
 
     Returns
     -------
@@ -110,16 +120,18 @@ def to_html(book: Book, *, lang: str = "zh", tables=None, style: bool = True) ->
     ...                          "items": {"q": {"type": "nps", "label": "推荐"}}})
     >>> b = table_book(pd.DataFrame({"q": [9, 3], "seg": ["x", "y"]}), codebook=cb)
     >>> page = to_html(b, lang="en", style=False)
-    >>> page[:30], "Promoters (9-10)" in page, page.count("class=low")
-    ('<h3>Table 1  推荐</h3><div>Base:', True, 15)
+    >>> page[:30], "Promoters (9-10)" in page, page.count("class=low"), page.count(">n &lt; 30<")
+    ('<h3>Table 1  推荐</h3><div>Base:', True, 15, 12)
+    >>> to_html(b, lang="en", style=False, small="grey").count(">n &lt; 30<")
+    0
     """
     check_lang(lang)
     head = _head(banner_header(book, lang=lang))
     weighted = bool(book.weight)
     wanted = None if tables is None else set(tables)
     parts = [
-        _table(layout, head, weighted, lang)
-        for layout in layouts(book, lang=lang)
+        _table(layout, head, weighted, lang, book.min_base)
+        for layout in layouts(book, lang=lang, small=small)
         if wanted is None or layout.number in wanted
     ]
     return (STYLE if style else "") + "".join(parts)

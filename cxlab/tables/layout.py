@@ -16,7 +16,7 @@ from cxlab.messages import check_lang, has, msg
 from cxlab.tables.book import Book
 from cxlab.tables.crosstab import TOTAL
 
-__all__ = ["Block", "TableLayout", "banner_header", "layouts"]
+__all__ = ["SMALL", "Block", "TableLayout", "banner_header", "check_small", "layouts"]
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,10 @@ class Block:
     low : numpy.ndarray of bool
         Columns under the minimum base.
     lines : list of (label, kind, values, sigs)
-        ``values`` and ``sigs`` per banner column; ``kind`` as in the cell table.
+        ``values`` and ``sigs`` per banner column; ``kind`` as in the cell table. With
+        ``small="hide"`` the values of low columns are NaN and their sigs empty.
+    hidden : bool
+        Low columns' statistics are withheld: a reader sees the small-base marker there.
     """
 
     label: str
@@ -40,6 +43,7 @@ class Block:
     base_effective: np.ndarray
     low: np.ndarray
     lines: list[tuple[str, str, np.ndarray, np.ndarray]]
+    hidden: bool = False
 
 
 @dataclass(frozen=True)
@@ -139,7 +143,7 @@ def banner_header(book: Book, *, lang: str = "zh") -> list[tuple[str, list[tuple
     return out
 
 
-def _notes(book: Book, table: pd.Series, cells: pd.DataFrame, lang: str) -> list[str]:
+def _notes(book: Book, table: pd.Series, cells: pd.DataFrame, lang: str, small: str) -> list[str]:
     fields = {"alpha": f"{book.alpha:g}", "alpha_strong": f"{book.alpha_strong:g}"}
     notes = [msg(f"tables.note.{book.compare}", lang, **fields)]
     if book.adjust:
@@ -147,7 +151,8 @@ def _notes(book: Book, table: pd.Series, cells: pd.DataFrame, lang: str) -> list
     if book.weight:
         notes.append(msg("tables.note.weighted", lang))
     if cells["low_base"].any():
-        notes.append(msg("tables.note.low_base", lang, min_base=f"{book.min_base:g}"))
+        key = "tables.note.low_base" if small == "grey" else "tables.note.low_base_hidden"
+        notes.append(msg(key, lang, min_base=f"{book.min_base:g}"))
     if book.banner["members"].notna().any():
         notes.append(msg("tables.note.nets", lang))
     if (cells["row_type"] == "multi").any():
@@ -157,12 +162,16 @@ def _notes(book: Book, table: pd.Series, cells: pd.DataFrame, lang: str) -> list
     return notes
 
 
-def _block(book: Book, cells: pd.DataFrame, n_cols: int, lang: str) -> Block:
+def _block(book: Book, cells: pd.DataFrame, n_cols: int, lang: str, small: str) -> Block:
     first = cells.iloc[:n_cols]
     row, row_type = first["row"].iat[0], first["row_type"].iat[0]
     n_lines = len(cells) // n_cols
-    values = cells["value"].to_numpy().reshape(n_lines, n_cols)
+    low = first["low_base"].to_numpy()
+    values = cells["value"].to_numpy(dtype=float).reshape(n_lines, n_cols)
     sigs = cells["sig"].to_numpy().reshape(n_lines, n_cols)
+    if small == "hide":  # never a figure computed from fewer than min_base respondents
+        values, sigs = values.copy(), sigs.copy()
+        values[:, low], sigs[:, low] = np.nan, ""
     keys = cells["row_value"].to_numpy()[::n_cols]
     kinds = cells["kind"].to_numpy()[::n_cols]
     lines = [
@@ -174,18 +183,50 @@ def _block(book: Book, cells: pd.DataFrame, n_cols: int, lang: str) -> Block:
         base=first["base"].to_numpy(),
         base_weighted=first["base_weighted"].to_numpy(),
         base_effective=first["base_effective"].to_numpy(),
-        low=first["low_base"].to_numpy(),
+        low=low,
         lines=lines,
+        hidden=small == "hide",
     )
 
 
-def layouts(book: Book, *, lang: str = "zh") -> Iterator[TableLayout]:
+SMALL = ("hide", "grey")
+
+
+def check_small(small: str) -> str:
+    """``small`` if it is one of :data:`SMALL`, else a ValueError saying what it may be.
+
+    Parameters
+    ----------
+    small : str
+        How columns under ``min_base`` are shown.
+
+    Returns
+    -------
+    str
+        ``small`` unchanged.
+
+    Examples
+    --------
+    >>> check_small("grey")
+    'grey'
+    """
+    if small not in SMALL:
+        raise ValueError(f"`small` should be 'hide' or 'grey', not {small!r}.")
+    return small
+
+
+def layouts(book: Book, *, lang: str = "zh", small: str = "hide") -> Iterator[TableLayout]:
     """Every table of a book laid out for a reader, in book order.
 
     Parameters
     ----------
     book : Book
     lang : {"zh", "en"}
+    small : {"hide", "grey"}
+        Columns whose base is under the book's ``min_base``: ``"hide"`` (for anything shared)
+        withholds their statistics and letters, and readers see "n < 30" with the base;
+        ``"grey"`` shows them in grey, untested (the market-research convention, for the
+        analyst's own workbook). Small columns are never tested either way.
 
     Yields
     ------
@@ -204,12 +245,14 @@ def layouts(book: Book, *, lang: str = "zh") -> Iterator[TableLayout]:
 'Detractors (0-6)', 'NPS'])
     """
     check_lang(lang)
+    check_small(small)
     n_cols = len(book.banner)
     tables = book.tables.set_index("table")
     for number, cells in book.cells.groupby("table", sort=False):
         table = tables.loc[number]
         blocks = [
-            _block(book, block, n_cols, lang) for _, block in cells.groupby("row", sort=False)
+            _block(book, block, n_cols, lang, small)
+            for _, block in cells.groupby("row", sort=False)
         ]
         title = _text(table["title"]) or " / ".join(b.label for b in blocks)
         base = (
@@ -222,5 +265,5 @@ def layouts(book: Book, *, lang: str = "zh") -> Iterator[TableLayout]:
             title=title,
             base=msg("tables.base_of", lang, base=base),
             blocks=blocks,
-            notes=_notes(book, table, cells, lang),
+            notes=_notes(book, table, cells, lang, small),
         )
