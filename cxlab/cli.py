@@ -24,7 +24,12 @@ from cxlab import __version__
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; ``command`` is the subcommand asked for (see :func:`_command`).
+
+    Only the modules of that subcommand are imported: the runner's own process never imports
+    pandas, scipy or statsmodels for a report it only hands to a kernel.
+    """
     p = argparse.ArgumentParser(
         prog="cxlab", description="cxlab: customer-experience survey reports."
     )
@@ -110,34 +115,41 @@ def _parser() -> argparse.ArgumentParser:
         help="the survey platform, if detection fails (wjx, tencent, qualtrics, spss)",
     )
 
-    from cxlab.tables.command import add_arguments as table_arguments
-
-    table_arguments(
-        sub.add_parser(
-            "tables",
-            help="write the table book (banner tables with bases, nets and letters) to Excel",
-            description="Every closed question against a banner of Total and the segments "
-            "(or as a table spec says), with column percentages, significance letters, nets, "
-            "means and bases, written to one Excel workbook.",
-        )
+    tables = sub.add_parser(
+        "tables",
+        help="write the table book (banner tables with bases, nets and letters) to Excel",
+        description="Every closed question against a banner of Total and the segments "
+        "(or as a table spec says), with column percentages, significance letters, nets, "
+        "means and bases, written to one Excel workbook.",
     )
-
-    from cxlab.loop import command as followup
-
-    followup.add_arguments(
-        sub.add_parser(
-            "followup",
-            help="follow-up lists and action sheets per owner; `followup import` reads them back",
-            description="List the respondents the codebook's alert rules flag (detractors, "
-            "complaints...), once each, with a due date, and write an action sheet per owner.",
-        )
+    followup = sub.add_parser(
+        "followup",
+        help="follow-up lists and action sheets per owner; `followup import` reads them back",
+        description="List the respondents the codebook's alert rules flag (detractors, "
+        "complaints...), once each, with a due date, and write an action sheet per owner.",
     )
+    # Their options come from their own modules, which import the analysis stack (cxlab.tables
+    # imports scipy.stats: about 1.6 s): only the subcommand being run gets them.
+    if command == "tables":
+        from cxlab.tables.command import add_arguments
+
+        add_arguments(tables)
+    elif command == "followup":
+        from cxlab.loop.command import add_arguments
+
+        add_arguments(followup)
 
     s = sub.add_parser("sample", help="write the generated sample survey")
     s.add_argument("--out", default=None, help="folder (default: data/sample/ in the project)")
     s.add_argument("--n", type=int, default=5000, help="respondents (default 5000)")
     s.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     return p
+
+
+def _command(argv: list[str]) -> str | None:
+    """The subcommand named in ``argv``: its first word not starting with ``-`` (the options
+    before it, ``--version`` and ``--help``, take no value)."""
+    return next((a for a in argv if not a.startswith("-")), None)
 
 
 class _Stop(Exception):
@@ -521,18 +533,18 @@ def main(argv: list[str] | None = None) -> int:
     >>> main(["report", "satisfaction", "-p", "lang=fr"])
     2
     """
-    args = _parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = _parser(_command(argv)).parse_args(argv)
     try:
-        from cxlab.loop.command import run as followup
-        from cxlab.tables.command import run as tables
+        if args.command == "tables":
+            from cxlab.tables.command import run as tables
 
-        commands = {
-            "report": _report,
-            "check": _check,
-            "codebook": _codebook,
-            "tables": tables,
-            "followup": followup,
-        }
+            return tables(args)
+        if args.command == "followup":
+            from cxlab.loop.command import run as followup
+
+            return followup(args)
+        commands = {"report": _report, "check": _check, "codebook": _codebook}
         return commands.get(args.command, _sample)(args)
     except _Stop as stop:
         _say(stop)
