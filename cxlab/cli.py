@@ -16,12 +16,15 @@ import argparse
 import logging
 import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from cxlab import __version__
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
+#: When this module was imported (about when the command started), for the log's timings.
+_T0 = time.perf_counter()
 
 
 def _parser(command: str | None = None) -> argparse.ArgumentParser:
@@ -293,12 +296,14 @@ def _tools(args, pages: list[tuple], zygote) -> tuple:
 
     names = sorted({n for n, _, _ in pages})
     threading.Thread(target=reports.warm_up, name="cxlab-warm-up", daemon=True).start()
+    first = pages[0][1] if pages else {}
     kernels = runner.make_pool(
         [reports.notebook_path(n) for n in names],
         pages=len(pages),
         jobs=args.jobs,
         cwd=NOTEBOOKS,
         zygote=zygote,
+        survey={k: first.get(k) or "" for k in ("data", "codebook")},
     )
     printer = None
     if args.pdf:
@@ -394,6 +399,7 @@ def _report(args) -> int:
 
 
 def _report_pages(args, zygote) -> int:
+    steps = {"start": time.perf_counter() - _T0}
     names = _reports_named(args.name)
     declared = _declared(names)
     if args.list_params:
@@ -401,14 +407,19 @@ def _report_pages(args, zygote) -> int:
         return EXIT_OK
     given = _given(args)
     plan = _plan(names, declared, given)
+    steps["parameters"] = time.perf_counter() - _T0 - sum(steps.values())
     for n in _not_applicable(names, given):
         del plan[n]
         if not args.quiet:
             print(f"{n}: not applicable to this survey (`cxlab check` says what it needs)")
+    steps["check"] = time.perf_counter() - _T0 - sum(steps.values())
     out_root = _out_root(args)
     pages = _pages(args, plan)
+    steps["pages"] = time.perf_counter() - _T0 - sum(steps.values())
     handler = _setup_log(out_root)
     try:
+        log = logging.getLogger("cxlab.cli")
+        log.info("%d page(s) planned (%s s)", len(pages), _seconds(steps))
         results = _run_all(args, pages, out_root, zygote)
         for n, path, err in results:
             if err is not None:
@@ -416,6 +427,7 @@ def _report_pages(args, zygote) -> int:
             elif not args.quiet:
                 print(f"{n}: {path}")
         pruned = args.keep is None or _prune(args, out_root)
+        log.info("command done in %.2f s", time.perf_counter() - _T0)
     finally:
         logging.getLogger("cxlab").removeHandler(handler)
         handler.close()
@@ -423,6 +435,10 @@ def _report_pages(args, zygote) -> int:
         print(f"index: {out_root / 'index.html'}")
     code = _exit_code([err for _, _, err in results if err is not None])
     return code if pruned or code != EXIT_OK else EXIT_FAILED
+
+
+def _seconds(steps: dict[str, float]) -> str:
+    return ", ".join(f"{k} {v:.2f}" for k, v in steps.items())
 
 
 def _not_applicable(names: list[str], given: dict[str, str]) -> list[str]:
