@@ -4,10 +4,16 @@ Runs before any kernel starts (``cxlab report`` calls it first): the codebook is
 the data by :func:`cxlab.io.load_survey` (columns exist, ranges and label sets fit, missing codes
 do not clash), the exclusions are summarised, and :func:`cxlab.sections.plan` lists for each
 report which sections will run and what the others lack.
+
+A ``cxlab report`` command reads the survey once for the check and the ``--each`` unit bases
+(:func:`load_checked` keeps it while its files are unchanged). This module imports pandas (the
+survey needs it) but nothing heavier: no scipy, no statsmodels.
 """
 
 from __future__ import annotations
 
+import functools
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +22,15 @@ import pandas as pd
 
 from cxlab import sections
 
-__all__ = ["SurveyCheck", "check_survey", "describe", "inputs_for"]
+__all__ = [
+    "SurveyCheck",
+    "check_survey",
+    "describe",
+    "inputs_for",
+    "load_checked",
+    "preload_survey",
+    "take_preloaded",
+]
 
 
 @dataclass(frozen=True)
@@ -62,6 +76,114 @@ def inputs_for(parameters: dict[str, str], *, sample: bool) -> set[str]:
     return given | ({"events", "staff"} if sample else set())
 
 
+def _identity(path: Path | None) -> tuple:
+    if path is None:
+        return (None,)
+    try:
+        stat = os.stat(path)
+    except OSError:
+        return (str(path), None)
+    return (str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns)
+
+
+def load_checked(data: str | Path | None, *, codebook: str | Path | None = None):
+    """:func:`cxlab.io.load_survey` of a survey, read once while its files stay unchanged.
+
+    Parameters
+    ----------
+    data : str or Path or None
+        The survey file; None or empty for the bundled sample.
+    codebook : str or Path, optional
+        The codebook (default: the one beside the data, as the loader finds it).
+
+    Returns
+    -------
+    cxlab.io.Survey
+        The same object again for the same data and codebook files, as long as neither file's
+        size or modification time changed; otherwise the survey is loaded anew. Treat it as
+        read-only (copy a table before changing it).
+
+    Examples
+    --------
+    >>> load_checked(None) is load_checked("")
+    True
+    """
+    from cxlab.paths import resolve_data
+
+    given, data_id, book_id = _identities(data, codebook)
+    return _load(str(resolve_data(data)), given, data_id, book_id)
+
+
+@functools.lru_cache(maxsize=4)
+def _load(data: str, codebook: str | None, data_id: tuple, book_id: tuple):
+    from cxlab import io
+
+    return io.load_survey(data, codebook=codebook)
+
+
+#: The survey :func:`preload_survey` loaded, with the file identities it was loaded from.
+_preloaded: dict = {}
+
+
+def _identities(data: str | Path | None, codebook: str | Path | None) -> tuple:
+    from cxlab.io import find_codebook
+    from cxlab.paths import resolve_data
+
+    path = resolve_data(data)
+    book = Path(codebook) if codebook else find_codebook(path)
+    return (str(codebook) if codebook else None, _identity(path), _identity(book))
+
+
+def preload_survey(data: str | Path | None, *, codebook: str | Path | None = None) -> None:
+    """Load a survey now, for :func:`take_preloaded` to hand to one later caller.
+
+    Used by :mod:`cxlab.zygote` before it forks the kernels of ``cxlab report --each``: each
+    forked kernel finds the survey in memory (copy-on-write) instead of reading it again.
+
+    Parameters
+    ----------
+    data : str or Path or None
+        The survey file; None or empty for the bundled sample.
+    codebook : str or Path, optional
+        The codebook (default: the one beside the data).
+
+    Examples
+    --------
+    >>> preload_survey(None)
+    >>> take_preloaded(None) is not None, take_preloaded(None)  # taken once only
+    (True, None)
+    """
+    _preloaded.clear()
+    _preloaded.update(key=_identities(data, codebook), survey=load_checked(data, codebook=codebook))
+
+
+def take_preloaded(data: str | Path | None, *, codebook: str | Path | None = None):
+    """The survey :func:`preload_survey` loaded, if it was loaded from these very files.
+
+    Parameters
+    ----------
+    data, codebook
+        As given to :func:`cxlab.io.load_survey` (data None or empty: the sample).
+
+    Returns
+    -------
+    cxlab.io.Survey or None
+        The preloaded survey, handed out once (a second call gets None and loads its own):
+        only when the data and codebook files are the ones it was loaded from, with the same
+        size and modification time. None if nothing was preloaded or the files differ.
+
+    Examples
+    --------
+    >>> take_preloaded("no/such/survey.csv") is None
+    True
+    """
+    if not _preloaded or _preloaded["key"] != _identities(data, codebook):
+        return None
+    survey = _preloaded["survey"]
+    _preloaded.clear()
+    return survey
+
+
 def check_survey(
     data: str | Path | None,
     *,
@@ -98,10 +220,7 @@ def check_survey(
     >>> bool(c.plan["runs"].all()), c.applicable
     (True, {'satisfaction': True})
     """
-    from cxlab import io
-    from cxlab.paths import resolve_data
-
-    sv = io.load_survey(resolve_data(data), codebook=codebook or None)
+    sv = load_checked(data, codebook=codebook)
     names = list(reports) if reports is not None else list(sections.REPORTS)
     plans = [sections.plan(sv.codebook, r, inputs=inputs) for r in names]
     return SurveyCheck(

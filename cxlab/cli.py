@@ -16,15 +16,23 @@ import argparse
 import logging
 import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from cxlab import __version__
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_LOCKED = 0, 1, 2, 3
+#: When this module was imported (about when the command started), for the log's timings.
+_T0 = time.perf_counter()
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The argument parser; ``command`` is the subcommand asked for (see :func:`_command`).
+
+    Only the modules of that subcommand are imported: the runner's own process never imports
+    pandas, scipy or statsmodels for a report it only hands to a kernel.
+    """
     p = argparse.ArgumentParser(
         prog="cxlab", description="cxlab: customer-experience survey reports."
     )
@@ -110,34 +118,41 @@ def _parser() -> argparse.ArgumentParser:
         help="the survey platform, if detection fails (wjx, tencent, qualtrics, spss)",
     )
 
-    from cxlab.tables.command import add_arguments as table_arguments
-
-    table_arguments(
-        sub.add_parser(
-            "tables",
-            help="write the table book (banner tables with bases, nets and letters) to Excel",
-            description="Every closed question against a banner of Total and the segments "
-            "(or as a table spec says), with column percentages, significance letters, nets, "
-            "means and bases, written to one Excel workbook.",
-        )
+    tables = sub.add_parser(
+        "tables",
+        help="write the table book (banner tables with bases, nets and letters) to Excel",
+        description="Every closed question against a banner of Total and the segments "
+        "(or as a table spec says), with column percentages, significance letters, nets, "
+        "means and bases, written to one Excel workbook.",
     )
-
-    from cxlab.loop import command as followup
-
-    followup.add_arguments(
-        sub.add_parser(
-            "followup",
-            help="follow-up lists and action sheets per owner; `followup import` reads them back",
-            description="List the respondents the codebook's alert rules flag (detractors, "
-            "complaints...), once each, with a due date, and write an action sheet per owner.",
-        )
+    followup = sub.add_parser(
+        "followup",
+        help="follow-up lists and action sheets per owner; `followup import` reads them back",
+        description="List the respondents the codebook's alert rules flag (detractors, "
+        "complaints...), once each, with a due date, and write an action sheet per owner.",
     )
+    # Their options come from their own modules, which import the analysis stack (cxlab.tables
+    # imports scipy.stats: about 1.6 s): only the subcommand being run gets them.
+    if command == "tables":
+        from cxlab.tables.command import add_arguments
+
+        add_arguments(tables)
+    elif command == "followup":
+        from cxlab.loop.command import add_arguments
+
+        add_arguments(followup)
 
     s = sub.add_parser("sample", help="write the generated sample survey")
     s.add_argument("--out", default=None, help="folder (default: data/sample/ in the project)")
     s.add_argument("--n", type=int, default=5000, help="respondents (default 5000)")
     s.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     return p
+
+
+def _command(argv: list[str]) -> str | None:
+    """The subcommand named in ``argv``: its first word not starting with ``-`` (the options
+    before it, ``--version`` and ``--help``, take no value)."""
+    return next((a for a in argv if not a.startswith("-")), None)
 
 
 class _Stop(Exception):
@@ -281,12 +296,14 @@ def _tools(args, pages: list[tuple], zygote) -> tuple:
 
     names = sorted({n for n, _, _ in pages})
     threading.Thread(target=reports.warm_up, name="cxlab-warm-up", daemon=True).start()
+    first = pages[0][1] if pages else {}
     kernels = runner.make_pool(
         [reports.notebook_path(n) for n in names],
         pages=len(pages),
         jobs=args.jobs,
         cwd=NOTEBOOKS,
         zygote=zygote,
+        survey={k: first.get(k) or "" for k in ("data", "codebook")},
     )
     printer = None
     if args.pdf:
@@ -382,6 +399,7 @@ def _report(args) -> int:
 
 
 def _report_pages(args, zygote) -> int:
+    steps = {"start": time.perf_counter() - _T0}
     names = _reports_named(args.name)
     declared = _declared(names)
     if args.list_params:
@@ -389,14 +407,19 @@ def _report_pages(args, zygote) -> int:
         return EXIT_OK
     given = _given(args)
     plan = _plan(names, declared, given)
+    steps["parameters"] = time.perf_counter() - _T0 - sum(steps.values())
     for n in _not_applicable(names, given):
         del plan[n]
         if not args.quiet:
             print(f"{n}: not applicable to this survey (`cxlab check` says what it needs)")
+    steps["check"] = time.perf_counter() - _T0 - sum(steps.values())
     out_root = _out_root(args)
     pages = _pages(args, plan)
+    steps["pages"] = time.perf_counter() - _T0 - sum(steps.values())
     handler = _setup_log(out_root)
     try:
+        log = logging.getLogger("cxlab.cli")
+        log.info("%d page(s) planned (%s s)", len(pages), _seconds(steps))
         results = _run_all(args, pages, out_root, zygote)
         for n, path, err in results:
             if err is not None:
@@ -404,6 +427,7 @@ def _report_pages(args, zygote) -> int:
             elif not args.quiet:
                 print(f"{n}: {path}")
         pruned = args.keep is None or _prune(args, out_root)
+        log.info("command done in %.2f s", time.perf_counter() - _T0)
     finally:
         logging.getLogger("cxlab").removeHandler(handler)
         handler.close()
@@ -411,6 +435,10 @@ def _report_pages(args, zygote) -> int:
         print(f"index: {out_root / 'index.html'}")
     code = _exit_code([err for _, _, err in results if err is not None])
     return code if pruned or code != EXIT_OK else EXIT_FAILED
+
+
+def _seconds(steps: dict[str, float]) -> str:
+    return ", ".join(f"{k} {v:.2f}" for k, v in steps.items())
 
 
 def _not_applicable(names: list[str], given: dict[str, str]) -> list[str]:
@@ -521,18 +549,18 @@ def main(argv: list[str] | None = None) -> int:
     >>> main(["report", "satisfaction", "-p", "lang=fr"])
     2
     """
-    args = _parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = _parser(_command(argv)).parse_args(argv)
     try:
-        from cxlab.loop.command import run as followup
-        from cxlab.tables.command import run as tables
+        if args.command == "tables":
+            from cxlab.tables.command import run as tables
 
-        commands = {
-            "report": _report,
-            "check": _check,
-            "codebook": _codebook,
-            "tables": tables,
-            "followup": followup,
-        }
+            return tables(args)
+        if args.command == "followup":
+            from cxlab.loop.command import run as followup
+
+            return followup(args)
+        commands = {"report": _report, "check": _check, "codebook": _codebook}
         return commands.get(args.command, _sample)(args)
     except _Stop as stop:
         _say(stop)

@@ -469,10 +469,13 @@ def open_report(
     ('2025Q4', True, 0, 1)
     """
     from cxlab import io
+    from cxlab.check import take_preloaded
     from cxlab.paths import resolve_data
 
     check_lang(lang)
-    sv = io.load_survey(resolve_data(data), codebook=codebook or None)
+    # A report kernel forked by `cxlab report` may find the survey loaded before the fork.
+    sv = take_preloaded(data, codebook=codebook or None)
+    sv = sv or io.load_survey(resolve_data(data), codebook=codebook or None)
     return report_context(
         report, sv, period=period, lang=lang, title=title, sample=not data, **options
     )

@@ -33,6 +33,7 @@ import ast
 import dataclasses
 import datetime as dt
 import errno
+import functools
 import hashlib
 import json
 import logging
@@ -288,15 +289,23 @@ def accepted_parameters(notebook: str | Path) -> dict[str, dict[str, str]]:
     >>> accepted_parameters("satisfaction")["lang"]["type"]
     'str'
     """
+    path = notebook_path(notebook)
+    stat = path.stat()
+    return dict(_declared_parameters(str(path.resolve()), stat.st_size, stat.st_mtime_ns))
+
+
+@functools.lru_cache(maxsize=32)
+def _declared_parameters(path: str, size: int, mtime_ns: int) -> dict[str, dict[str, str]]:
+    """:func:`accepted_parameters` of a notebook file as it is (size and time key the cache:
+    a command asks for each report's parameters twice, and an edited notebook is read again)."""
     from cxlab.runner import fast_jupyter_imports
 
     fast_jupyter_imports()
     import papermill
 
-    path = notebook_path(notebook)
-    found = papermill.inspect_notebook(str(path))
+    found = papermill.inspect_notebook(path)
     if not found:
-        raise ReportError(f"Notebook {path.name} has no cell tagged `parameters`.")
+        raise ReportError(f"Notebook {Path(path).name} has no cell tagged `parameters`.")
     return {
         k: {"type": v["inferred_type_name"], "default": v["default"], "help": v["help"]}
         for k, v in found.items()
@@ -1033,6 +1042,17 @@ class _Job:
     printer: Any = None
     base: int | None = None
     fonts: Any = None
+    #: Seconds each step took (:meth:`mark`), for the log's breakdown of a page's time.
+    steps: dict = field(default_factory=dict)
+
+    def mark(self, step: str) -> None:
+        """Note that ``step`` ended now: it took the time since the step before it."""
+        now = time.perf_counter()
+        self.steps[step] = now - self.steps.get("_last", self.t0)
+        self.steps["_last"] = now
+
+    def breakdown(self) -> str:
+        return ", ".join(f"{k} {v:.2f}" for k, v in self.steps.items() if k != "_last")
 
     @property
     def name(self) -> str:
@@ -1230,8 +1250,9 @@ def _run_locked(job: _Job, on_start: Callable[[str], None] | None) -> Path:
             if job.small:
                 nb, error = _small_base_notebook(job), None
             else:
-                error = _execute(job, executed)
-                nb = _read_notebook(executed if executed.exists() else job.path)
+                nb, error = _execute(job, executed)
+                if nb is None:  # papermill kept what ran up to the failing cell, if it got there
+                    nb = _read_notebook(executed if executed.exists() else job.path)
             frame = _page_frame(job, nb)
             nb.metadata["cxlab"] = frame.provenance
             if error is not None:
@@ -1242,12 +1263,14 @@ def _run_locked(job: _Job, on_start: Callable[[str], None] | None) -> Path:
         _record(job.out_root, dataclasses.replace(run, alert=has_alert(nb)))
     except OSError as e:
         _fail_on_disk(job, e)
-    log.info("done %s in %.1f s -> %s", job.stem, job.seconds(), target)
+    job.mark("index")
+    log.info("done %s in %.1f s (%s s) -> %s", job.stem, job.seconds(), job.breakdown(), target)
     return target
 
 
-def _execute(job: _Job, executed: Path) -> Exception | None:
-    """Run the notebook into ``executed``; the error that stopped it, if any.
+def _execute(job: _Job, executed: Path) -> tuple[Any, Exception | None]:
+    """Run the notebook into ``executed``: the executed notebook (None after an error, which
+    papermill wrote to ``executed`` as far as it ran) and the error that stopped it, if any.
 
     The executed notebook is written once at the end (or at the failing cell), not after every
     cell: papermill would otherwise validate and write the whole notebook twice per cell.
@@ -1262,8 +1285,9 @@ def _execute(job: _Job, executed: Path) -> Exception | None:
     try:
         if job.kernels is not None:
             km = job.kernels.take(job.path.parent)
+            job.mark("kernel")
             where = {"km": km}  # the kernel runs in the notebook's folder already
-        papermill.execute_notebook(
+        nb = papermill.execute_notebook(
             str(job.path),
             str(executed),
             parameters=dict(job.params),
@@ -1276,11 +1300,11 @@ def _execute(job: _Job, executed: Path) -> Exception | None:
     except OSError:
         raise  # a file-system fault, not the notebook's
     except Exception as e:  # a failing cell, a kernel that died, an unreadable notebook...
-        return e
+        return None, e
     finally:
         if km is not None:
-            job.kernels.release(km)
-    return None
+            job.kernels.release(km, wait=False)  # ended while the page renders
+    return nb, None
 
 
 def _read_notebook(path: Path):
@@ -1358,7 +1382,9 @@ def _publish_report(job: _Job, nb, frame: _Frame, tmp: Path) -> Path:
     """Render the page and move it, with the executed notebook, into the dated folder."""
     import nbformat
 
+    job.mark("execute")
     page = _render_html(nb, frame, show_code=job.show_code, fonts=job.fonts)
+    job.mark("render")
     executed, html_tmp = tmp / f"{job.stem}.ipynb", tmp / f"{job.stem}.html"
     nbformat.write(nb, str(executed))
     _write_text(html_tmp, page)
@@ -1378,6 +1404,7 @@ def _publish_report(job: _Job, nb, frame: _Frame, tmp: Path) -> Path:
             raise ReportError(f"Report {job.stem!r}: {where}") from None
         moves.append((pdf_tmp, target.with_suffix(".pdf")))
     _publish(moves)
+    job.mark("write")
     return target
 
 
@@ -1548,13 +1575,11 @@ def unit_bases(parameters: Mapping[str, Any], each: str) -> dict[str, int]:
     >>> list(bases), bases["华东"]
     (['华东', '华北', '华南', '港台', '西部'], 446)
     """
-    from cxlab import io, survey
-    from cxlab.paths import resolve_data
+    from cxlab import survey
+    from cxlab.check import load_checked
 
     try:
-        sv = io.load_survey(
-            resolve_data(parameters.get("data")), codebook=parameters.get("codebook") or None
-        )
+        sv = load_checked(parameters.get("data"), codebook=parameters.get("codebook") or None)
     except Exception as e:
         raise ReportError(f"--each {each}: {bounded(e, one_line=True)}") from None
     book = sv.codebook

@@ -185,6 +185,10 @@ class KernelPool:
         A zygote started earlier with :func:`spawn_zygote` (so that its start-up, and that of
         the kernel it may have forked at once, overlapped the runner's own); default: one is
         started now.
+    survey : dict, optional
+        ``{"data": ..., "codebook": ...}``: the survey the pages read, loaded in the zygote
+        after the modules so that every kernel finds it in memory (see
+        :func:`cxlab.check.take_preloaded`).
 
     Notes
     -----
@@ -201,8 +205,10 @@ class KernelPool:
         modules: Iterable[str] = (),
         cwd: str | Path = ".",
         zygote: Zygote | None = None,
+        survey: dict | None = None,
     ) -> None:
         self.pages, self.ahead = max(1, pages), max(1, ahead)
+        self.survey = survey
         self.modules = list(modules)
         self.cwd = str(cwd)
         self._lock = threading.Lock()
@@ -210,6 +216,7 @@ class KernelPool:
         self._ready: deque = deque()
         self._forked = 0
         self._running: set = set()
+        self._enders: list[threading.Thread] = []
         self._closed = False
         if zygote is None or zygote.proc.poll() is not None:
             zygote = Zygote(_popen_zygote(), tempfile.mkdtemp(prefix="cxlab-kernels-"))
@@ -248,6 +255,12 @@ class KernelPool:
                 )
                 for name, error in done["failed"].items():
                     log.debug("pre-load of %s failed: %s", name, error)
+            if self.survey is not None:
+                t0 = time.perf_counter()
+                done = self._ask({"op": "survey", **self.survey})
+                log.info("kernels pre-loaded the survey in %.1f s", time.perf_counter() - t0)
+                if not done["survey"]:
+                    log.debug("pre-load of the survey failed: %s", done.get("error"))
             self._fill()
         except Exception as e:  # the pages will report it when they ask for a kernel
             log.error("could not start kernels: %s", e)
@@ -306,13 +319,26 @@ class KernelPool:
         self._starter = threading.Thread(target=self._fill, name="cxlab-kernels", daemon=True)
         self._starter.start()
 
-    def release(self, km) -> None:
-        """End a kernel (its page is done) and close the connections made to it."""
+    def release(self, km, *, wait: bool = True) -> None:
+        """End a kernel (its page is done) and close the connections made to it.
+
+        With ``wait=False`` the kernel is asked to end at once and waited for in a thread of
+        its own, so that the page renders meanwhile; :meth:`close` waits for those threads.
+        """
         for kc in km.clients:
             try:
                 kc.stop_channels()
             except Exception:  # a channel already closed with its event loop
                 pass
+        if wait:
+            self._end(km)
+            return
+        ender = threading.Thread(target=self._end, args=(km,), name="cxlab-end-kernel")
+        with self._lock:
+            self._enders = [t for t in self._enders if t.is_alive()] + [ender]
+        ender.start()
+
+    def _end(self, km) -> None:
         for sig in (signal.SIGTERM, signal.SIGKILL):
             if not _alive(km.pid):
                 break
@@ -336,7 +362,10 @@ class KernelPool:
         with self._lock:
             self._closed = True
             kms = list(self._running)
+            enders = list(self._enders)
             self._ready.clear()
+        for ender in enders:
+            ender.join()
         for km in kms:
             self.release(km)
         end_zygote(Zygote(self._proc))
@@ -471,6 +500,7 @@ def make_pool(
     jobs: int,
     cwd: str | Path,
     zygote: Zygote | None = None,
+    survey: dict | None = None,
 ) -> KernelPool | None:
     """A :class:`KernelPool` for a command's pages, or None where forking is not used.
 
@@ -485,6 +515,9 @@ def make_pool(
         The folder the notebooks run in.
     zygote : Zygote, optional
         From :func:`spawn_zygote`.
+    survey : dict, optional
+        ``{"data": ..., "codebook": ...}`` of the pages' survey, loaded before the first fork
+        when there is more than one page (as the modules are).
 
     Returns
     -------
@@ -506,7 +539,12 @@ def make_pool(
     if not _forking():
         end_zygote(zygote)
         return None
-    modules = [*BASE_MODULES, *notebook_imports(notebooks)] if pages > 1 else []
+    many = pages > 1
     return KernelPool(
-        pages=pages, ahead=min(pages, max(1, jobs)), modules=modules, cwd=cwd, zygote=zygote
+        pages=pages,
+        ahead=min(pages, max(1, jobs)),
+        modules=[*BASE_MODULES, *notebook_imports(notebooks)] if many else [],
+        cwd=cwd,
+        zygote=zygote,
+        survey=survey if many else None,
     )

@@ -11,6 +11,10 @@ Requests and replies are JSON lines on stdin and stdout:
 
 ``{"op": "preload", "modules": [...]}``
     import them; reply ``{"preloaded": [...], "failed": {"name": "error"}}``.
+``{"op": "survey", "data": "...", "codebook": "..."}``
+    load the survey (:func:`cxlab.check.preload_survey`), so that each kernel forked from then
+    on finds it in memory instead of reading the files again; reply ``{"survey": true}`` (or
+    ``{"survey": false, "error": "..."}``: the pages then load it themselves and report it).
 ``{"op": "fork", "connection_file": "...", "cwd": "..."}``
     fork a kernel that reads its ports and key from the connection file and runs in ``cwd``;
     reply ``{"pid": N}``.
@@ -58,6 +62,16 @@ def _preload(modules: list[str]) -> dict:
     return {"preloaded": done, "failed": failed}
 
 
+def _survey(request: dict) -> dict:
+    try:
+        from cxlab.check import preload_survey
+
+        preload_survey(request.get("data") or None, codebook=request.get("codebook") or None)
+    except Exception as e:  # the page's own load raises it again, in the page
+        return {"survey": False, "error": f"{type(e).__name__}: {e}"[:300]}
+    return {"survey": True}
+
+
 def _kernel(connection_file: str, cwd: str, parent: int) -> None:
     """In the forked child: become a Jupyter kernel (never returns)."""
     code = 1
@@ -97,6 +111,8 @@ def _reap() -> None:
 def _handle(request: dict, out) -> None:
     if request.get("op") == "preload":
         _reply(out, _preload(list(request.get("modules", []))))
+    elif request.get("op") == "survey":
+        _reply(out, _survey(request))
     elif request.get("op") == "fork":
         pid = os.fork()
         if pid == 0:

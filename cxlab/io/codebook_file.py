@@ -34,11 +34,17 @@ class _Refused(yaml.YAMLError):
     """A codebook the loader refuses; the message is the reason, said to the user as it is."""
 
 
-class CodebookLoader(yaml.SafeLoader):
+#: libyaml's parser (C) where PyYAML was built with it: the same safe constructor and resolver
+#: as ``yaml.SafeLoader`` (plain data only), composing about ten times quicker.
+_SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class CodebookLoader(_SafeBase):
     """YAML's safe loader that refuses a key given twice in one mapping, naming both lines.
 
     Aliases are bounded by :func:`read_codebook` (:data:`MAX_CODEBOOK_VALUES`); the safe
-    loader builds no Python objects other than plain data.
+    loader builds no Python objects other than plain data. The parser is libyaml's
+    (``yaml.CSafeLoader``) when available, else PyYAML's own: both give the same nodes.
 
     Examples
     --------

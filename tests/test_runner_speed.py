@@ -1,0 +1,188 @@
+"""The fast runner's mechanisms: a light parser, libyaml, the font cache, the survey read once.
+
+Each cache is checked both ways: a hit gives what a miss gives, and a changed file is never
+served stale.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from fake_kernel import tiny_notebook
+
+from cxlab import check, cli, fonts, reports, runner
+from cxlab.io.codebook_file import CodebookLoader
+from cxlab.paths import SAMPLE_DIR
+
+HEAVY = ("scipy", "pandas", "statsmodels", "cxlab.tables", "cxlab.loop.alerts")
+
+
+def test_the_report_parser_imports_no_analysis_module():
+    code = (
+        "import sys\nfrom cxlab import cli\n"
+        "cli._parser(cli._command(['report', 'satisfaction'])).parse_args(['report', 'x'])\n"
+        f"print([m for m in {HEAVY!r} if m in sys.modules])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "[]"
+
+
+def test_the_tables_and_followup_options_are_there_when_asked_for():
+    argv = ["tables", "-o", "b.xlsx", "--compare", "total"]
+    assert cli._parser(cli._command(argv)).parse_args(argv).compare == "total"
+    argv = ["followup", "--each", "region"]
+    assert cli._parser(cli._command(argv)).parse_args(argv).each == "region"
+    assert cli._command(["--version"]) is None
+
+
+def test_codebooks_are_parsed_by_libyaml_with_the_same_result():
+    if getattr(yaml, "__with_libyaml__", False):
+        assert issubclass(CodebookLoader, yaml.CSafeLoader)
+    text = (SAMPLE_DIR / "codebook.yaml").read_text(encoding="utf-8")
+    assert yaml.load(text, Loader=CodebookLoader) == yaml.safe_load(text)
+
+
+# -- fonts -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def font_cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("CXLAB_CACHE_DIR", str(tmp_path / "cache"))
+    fonts.subset_woff2.cache_clear()
+    yield tmp_path / "cache" / "fonts"
+    fonts.subset_woff2.cache_clear()
+
+
+def test_a_font_cache_hit_gives_the_bytes_of_a_miss(font_cache, monkeypatch):
+    chars = "满意度调查 NPS"
+    cut = fonts.subset_woff2(chars)  # a miss: cut, then kept on disk
+    assert [p.name for p in font_cache.iterdir()] == [f"{fonts.woff2_key(chars)}.woff2"]
+    fonts.subset_woff2.cache_clear()
+
+    def never(_):
+        raise AssertionError("cut again despite the cache")
+
+    monkeypatch.setattr(fonts, "_cut", never)
+    assert fonts.subset_woff2(chars) == cut  # a hit, read from disk
+    monkeypatch.undo()
+    assert fonts._cut(chars) == cut  # and what a fresh cut gives
+
+
+def test_a_damaged_cache_file_is_cut_again(font_cache):
+    chars = "顾客原话"
+    good = fonts.subset_woff2(chars)
+    fonts.subset_woff2.cache_clear()
+    (font_cache / f"{fonts.woff2_key(chars)}.woff2").write_bytes(b"half a fo")
+    assert fonts.subset_woff2(chars) == good
+
+
+def test_another_font_file_or_recipe_gets_another_key(font_cache, monkeypatch, tmp_path):
+    key = fonts.woff2_key("满意")
+    copy = tmp_path / "copy.ttc"
+    copy.symlink_to(fonts.font_path())
+    monkeypatch.setattr(fonts, "font_path", lambda: copy)
+    assert fonts.woff2_key("满意") != key
+    monkeypatch.undo()
+    monkeypatch.setattr(fonts, "_RECIPE", "another recipe")
+    assert fonts.woff2_key("满意") != key
+
+
+def test_every_font_holds_the_digits_so_that_a_run_time_does_not_change_its_key(font_cache):
+    assert fonts.font_face_css("满意 12:05") == fonts.font_face_css("满意 3.7")
+
+
+def test_the_disk_cache_can_be_turned_off(font_cache, monkeypatch):
+    monkeypatch.setenv("CXLAB_CACHE_DIR", "off")
+    fonts.subset_woff2("满")
+    assert not font_cache.exists()
+
+
+# -- the survey, read once -------------------------------------------------------------------------
+
+
+def _copy_sample(folder: Path) -> Path:
+    for name in ("survey.csv", "codebook.yaml"):
+        shutil.copy(SAMPLE_DIR / name, folder / name)
+    return folder / "survey.csv"
+
+
+def _touch_later(path: Path) -> None:
+    later = time.time() + 5
+    os.utime(path, (later, later))
+
+
+def test_a_changed_codebook_is_not_served_stale(tmp_path):
+    data = _copy_sample(tmp_path)
+    first = check.load_checked(data)
+    assert check.load_checked(str(data)) is first  # unchanged files: read once
+    book = tmp_path / "codebook.yaml"
+    text = book.read_text(encoding="utf-8")
+    book.write_text(text.replace(f"name: {first.codebook.name}", "name: 改过的名字", 1), "utf-8")
+    _touch_later(book)
+    again = check.load_checked(data)
+    assert again is not first and again.codebook.name == "改过的名字"
+
+
+def test_a_changed_data_file_is_not_served_stale(tmp_path):
+    data = _copy_sample(tmp_path)
+    first = check.load_checked(data)
+    lines = data.read_text(encoding="utf-8").splitlines(keepends=True)
+    data.write_text("".join(lines[:101]), encoding="utf-8")
+    _touch_later(data)
+    assert len(check.load_checked(data).data) < len(first.data)
+
+
+def test_a_preloaded_survey_is_handed_out_once_and_only_for_its_files(tmp_path):
+    data = _copy_sample(tmp_path)
+    check.preload_survey(data)
+    assert check.take_preloaded(None) is None  # another survey (the sample): not this one
+    check.preload_survey(data)
+    _touch_later(data)
+    assert check.take_preloaded(data) is None  # the file changed since
+    check.preload_survey(data)
+    assert check.take_preloaded(str(data)) is not None
+    assert check.take_preloaded(str(data)) is None  # handed out once
+
+
+def test_an_edited_notebook_declares_its_new_parameters(tmp_path):
+    nb = tiny_notebook(tmp_path / "t.ipynb")
+    assert set(reports.accepted_parameters(nb)) == {"wave", "lang"}
+    book = json.loads(nb.read_text(encoding="utf-8"))
+    cell = next(c for c in book["cells"] if "parameters" in c["metadata"].get("tags", []))
+    cell["source"] = 'wave: str = ""  # survey wave\nregion: str = ""  # a region'
+    nb.write_text(json.dumps(book), encoding="utf-8")
+    _touch_later(nb)
+    assert set(reports.accepted_parameters(nb)) == {"wave", "region"}
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="kernels are forked on Linux")
+def test_each_forked_kernel_finds_the_preloaded_survey_and_stays_fresh(tmp_path):
+    body = (
+        "import os\nfrom cxlab.check import take_preloaded\n"
+        "sv = take_preloaded(None)\n"
+        "print(os.getpid(), sv is not None, 'mine' in sv.data.columns)\n"
+        "sv.data['mine'] = 1  # changes this kernel's copy only"
+    )
+    first = tiny_notebook(tmp_path / "a.ipynb", body=body)
+    second = tiny_notebook(tmp_path / "b.ipynb", body=body)
+    out = tmp_path / "out"
+    survey = {"data": "", "codebook": ""}
+    with runner.KernelPool(pages=2, ahead=1, cwd=tmp_path, survey=survey) as pool:
+        pages = [reports.run_report(nb, out_root=out, kernels=pool) for nb in (first, second)]
+    printed = []
+    for page in pages:
+        cell = json.loads(page.with_suffix(".ipynb").read_text(encoding="utf-8"))["cells"][-1]
+        printed.append("".join(cell["outputs"][0]["text"]).split())
+    assert printed[0][0] != printed[1][0]
+    assert [p[1:] for p in printed] == [["True", "False"], ["True", "False"]]
