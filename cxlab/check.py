@@ -28,8 +28,10 @@ __all__ = [
     "describe",
     "inputs_for",
     "load_checked",
+    "plan_pages",
     "preload_survey",
     "take_preloaded",
+    "unit_counts",
 ]
 
 
@@ -273,3 +275,117 @@ def describe(result: SurveyCheck) -> str:
             if not r.runs:
                 lines.append(f"  - {r.section}: left out, needs {r.missing}")
     return "\n".join(lines)
+
+
+def unit_counts(sv, each: str, period: str = "") -> dict[str, int]:
+    """Respondents of each value of ``each`` in a period: the units of ``cxlab report --each``.
+
+    Parameters
+    ----------
+    sv : cxlab.io.Survey
+        The survey.
+    each : str
+        The column with one page per value (a store, region or channel column).
+    period : str
+        The value of the codebook's wave column to count in; empty: the latest.
+
+    Returns
+    -------
+    dict
+        Unit value (as text) -> respondents in the period, for every value that occurs in the
+        survey (a unit without respondents in the period has 0), sorted by value. Rows without
+        a value get no page.
+
+    Raises
+    ------
+    ValueError
+        The survey has no column ``each`` (the message lists its segments), or no such period.
+
+    Examples
+    --------
+    >>> bases = unit_counts(load_checked(None), "region", "2025Q4")
+    >>> list(bases), bases["华东"]
+    (['华东', '华北', '华南', '港台', '西部'], 446)
+    """
+    from cxlab.survey import select_wave
+
+    book = sv.codebook
+    if each not in sv.data.columns:
+        segments = ", ".join(book.segments) or "none"
+        raise ValueError(f"--each {each!r}: the survey has no such column (segments: {segments}).")
+    try:
+        rows, _ = select_wave(sv.data, book.wave, period)
+    except ValueError as e:
+        raise ValueError(f"--each {each}: {e}") from None
+    units = sorted({str(v) for v in sv.data[each].dropna()})
+    counts = rows[each].dropna().astype(str).value_counts()
+    return {u: int(counts.get(u, 0)) for u in units}
+
+
+def plan_pages(
+    data: str | Path | None,
+    *,
+    codebook: str | Path | None = None,
+    reports: Iterable[str] = (),
+    inputs: Iterable[str] = (),
+    each: str | None = None,
+    periods: Iterable[str] = ("",),
+) -> dict:
+    """What ``cxlab report`` must know of the survey before any kernel runs a cell.
+
+    The runner asks this of the process its kernels are forked from (:mod:`cxlab.zygote`), which
+    loads the survey for them anyway, so that the runner itself never imports pandas; where
+    kernels are not forked, it calls this function itself. Either way the survey stays loaded
+    (:func:`load_checked`) for :func:`preload_survey`.
+
+    Parameters
+    ----------
+    data : str or Path or None
+        The survey file; None or empty for the bundled sample.
+    codebook : str or Path, optional
+        The codebook (default: the one beside the data).
+    reports : iterable of str
+        Report names to plan (:data:`cxlab.sections.REPORTS`; other names are not planned).
+    inputs : iterable of str
+        Extra files the runs have (see :func:`inputs_for`).
+    each : str, optional
+        ``--each`` column: count its units in each of ``periods``.
+    periods : iterable of str
+        The periods the pages report (empty string: the latest).
+
+    Returns
+    -------
+    dict
+        Plain values (it crosses a pipe as JSON): ``loaded`` (whether the survey could be
+        read), ``applicable`` (report -> bool, for the
+        reports planned), ``bases`` (period -> :func:`unit_counts`, or None without ``each``)
+        and ``min_base`` (the codebook's ``min_base:``, or None when it has none or the
+        survey was not needed and could not be read).
+
+    Raises
+    ------
+    ValueError
+        The data or the codebook cannot be used (when a report is planned or ``each`` is
+        given; a notebook outside :data:`cxlab.sections.REPORTS` may not read the survey),
+        or ``each`` is not a column, or a period is not in the survey.
+
+    Examples
+    --------
+    >>> facts = plan_pages(None, reports=["voice"], each="region", periods=["2025Q4"])
+    >>> facts["applicable"], facts["bases"]["2025Q4"]["华东"], facts["min_base"]
+    ({'voice': True}, 446, None)
+    """
+    known = [r for r in reports if r in sections.REPORTS]
+    try:
+        sv = load_checked(data, codebook=codebook)
+    except ValueError:
+        if known or each:
+            raise
+        return {"loaded": False, "applicable": {}, "bases": None, "min_base": None}
+    inputs = set(inputs)
+    return {
+        "loaded": True,
+        "applicable": {r: sections.applicable(sv.codebook, r, inputs=inputs) for r in known},
+        "bases": {p: unit_counts(sv, each, p) for p in dict.fromkeys(periods)} if each else None,
+        "min_base": sv.codebook.min_base,
+    }

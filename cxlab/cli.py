@@ -269,22 +269,67 @@ def _out_root(args) -> Path:
     return out_root
 
 
-def _pages(args, plan: dict[str, dict[str, str]]) -> list[tuple[str, dict, int | None]]:
-    """``(name, parameters, unit base)`` of every page: one per report, or per unit (--each)."""
-    from cxlab import reports
+def _period(params: dict[str, str]) -> str:
+    """The period a page reports (``-p period=`` or ``wave=``; empty: the latest)."""
+    return params.get("period") or params.get("wave") or ""
 
+
+def _pages(
+    args, plan: dict[str, dict[str, str]], facts: dict
+) -> list[tuple[str, dict, int | None]]:
+    """``(name, parameters, unit base)`` of every page: one per report, or per unit (--each)."""
     if not args.each:
         return [(n, params, None) for n, params in plan.items()]
     pages = []
     for n, params in plan.items():
-        checked = reports.check_parameters(n, params, from_text=True)
-        try:
-            bases = reports.unit_bases(checked, args.each)
-        except reports.ReportError as e:
-            raise _Stop(EXIT_USAGE, str(e)) from None
-        for unit, base in bases.items():
+        for unit, base in facts["bases"][_period(params)].items():
             pages.append((n, {**params, "each": args.each, "unit": unit}, base))
     return pages
+
+
+def _check_request(args, names: list[str], plan: dict, given: dict[str, str]) -> dict:
+    """What the survey check needs (see :func:`cxlab.check.plan_pages`), as plain values."""
+    extra = {k for k in ("events", "staff") if given.get(k)}  # as cxlab.check.inputs_for
+    if "data" not in given:
+        extra |= {"events", "staff"}  # the sample ships both
+    return {
+        "op": "check",
+        "data": given.get("data", ""),
+        "codebook": given.get("codebook", ""),
+        "reports": names,
+        "inputs": sorted(extra),
+        "each": args.each or "",
+        "periods": sorted({_period(params) for params in plan.values()}) or [""],
+    }
+
+
+def _survey_facts(asked, request: dict) -> dict:
+    """The zygote's answer to the survey check, or the check run here when there is no zygote
+    (or it failed for a reason of its own). A data, codebook or ``--each`` error ends the
+    command (exit 2) with the loader's message, before any kernel runs a cell."""
+    if asked is not None:
+        try:
+            reply = asked.result()
+        except RuntimeError as e:
+            reply = {"error": str(e), "fault": True}
+        if "facts" in reply:
+            return reply["facts"]
+        if not reply.get("fault"):
+            raise _Stop(EXIT_USAGE, reply["error"])
+        logging.getLogger("cxlab.cli").warning("survey check in the zygote: %s", reply["error"])
+    from cxlab.check import plan_pages
+
+    try:
+        return plan_pages(
+            request["data"] or None,
+            codebook=request["codebook"] or None,
+            reports=request["reports"],
+            inputs=request["inputs"],
+            each=request["each"] or None,
+            periods=request["periods"],
+        )
+    except ValueError as e:  # SurveyError, CodebookError, a bad --each column or period
+        raise _Stop(EXIT_USAGE, str(e)) from None
 
 
 def _tools(args, pages: list[tuple], zygote) -> tuple:
@@ -295,15 +340,13 @@ def _tools(args, pages: list[tuple], zygote) -> tuple:
     from cxlab.paths import NOTEBOOKS
 
     names = sorted({n for n, _, _ in pages})
-    threading.Thread(target=reports.warm_up, name="cxlab-warm-up", daemon=True).start()
-    first = pages[0][1] if pages else {}
     kernels = runner.make_pool(
         [reports.notebook_path(n) for n in names],
         pages=len(pages),
         jobs=args.jobs,
         cwd=NOTEBOOKS,
         zygote=zygote,
-        survey={k: first.get(k) or "" for k in ("data", "codebook")},
+        preload=False,  # asked of the zygote first thing (see _report_pages)
     )
     printer = None
     if args.pdf:
@@ -313,7 +356,7 @@ def _tools(args, pages: list[tuple], zygote) -> tuple:
     return kernels, printer, FontWorker()
 
 
-def _run_all(args, pages: list[tuple], out_root: Path, zygote=None) -> list[tuple]:
+def _run_all(args, pages: list[tuple], out_root: Path, zygote, facts: dict) -> list[tuple]:
     """Run the pages (``--jobs`` at once); ``(name, page or None, error or None)`` each."""
     from cxlab import reports
 
@@ -345,6 +388,7 @@ def _run_all(args, pages: list[tuple], out_root: Path, zygote=None) -> list[tupl
                 printer=printer,
                 base=base,
                 fonts=fonts,
+                codebook_min_base=facts["min_base"] or reports.MIN_BASE,
             )
         except reports.ReportError as e:
             return n, None, e
@@ -385,20 +429,7 @@ def _exit_code(errors: list[Exception]) -> int:
 
 def _report(args) -> int:
     from cxlab import runner
-    from cxlab.paths import NOTEBOOKS
 
-    # The process kernels are forked from starts now, while parameters are checked; for a single
-    # page it forks that page's kernel at once too (the kernel runs nothing until the checks pass).
-    single = not args.each and args.name != "all"
-    folder = Path(args.name).parent if args.name.endswith(".ipynb") else NOTEBOOKS
-    zygote = None if args.list_params else runner.spawn_zygote(fork_in=folder if single else None)
-    try:
-        return _report_pages(args, zygote)
-    finally:
-        runner.end_zygote(zygote)
-
-
-def _report_pages(args, zygote) -> int:
     steps = {"start": time.perf_counter() - _T0}
     names = _reports_named(args.name)
     declared = _declared(names)
@@ -407,20 +438,42 @@ def _report_pages(args, zygote) -> int:
         return EXIT_OK
     given = _given(args)
     plan = _plan(names, declared, given)
+    out_root = _out_root(args)
     steps["parameters"] = time.perf_counter() - _T0 - sum(steps.values())
-    for n in _not_applicable(names, given):
+    # The process kernels are forked from starts now: it checks the survey and imports what the
+    # kernels need while this process imports papermill and nbconvert.
+    zygote = runner.spawn_zygote()
+    try:
+        return _report_pages(args, names, plan, given, out_root, zygote, steps)
+    finally:
+        runner.end_zygote(zygote)
+
+
+def _report_pages(args, names, plan, given, out_root: Path, zygote, steps: dict) -> int:
+    from cxlab import reports, runner
+
+    request = _check_request(args, names, plan, given)
+    asked = None
+    if zygote is not None:
+        asked = zygote.send(request)
+        single = len(plan) == 1 and not args.each
+        modules = runner.kernel_modules([reports.notebook_path(n) for n in plan])
+        zygote.send({"op": "preload", "modules": modules, "until_asked": single})
+    reports.warm_up(render=False)  # what the page's run needs: rendering is set up meanwhile
+    threading.Thread(target=reports.warm_up, name="cxlab-warm-up", daemon=True).start()
+    steps["imports"] = time.perf_counter() - _T0 - sum(steps.values())
+    facts = _survey_facts(asked, request)
+    for n in [n for n in plan if not facts["applicable"].get(n, True)]:
         del plan[n]
         if not args.quiet:
             print(f"{n}: not applicable to this survey (`cxlab check` says what it needs)")
     steps["check"] = time.perf_counter() - _T0 - sum(steps.values())
-    out_root = _out_root(args)
-    pages = _pages(args, plan)
-    steps["pages"] = time.perf_counter() - _T0 - sum(steps.values())
+    pages = _pages(args, plan, facts)
     handler = _setup_log(out_root)
     try:
         log = logging.getLogger("cxlab.cli")
         log.info("%d page(s) planned (%s s)", len(pages), _seconds(steps))
-        results = _run_all(args, pages, out_root, zygote)
+        results = _run_all(args, pages, out_root, zygote, facts)
         for n, path, err in results:
             if err is not None:
                 _say(err)
@@ -439,29 +492,6 @@ def _report_pages(args, zygote) -> int:
 
 def _seconds(steps: dict[str, float]) -> str:
     return ", ".join(f"{k} {v:.2f}" for k, v in steps.items())
-
-
-def _not_applicable(names: list[str], given: dict[str, str]) -> list[str]:
-    """Check the survey before any kernel starts; the reports none of whose sections can run.
-
-    A data or codebook error ends the command (exit 2) with the loader's message.
-    """
-    from cxlab import sections
-    from cxlab.check import check_survey, inputs_for
-
-    known = [n for n in names if n in sections.REPORTS]
-    if not known:
-        return []
-    try:
-        result = check_survey(
-            given.get("data"),
-            codebook=given.get("codebook"),
-            reports=known,
-            inputs=inputs_for(given, sample="data" not in given),
-        )
-    except ValueError as e:  # SurveyError, CodebookError
-        raise _Stop(EXIT_USAGE, str(e)) from None
-    return [n for n in known if not result.applicable[n]]
 
 
 def _reports_named(name: str) -> list[str]:

@@ -72,6 +72,7 @@ __all__ = [
     "notebook_path",
     "package_versions",
     "parameter_slug",
+    "parse_parameters",
     "prune",
     "render_index",
     "report_stem",
@@ -151,6 +152,9 @@ class Run:
     base : int or None
         Respondents of the unit (in the period reported); under ``min_base`` the page shows
         only that it is too small.
+    min_base : int or None
+        The page's small-base rule: the ``min_base`` parameter when given (> 0), else the
+        codebook's ``min_base:``, else :data:`MIN_BASE`.
     """
 
     name: str
@@ -171,6 +175,7 @@ class Run:
     unit: str | None = None
     base: int | None = None
     alert: bool = False
+    min_base: int | None = None
 
 
 #: A section that raises an early warning writes this (an invisible HTML comment) into its output,
@@ -298,18 +303,93 @@ def accepted_parameters(notebook: str | Path) -> dict[str, dict[str, str]]:
 def _declared_parameters(path: str, size: int, mtime_ns: int) -> dict[str, dict[str, str]]:
     """:func:`accepted_parameters` of a notebook file as it is (size and time key the cache:
     a command asks for each report's parameters twice, and an edited notebook is read again)."""
-    from cxlab.runner import fast_jupyter_imports
-
-    fast_jupyter_imports()
-    import papermill
-
-    found = papermill.inspect_notebook(path)
+    source = _parameters_source(Path(path))
+    found = parse_parameters(source) if source is not None else {}
     if not found:
         raise ReportError(f"Notebook {Path(path).name} has no cell tagged `parameters`.")
-    return {
-        k: {"type": v["inferred_type_name"], "default": v["default"], "help": v["help"]}
-        for k, v in found.items()
-    }
+    return found
+
+
+def _parameters_source(path: Path) -> str | None:
+    """The source of the first cell tagged ``parameters`` (as papermill finds it), or None."""
+    try:
+        cells = json.loads(path.read_text(encoding="utf-8")).get("cells", [])
+    except (OSError, ValueError) as e:
+        raise ReportError(f"Notebook {path.name} cannot be read: {bounded(e)}") from None
+    for cell in cells:
+        if "parameters" in cell.get("metadata", {}).get("tags", []):
+            source = cell.get("source", "")
+            return "".join(source) if isinstance(source, list) else str(source)
+    return None
+
+
+_TYPE_COMMENT = re.compile(r"type:\s*(\S*)\s*")
+
+
+def parse_parameters(source: str) -> dict[str, dict[str, str]]:
+    """The parameters a ``parameters`` cell declares, read with :mod:`ast` (no papermill).
+
+    Parameters
+    ----------
+    source : str
+        The cell's Python source: one assignment per parameter, ``name: type = default  # help``.
+
+    Returns
+    -------
+    dict
+        Name -> ``{"type", "default", "help"}``, in the cell's order, as papermill's
+        ``inspect_notebook`` gives them (``inferred_type_name``, ``default``, ``help``): the type
+        is the annotation's text (or a ``# type: X`` comment, else ``"None"``), the default the
+        value's source text (a value over several lines joined as papermill joins it) and the
+        help the comment at the end of the assignment. Statements that are not a plain
+        assignment to one name are left out; a cell that is not valid Python declares nothing.
+
+    Examples
+    --------
+    >>> found = parse_parameters('wave: str = ""  # 波次\\nn: int = 3\\nx = [1,\\n  2]  # two')
+    >>> for name, declared in found.items():
+    ...     print(name, declared)
+    wave {'type': 'str', 'default': '""', 'help': '波次'}
+    n {'type': 'int', 'default': '3', 'help': ''}
+    x {'type': 'None', 'default': '[1,2]', 'help': 'two'}
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return {}
+    lines = source.splitlines()
+    found: dict[str, dict[str, str]] = {}
+    for node in tree.body:
+        if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name) and node.value:
+            name = node.target.id
+            annotation = ast.get_source_segment(source, node.annotation) or ""
+        elif (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+        ):
+            name, annotation = node.targets[0].id, ""
+        else:
+            continue
+        value = ast.get_source_segment(source, node.value) or ""
+        # ast's column offsets count UTF-8 bytes
+        end = lines[node.end_lineno - 1].encode("utf-8")[node.end_col_offset :]
+        comment = end.decode("utf-8").strip()
+        comment = comment[1:].strip() if comment.startswith("#") else ""
+        typed = _TYPE_COMMENT.match(comment)
+        if typed:
+            comment = comment[typed.end() :]
+        kind = annotation.strip("\"'") or (typed.group(1) if typed else "") or "None"
+        found[name] = {"type": kind, "default": _flat(value), "help": comment.strip()}
+    return found
+
+
+def _flat(value: str) -> str:
+    """A value written over several lines as papermill shows it: each line stripped of its
+    comment and spaces, joined."""
+    lines = value.splitlines() or [""]
+    head = [line.split("#", 1)[0].strip() for line in lines[:-1]]
+    return "".join([*head, lines[-1].strip()])
 
 
 def _from_text(raw: str, kind: str, name: str) -> Any:
@@ -714,21 +794,46 @@ _TEMPLATE_TEXT = "：¶"
 _render_lock = threading.RLock()
 
 
-def warm_up() -> None:
-    """Import and set up what rendering needs (nbconvert, templates, the font), e.g. in a
-    background thread while the first kernel runs.
+def warm_up(*, render: bool = True) -> None:
+    """Import and set up what running and rendering a page need, ahead of the first page.
+
+    Parameters
+    ----------
+    render : bool
+        Besides papermill (what running a page needs), set up rendering: nbconvert, the
+        exporter with its templates compiled (a first render of a tiny notebook) and the message
+        catalogue. ``cxlab report`` imports papermill while its zygote checks the survey, and
+        sets up rendering in a thread while the first page runs, so that neither waits on the
+        path of a page.
 
     Examples
     --------
     >>> warm_up()
     """
-    from cxlab.fonts import font_path
+    from cxlab.fonts import page_characters
+    from cxlab.runner import import_papermill
 
+    import_papermill()
+    if not render:
+        return
+    import nbformat
+
+    # One output of each kind a page has, so that every template, regular expression and table
+    # the exporter builds on first use is built now.
+    png = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR4nGNgYGBgAAAABQABpfZFQAAAAABJRU5ErkJggg=="
+    cell = nbformat.v4.new_code_cell("x")
+    cell.outputs = [
+        nbformat.v4.new_output("display_data", {"text/markdown": "## 样本\n\n*x* & `y`"}),
+        nbformat.v4.new_output("display_data", {"text/html": "<table><td>&amp;&lt;</td></table>"}),
+        nbformat.v4.new_output("display_data", {"image/png": png, "text/plain": "<Figure>"}),
+        nbformat.v4.new_output("stream", name="stdout", text="x\n"),
+    ]
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# 标题\n\n## 一"), cell])
+    resources = {"cxlab": {"meta": [("x", "y")], "footer": "", "rule": "", "title": ""}}
     with _render_lock:
-        _exporter(False)
-    from fontTools import subset  # noqa: F401
-
-    font_path()
+        body, _ = _exporter(False).from_notebook_node(nb, resources=resources)
+    _toc(body, "zh")
+    page_characters(body)
 
 
 def _exporter(show_code: bool):
@@ -921,7 +1026,7 @@ def _index_row(r: dict, lang: str) -> str:
     unit = ""
     if r.get("unit") is not None:
         base = r.get("base")
-        min_base = int(r["parameters"].get("min_base", MIN_BASE))
+        min_base = r.get("min_base") or int(r["parameters"].get("min_base") or 0) or MIN_BASE
         small = msg("report_index.small", lang, min_base=min_base)
         note = f" ({e(small)})" if base is not None and base < min_base else ""
         unit = f"<td>{e(r['unit'])}</td><td>{e('—' if base is None else base)}{note}</td>"
@@ -1042,6 +1147,8 @@ class _Job:
     printer: Any = None
     base: int | None = None
     fonts: Any = None
+    #: The codebook's ``min_base:`` (None: it has none).
+    codebook_min_base: int | None = None
     #: Seconds each step took (:meth:`mark`), for the log's breakdown of a page's time.
     steps: dict = field(default_factory=dict)
 
@@ -1064,7 +1171,9 @@ class _Job:
 
     @property
     def min_base(self) -> int:
-        return int(self.params.get("min_base", MIN_BASE))
+        """The ``min_base`` parameter when given (> 0), else the codebook's, else 30: the rule
+        :attr:`cxlab.notebook.ReportContext.min_base` applies inside the page."""
+        return int(self.params.get("min_base") or self.codebook_min_base or MIN_BASE)
 
     @property
     def small(self) -> bool:
@@ -1111,6 +1220,7 @@ class _Job:
             each=self.params.get("each") if self.unit is not None else None,
             unit=self.unit,
             base=self.base if self.unit is not None else None,
+            min_base=self.min_base,
         )
 
 
@@ -1130,6 +1240,7 @@ def run_report(
     printer: Any = None,
     base: int | None = None,
     fonts: Any = None,
+    codebook_min_base: int | None = None,
 ) -> Path:
     """Execute one notebook with papermill and render it to a dated HTML report.
 
@@ -1165,10 +1276,15 @@ def run_report(
     base : int, optional
         For a unit page (parameters ``each`` and ``unit``): the unit's respondents in the period
         reported, if the caller counted them already (see :func:`unit_bases`). A unit with fewer
-        than ``min_base`` (parameter, default 30) gets a page that says so and shows nothing
+        than ``min_base`` (the parameter, else the codebook's, else 30) gets a page that says so and shows nothing
         else, written without a kernel.
     fonts : cxlab.fonts.FontWorker, optional
         Where the page's font is cut (in parallel with rendering); default: in this process.
+    codebook_min_base : int, optional
+        The survey's own small-base rule, if the caller read it already: its codebook's
+        ``min_base:``, or :data:`MIN_BASE` when it has none (see :func:`cxlab.check.plan_pages`);
+        default: read from the survey now. The page's rule is the ``min_base`` parameter when
+        given (> 0), else this.
 
     Returns
     -------
@@ -1222,7 +1338,10 @@ def run_report(
             kernels=kernels,
             base=base,
             fonts=fonts,
+            codebook_min_base=codebook_min_base,
         )
+        if codebook_min_base is None and not params.get("min_base"):
+            job = replace(job, codebook_min_base=_codebook_min_base(params))
         if job.unit is not None and base is None:
             job = replace(job, base=unit_bases(params, params["each"]).get(job.unit, 0))
         if not pdf:
@@ -1275,11 +1394,9 @@ def _execute(job: _Job, executed: Path) -> tuple[Any, Exception | None]:
     The executed notebook is written once at the end (or at the failing cell), not after every
     cell: papermill would otherwise validate and write the whole notebook twice per cell.
     """
-    from cxlab.runner import fast_jupyter_imports
+    from cxlab.runner import import_papermill
 
-    fast_jupyter_imports()
-    import papermill
-
+    papermill = import_papermill()
     where: dict[str, Any] = {"cwd": str(job.path.parent), "extra_arguments": _KERNEL_ARGUMENTS}
     km = None
     try:
@@ -1575,25 +1692,29 @@ def unit_bases(parameters: Mapping[str, Any], each: str) -> dict[str, int]:
     >>> list(bases), bases["华东"]
     (['华东', '华北', '华南', '港台', '西部'], 446)
     """
-    from cxlab import survey
-    from cxlab.check import load_checked
+    from cxlab.check import load_checked, unit_counts
 
     try:
         sv = load_checked(parameters.get("data"), codebook=parameters.get("codebook") or None)
     except Exception as e:
         raise ReportError(f"--each {each}: {bounded(e, one_line=True)}") from None
-    book = sv.codebook
-    if each not in sv.data.columns:
-        segments = ", ".join(book.segments) or "none"
-        raise ReportError(f"--each {each!r}: the survey has no such column (segments: {segments}).")
     period = parameters.get("period") or parameters.get("wave") or ""
     try:
-        rows, _ = survey.select_wave(sv.data, book.wave, period)
-    except Exception as e:
-        raise ReportError(f"--each {each}: {bounded(e, one_line=True)}") from None
-    units = sorted({str(v) for v in sv.data[each].dropna()})
-    counts = rows[each].dropna().astype(str).value_counts()
-    return {u: int(counts.get(u, 0)) for u in units}
+        return unit_counts(sv, each, period)
+    except ValueError as e:
+        raise ReportError(bounded(e, one_line=True)) from None
+
+
+def _codebook_min_base(params: Mapping[str, Any]) -> int | None:
+    """The ``min_base:`` of the codebook of the page's survey; None if it has none or the survey
+    cannot be read (the page then reports that itself)."""
+    from cxlab.check import load_checked
+
+    try:
+        sv = load_checked(params.get("data"), codebook=params.get("codebook") or None)
+    except Exception:
+        return None
+    return sv.codebook.min_base
 
 
 #: File types a survey export can have (codebooks and logs are not surveys).

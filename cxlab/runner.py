@@ -2,9 +2,11 @@
 
 One ``cxlab report`` command runs many pages (``all``, ``--each``). Started the usual way,
 every page's kernel would start Python and import pandas, statsmodels, seaborn, jieba and cxlab
-again (several seconds each). A :class:`KernelPool` instead starts one :mod:`cxlab.zygote`
-process that imports them once and forks a fresh kernel for each page, a few pages ahead of
-need, while the runner checks parameters, renders and writes the pages before. Each page still
+again (several seconds each). Instead ``cxlab report`` starts one :mod:`cxlab.zygote` process
+first thing (:func:`spawn_zygote`): it checks the survey and imports those modules once, while
+the runner imports papermill and nbconvert, and a :class:`KernelPool` has it fork a fresh kernel
+for each page, a few pages ahead of need, while the runner renders and writes the pages before.
+For a single page the zygote pre-loads until the runner asks for the kernel, never longer. Each page still
 gets a new process, a new IPython shell and an empty namespace: nothing one page's cells define
 or change reaches the next.
 
@@ -31,7 +33,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from concurrent.futures import Future
 from pathlib import Path
 
 __all__ = [
@@ -40,6 +42,8 @@ __all__ = [
     "Zygote",
     "fast_jupyter_imports",
     "end_zygote",
+    "import_papermill",
+    "kernel_modules",
     "make_pool",
     "notebook_imports",
     "spawn_zygote",
@@ -81,6 +85,36 @@ def fast_jupyter_imports() -> None:
     """
     if "jsonschema" not in sys.modules:
         sys.modules.setdefault("rfc3987_syntax", None)
+
+
+def import_papermill():
+    """``import papermill``, about 0.3 s quicker: without its HDFS handler (pyarrow.fs).
+
+    papermill imports ``pyarrow.fs`` (and with it numpy) at import, for ``hdfs://`` paths the
+    report runner never uses; it is marked absent for that one import (papermill then treats
+    HDFS as not installed) and is importable again right after. Also applies
+    :func:`fast_jupyter_imports`.
+
+    Returns
+    -------
+    module
+        papermill.
+
+    Examples
+    --------
+    >>> import_papermill().__name__
+    'papermill'
+    """
+    fast_jupyter_imports()
+    blocked = "papermill" not in sys.modules and "pyarrow.fs" not in sys.modules
+    if blocked:
+        sys.modules["pyarrow.fs"] = None
+    try:
+        import papermill
+    finally:
+        if blocked and "pyarrow.fs" in sys.modules and sys.modules["pyarrow.fs"] is None:
+            del sys.modules["pyarrow.fs"]
+    return papermill
 
 
 def notebook_imports(paths: Iterable[str | Path]) -> list[str]:
@@ -177,14 +211,13 @@ class KernelPool:
     ahead : int
         Kernels kept started and waiting (normally the number of pages run at once).
     modules : iterable of str
-        Modules to import before the first fork; empty for a single page, where pre-loading
-        would only move the notebook's own import time in front of it.
+        Modules to import before the first fork (none: what the zygote was asked for already).
     cwd : Path
         Working folder the waiting kernels start in (the notebooks folder).
     zygote : Zygote, optional
-        A zygote started earlier with :func:`spawn_zygote` (so that its start-up, and that of
-        the kernel it may have forked at once, overlapped the runner's own); default: one is
-        started now.
+        A zygote started earlier with :func:`spawn_zygote` (so that its start-up, its survey
+        check and its pre-loading overlapped the runner's own work); default: one is started
+        now.
     survey : dict, optional
         ``{"data": ..., "codebook": ...}``: the survey the pages read, loaded in the zygote
         after the modules so that every kernel finds it in memory (see
@@ -212,7 +245,6 @@ class KernelPool:
         self.modules = list(modules)
         self.cwd = str(cwd)
         self._lock = threading.Lock()
-        self._io = threading.Lock()
         self._ready: deque = deque()
         self._forked = 0
         self._running: set = set()
@@ -220,34 +252,17 @@ class KernelPool:
         self._closed = False
         if zygote is None or zygote.proc.poll() is not None:
             zygote = Zygote(_popen_zygote(), tempfile.mkdtemp(prefix="cxlab-kernels-"))
-        self._proc, self._early, self._folder = zygote.proc, list(zygote.early), zygote.folder
-        self._forked = len(self._early)
+        self._zygote, self._folder = zygote, zygote.folder
         self._starter = threading.Thread(target=self._start, name="cxlab-kernels", daemon=True)
         self._starter.start()
 
     # -- the zygote's side ------------------------------------------------------------------------
 
-    def _ask(self, request: dict) -> dict:
-        with self._io:
-            if request:
-                self._proc.stdin.write((json.dumps(request) + "\n").encode("utf-8"))
-                self._proc.stdin.flush()
-            line = self._proc.stdout.readline()
-        if not line:
-            raise RuntimeError("the kernel zygote ended unexpectedly")
-        return json.loads(line)
-
     def _start(self) -> None:
         try:
-            self._ask({})  # {"ready": true} once ipykernel is imported
-            for km in self._early:  # kernels the zygote was asked for before this pool existed
-                km.pid = self._ask({})["pid"]
-                with self._lock:
-                    self._running.add(km)
-                    self._ready.append(km)
             if self.modules:
                 t0 = time.perf_counter()
-                done = self._ask({"op": "preload", "modules": self.modules})
+                done = self._zygote.ask({"op": "preload", "modules": self.modules})
                 log.info(
                     "kernels pre-loaded %d module(s) in %.1f s",
                     len(done["preloaded"]),
@@ -257,7 +272,7 @@ class KernelPool:
                     log.debug("pre-load of %s failed: %s", name, error)
             if self.survey is not None:
                 t0 = time.perf_counter()
-                done = self._ask({"op": "survey", **self.survey})
+                done = self._zygote.ask({"op": "survey", **self.survey})
                 log.info("kernels pre-loaded the survey in %.1f s", time.perf_counter() - t0)
                 if not done["survey"]:
                     log.debug("pre-load of the survey failed: %s", done.get("error"))
@@ -271,7 +286,10 @@ class KernelPool:
                 raise RuntimeError("the kernel pool is closed")
             self._forked += 1
         km = _new_kernel_manager(self._folder, cwd)
-        km.pid = self._ask(_fork_request(km))["pid"]
+        reply = self._zygote.ask(_fork_request(km))
+        if "pid" not in reply:
+            raise RuntimeError(f"the kernel zygote could not fork: {reply.get('error')}")
+        km.pid = reply["pid"]
         with self._lock:
             self._running.add(km)
         return km
@@ -368,10 +386,7 @@ class KernelPool:
             ender.join()
         for km in kms:
             self.release(km)
-        end_zygote(Zygote(self._proc))
-        import shutil
-
-        shutil.rmtree(self._folder, ignore_errors=True)
+        end_zygote(self._zygote)
 
     def __enter__(self) -> KernelPool:
         return self
@@ -395,13 +410,53 @@ def _fork_request(km) -> dict:
     return {"op": "fork", "connection_file": km.connection_file, "cwd": km.cwd}
 
 
-@dataclass
 class Zygote:
-    """A started :mod:`cxlab.zygote` process, and the kernels it was asked to fork at once."""
+    """A started :mod:`cxlab.zygote` process: requests are sent at once, replies come back as
+    futures in the order asked (a thread reads them).
 
-    proc: subprocess.Popen
-    folder: str = ""
-    early: list = field(default_factory=list)
+    Parameters
+    ----------
+    proc : subprocess.Popen
+        ``python -m cxlab.zygote`` with pipes on stdin and stdout.
+    folder : str
+        Scratch folder of the kernels' connection files (removed by :func:`end_zygote`).
+    """
+
+    def __init__(self, proc: subprocess.Popen, folder: str = "") -> None:
+        self.proc, self.folder = proc, folder
+        self._lock = threading.Lock()
+        self.ready: Future = Future()  # {"ready": true, "pid": N}, written at once
+        self._pending: deque[Future] = deque([self.ready])
+        self._reader = threading.Thread(target=self._read, name="cxlab-zygote", daemon=True)
+        self._reader.start()
+
+    def send(self, request: dict) -> Future:
+        """Send a request now; a future of its reply (an exception if the process ended)."""
+        reply: Future = Future()
+        with self._lock:
+            self._pending.append(reply)
+            try:
+                self.proc.stdin.write((json.dumps(request) + "\n").encode("utf-8"))
+                self.proc.stdin.flush()
+            except (OSError, ValueError):  # ended, or its stdin closed by end_zygote
+                self._pending.remove(reply)
+                reply.set_exception(RuntimeError("the kernel zygote ended unexpectedly"))
+        return reply
+
+    def ask(self, request: dict, timeout: float | None = None) -> dict:
+        """Send a request and wait for its reply."""
+        return self.send(request).result(timeout)
+
+    def _read(self) -> None:
+        for line in iter(self.proc.stdout.readline, b""):
+            with self._lock:
+                reply = self._pending.popleft() if self._pending else None
+            if reply is not None:
+                reply.set_result(json.loads(line))
+        with self._lock:
+            left, self._pending = list(self._pending), deque()
+        for reply in left:
+            reply.set_exception(RuntimeError("the kernel zygote ended unexpectedly"))
 
 
 def _forking() -> bool:
@@ -418,40 +473,28 @@ def _popen_zygote() -> subprocess.Popen:
     )
 
 
-def spawn_zygote(*, fork_in: str | Path | None = None) -> Zygote | None:
+def spawn_zygote() -> Zygote | None:
     """Start the :mod:`cxlab.zygote` process now, so that its start-up overlaps the runner's.
-
-    Parameters
-    ----------
-    fork_in : str or Path, optional
-        Also fork one kernel (working in this folder) as soon as the zygote is ready: for a
-        single page, whose kernel then starts while the runner checks its parameters. The
-        kernel runs nothing until a page is given to it; :func:`end_zygote` ends it.
 
     Returns
     -------
     Zygote or None
-        To hand to :func:`make_pool` (or end with :func:`end_zygote`); None where kernels are
-        not forked (see :func:`make_pool`).
+        Send it requests at once (the survey check, modules to pre-load), then hand it to
+        :func:`make_pool`, or end it with :func:`end_zygote`; None where kernels are not forked
+        (see :func:`make_pool`).
 
     Examples
     --------
     >>> zygote = spawn_zygote()
-    >>> zygote is None or zygote.proc.poll() is None  # running (None off Linux)
-    True
+    >>> zygote is None or zygote.ask({"op": "preload", "modules": ["json"]})["preloaded"]
+    ['json']
     >>> end_zygote(zygote)
     >>> zygote is None or zygote.proc.poll() is not None
     True
     """
     if not _forking():
         return None
-    zygote = Zygote(_popen_zygote(), tempfile.mkdtemp(prefix="cxlab-kernels-"))
-    if fork_in is not None:
-        km = _new_kernel_manager(zygote.folder, str(fork_in))
-        zygote.proc.stdin.write((json.dumps(_fork_request(km)) + "\n").encode("utf-8"))
-        zygote.proc.stdin.flush()
-        zygote.early.append(km)
-    return zygote
+    return Zygote(_popen_zygote(), tempfile.mkdtemp(prefix="cxlab-kernels-"))
 
 
 def end_zygote(zygote: Zygote | None) -> None:
@@ -465,8 +508,8 @@ def end_zygote(zygote: Zygote | None) -> None:
     Examples
     --------
     >>> end_zygote(None)  # nothing to end
-    >>> zygote = spawn_zygote(fork_in=".")  # with a kernel forked at once
-    >>> end_zygote(zygote)  # ends the zygote, the kernel and their folder
+    >>> zygote = spawn_zygote()
+    >>> end_zygote(zygote)  # ends the zygote and removes its folder
     >>> zygote is None or zygote.proc.returncode is not None
     True
     """
@@ -474,19 +517,16 @@ def end_zygote(zygote: Zygote | None) -> None:
         return
     proc = zygote.proc
     if proc.poll() is None:
-        try:
-            proc.stdin.close()
-        except OSError:
-            pass
+        with zygote._lock:
+            try:
+                proc.stdin.close()  # the zygote then ends at once (os._exit)
+            except OSError:
+                pass
         try:
             proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
-    for km in zygote.early:  # a kernel forked early but never handed to a pool
-        pid = getattr(km, "pid", 0)
-        if pid and _alive(pid):
-            os.kill(pid, signal.SIGKILL)
     if zygote.folder:
         import shutil
 
@@ -501,6 +541,7 @@ def make_pool(
     cwd: str | Path,
     zygote: Zygote | None = None,
     survey: dict | None = None,
+    preload: bool = True,
 ) -> KernelPool | None:
     """A :class:`KernelPool` for a command's pages, or None where forking is not used.
 
@@ -518,6 +559,9 @@ def make_pool(
     survey : dict, optional
         ``{"data": ..., "codebook": ...}`` of the pages' survey, loaded before the first fork
         when there is more than one page (as the modules are).
+    preload : bool
+        Ask the zygote to pre-load the modules and the survey; False when the caller asked it
+        already (``cxlab report`` does so first thing: see :func:`kernel_modules`).
 
     Returns
     -------
@@ -539,12 +583,32 @@ def make_pool(
     if not _forking():
         end_zygote(zygote)
         return None
-    many = pages > 1
+    many = pages > 1 and preload
     return KernelPool(
         pages=pages,
         ahead=min(pages, max(1, jobs)),
-        modules=[*BASE_MODULES, *notebook_imports(notebooks)] if many else [],
+        modules=kernel_modules(notebooks) if many else [],
         cwd=cwd,
         zygote=zygote,
         survey=survey if many else None,
     )
+
+
+def kernel_modules(notebooks: Iterable[str | Path]) -> list[str]:
+    """What a zygote pre-loads for pages of these notebooks: ipykernel, :data:`BASE_MODULES`
+    and the notebooks' own imports (:func:`notebook_imports`), in that order.
+
+    Parameters
+    ----------
+    notebooks : iterable of str or Path
+
+    Returns
+    -------
+    list of str
+
+    Examples
+    --------
+    >>> kernel_modules([])[:3]
+    ['ipykernel.kernelapp', 'numpy', 'pandas']
+    """
+    return ["ipykernel.kernelapp", *BASE_MODULES, *notebook_imports(notebooks)]
