@@ -20,7 +20,7 @@ from fake_kernel import tiny_notebook
 
 from cxlab import check, cli, fonts, reports, runner
 from cxlab.io.codebook_file import CodebookLoader
-from cxlab.paths import SAMPLE_DIR
+from cxlab.paths import NOTEBOOKS, SAMPLE_DIR
 
 HEAVY = ("scipy", "pandas", "statsmodels", "cxlab.tables", "cxlab.loop.alerts")
 
@@ -186,3 +186,123 @@ def test_each_forked_kernel_finds_the_preloaded_survey_and_stays_fresh(tmp_path)
         printed.append("".join(cell["outputs"][0]["text"]).split())
     assert printed[0][0] != printed[1][0]
     assert [p[1:] for p in printed] == [["True", "False"], ["True", "False"]]
+
+
+# -- parameters without papermill, the survey checked in the zygote, min_base ----------------------
+
+
+@pytest.mark.parametrize("notebook", sorted(p.name for p in NOTEBOOKS.glob("*.ipynb")))
+def test_the_parameter_reader_equals_papermills(notebook):
+    import papermill
+
+    path = NOTEBOOKS / notebook
+    old = {
+        k: {"type": v["inferred_type_name"], "default": v["default"], "help": v["help"]}
+        for k, v in papermill.inspect_notebook(str(path)).items()
+    }
+    assert reports.parse_parameters(reports._parameters_source(path)) == old
+    assert list(reports.accepted_parameters(path)) == list(old)
+
+
+def _zygote_replies(*requests: dict) -> list[dict]:
+    lines = "".join(json.dumps(r) + "\n" for r in requests).encode()
+    done = subprocess.run(
+        [sys.executable, "-m", "cxlab.zygote"], input=lines, capture_output=True, timeout=120
+    )
+    return [json.loads(line) for line in done.stdout.splitlines()][1:]  # after {"ready": true}
+
+
+def test_a_single_pages_preload_stops_when_the_kernel_is_asked_for():
+    modules = ["json", "csv", "wave"]
+    stopped, full = _zygote_replies(
+        {"op": "preload", "modules": modules, "until_asked": True},
+        {"op": "preload", "modules": modules},
+    )
+    assert stopped == {"preloaded": [], "failed": {}, "stopped": True}  # a request was waiting
+    assert full["preloaded"] == modules and not full["stopped"]
+
+
+def test_the_zygote_checks_the_survey_and_says_what_to_fix(tmp_path):
+    data = _copy_sample(tmp_path)
+    book = tmp_path / "codebook.yaml"
+    request = {"op": "check", "data": str(data), "reports": ["satisfaction"], "each": "region"}
+    (good,) = _zygote_replies(request)
+    assert good["facts"]["applicable"] == {"satisfaction": True}
+    assert good["facts"]["bases"][""]["华东"] == 446
+    book.write_text(book.read_text(encoding="utf-8").replace("type: nps", "type: npx", 1), "utf-8")
+    (bad,) = _zygote_replies(request)
+    assert "npx" in bad["error"] and not bad.get("fault")
+    assert check.plan_pages(None, reports=["nope"])["applicable"] == {}
+
+
+@pytest.fixture
+def no_cell(monkeypatch):
+    import papermill
+
+    def boom(*a, **k):
+        raise AssertionError("a cell ran")
+
+    monkeypatch.setattr(papermill, "execute_notebook", boom)
+
+
+@pytest.mark.parametrize("kernels", ["forked", "plain"])
+def test_a_data_error_exits_2_before_any_cell(tmp_path, no_cell, monkeypatch, capsys, kernels):
+    if kernels == "plain":
+        monkeypatch.setenv("CXLAB_KERNELS", "plain")
+    data = _copy_sample(tmp_path)
+    book = tmp_path / "codebook.yaml"
+    good = book.read_text(encoding="utf-8")
+    book.write_text(good.replace("type: nps", "type: npx", 1), "utf-8")
+    argv = ["report", "satisfaction", "--data", str(data), "--out", str(tmp_path / "o"), "-q"]
+    assert cli.main(argv) == cli.EXIT_USAGE
+    assert "npx" in capsys.readouterr().err
+    book.write_text(good, "utf-8")
+    _touch_later(book)
+    assert cli.main([*argv[:-1], "--each", "shop"]) == cli.EXIT_USAGE
+    assert "no such column" in capsys.readouterr().err
+
+
+def _min_base_notebook(tmp_path: Path, *, codebook_min_base: int) -> tuple[Path, dict]:
+    nbformat = pytest.importorskip("nbformat")
+    nb = tiny_notebook(tmp_path / "t.ipynb")
+    book = nbformat.read(nb, as_version=4)
+    book.cells[1].source += (
+        '\ndata: str = ""  # survey\ncodebook: str = ""  # codebook\n'
+        "min_base: int = 0  # 0: the codebook's, else 30"
+    )
+    nbformat.write(book, nb)
+    data = _copy_sample(tmp_path)
+    codebook = tmp_path / "codebook.yaml"
+    codebook.write_text(
+        f"min_base: {codebook_min_base}\n" + codebook.read_text(encoding="utf-8"), "utf-8"
+    )
+    return nb, {"data": str(data), "codebook": str(codebook), "each": "store", "unit": "S1"}
+
+
+def test_the_codebooks_min_base_makes_a_small_unit_and_the_parameter_overrides_it(tmp_path):
+    from fake_kernel import fake_execute
+
+    nb, params = _min_base_notebook(tmp_path, codebook_min_base=50)
+    assert check.plan_pages(params["data"], codebook=params["codebook"])["min_base"] == 50
+    out = tmp_path / "out"
+    small = reports.run_report(nb, parameters=params, out_root=out, base=40)
+    page = small.read_text(encoding="utf-8")
+    assert "本期只有 40 位受访者，少于 50 位" in page  # small: no kernel
+    import papermill
+
+    real = papermill.execute_notebook
+    papermill.execute_notebook = fake_execute
+    try:
+        shown = reports.run_report(
+            nb, parameters={**params, "min_base": 20}, out_root=out, base=40, from_text=False
+        )
+    finally:
+        papermill.execute_notebook = real
+    page = shown.read_text(encoding="utf-8")
+    assert "本期只有" not in page and "少于 20 位受访者" in page  # run (the fake kernel), rule 20
+    runs = {r["stem"]: r for r in json.loads((out / "index.json").read_text(encoding="utf-8"))}
+    assert (
+        runs["t--store=S1"]["min_base"] == 50 and runs["t--store=S1--min_base=20"]["min_base"] == 20
+    )
+    index = (out / "index.html").read_text(encoding="utf-8")
+    assert index.count("n &lt; 50") == 1 and "n &lt; 20" not in index
