@@ -13,8 +13,9 @@ column (20 stores, respondent ``i`` in store ``i mod 20``, about 250 respondents
 64 in the latest wave) and a codebook naming ``store`` as a segment, in a scratch folder.
 
 Where a page's time goes: each run's ``cxlab.log`` (in the ``--out`` folder) has a line
-``N page(s) planned (start, parameters, check, pages s)`` for the runner's own work before the
-first page, and per page ``done ... (kernel, execute, render, write, index s)``.
+``N page(s) planned (start, parameters, imports, check s)`` for the runner's own work before the
+first page (``check`` is the time still waited for the zygote's survey check after the runner's
+own imports), and per page ``done ... (kernel, execute, render, write, index s)``.
 
 Run: ``python benchmarks/bench_runner.py [--repeat N]``. Put the code to measure first on
 ``PYTHONPATH`` (e.g. ``PYTHONPATH=/work/main`` for the code before a change); a runner without
