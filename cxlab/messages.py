@@ -15,6 +15,8 @@ from importlib import resources
 
 import yaml
 
+from cxlab.safe_yaml import UniqueKeyLoader
+
 __all__ = ["LANGUAGES", "check_lang", "has", "msg"]
 
 #: Report languages, the default first.
@@ -57,7 +59,7 @@ def _catalogue() -> dict[str, dict[str, str]]:
     for f in sorted(folder.iterdir(), key=lambda p: p.name):
         if not f.name.endswith(".yaml"):
             continue
-        entries = yaml.safe_load(f.read_text(encoding="utf-8")) or {}
+        entries = yaml.load(f.read_text(encoding="utf-8"), Loader=UniqueKeyLoader) or {}
         for key, texts in entries.items():
             if key in out:
                 raise ValueError(f"Message `{key}` is defined in {origin[key]} and in {f.name}.")

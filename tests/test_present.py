@@ -174,3 +174,18 @@ def test_bases_used_shown_only_when_they_differ():
     used = msg("heading.n_used", "en")
     assert used not in present.table(t, None, lang="en").data.columns
     assert used in present.table(t.assign(n_used=[9, 8]), None, lang="en").data.columns
+
+
+def test_every_message_key_is_said_once_in_its_file():
+    """A key written twice in one catalogue file would let the second silently win: the
+    catalogue is read with the loader that refuses it (as codebooks are)."""
+    import yaml
+
+    from cxlab.safe_yaml import Refused, UniqueKeyLoader
+
+    folder = resources.files("cxlab") / "resources" / "messages"
+    for f in folder.iterdir():
+        if f.name.endswith(".yaml"):
+            yaml.load(f.read_text(encoding="utf-8"), Loader=UniqueKeyLoader)
+    with pytest.raises(Refused, match="`x.y` appears twice"):
+        yaml.load("x.y: {zh: a, en: b}\nx.y: {zh: c, en: d}\n", Loader=UniqueKeyLoader)

@@ -19,8 +19,8 @@ import yaml
 from fake_kernel import tiny_notebook
 
 from cxlab import check, cli, fonts, reports, runner
-from cxlab.io.codebook_file import CodebookLoader
 from cxlab.paths import NOTEBOOKS, SAMPLE_DIR
+from cxlab.safe_yaml import UniqueKeyLoader
 
 HEAVY = ("scipy", "pandas", "statsmodels", "cxlab.tables", "cxlab.loop.alerts")
 
@@ -47,9 +47,9 @@ def test_the_tables_and_followup_options_are_there_when_asked_for():
 
 def test_codebooks_are_parsed_by_libyaml_with_the_same_result():
     if getattr(yaml, "__with_libyaml__", False):
-        assert issubclass(CodebookLoader, yaml.CSafeLoader)
+        assert issubclass(UniqueKeyLoader, yaml.CSafeLoader)
     text = (SAMPLE_DIR / "codebook.yaml").read_text(encoding="utf-8")
-    assert yaml.load(text, Loader=CodebookLoader) == yaml.safe_load(text)
+    assert yaml.load(text, Loader=UniqueKeyLoader) == yaml.safe_load(text)
 
 
 # -- fonts -----------------------------------------------------------------------------------------

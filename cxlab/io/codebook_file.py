@@ -11,13 +11,14 @@ from pathlib import Path
 import yaml
 
 from cxlab.codebook import Codebook, CodebookError, clip
+from cxlab.safe_yaml import Refused as _Refused
+from cxlab.safe_yaml import UniqueKeyLoader
 
 __all__ = [
     "parse_codebook",
     "CODEBOOK_NAMES",
     "MAX_CODEBOOK_BYTES",
     "MAX_CODEBOOK_VALUES",
-    "CodebookLoader",
     "find_codebook",
     "read_codebook",
 ]
@@ -27,54 +28,6 @@ CODEBOOK_NAMES = ("{stem}.codebook.yaml", "{stem}.codebook.yml", "codebook.yaml"
 MAX_CODEBOOK_BYTES = 1 << 20
 #: The most values (mappings, lists and scalars) a codebook may hold once aliases are expanded.
 MAX_CODEBOOK_VALUES = 100_000
-_MERGE = "tag:yaml.org,2002:merge"
-
-
-class _Refused(yaml.YAMLError):
-    """A codebook the loader refuses; the message is the reason, said to the user as it is."""
-
-
-#: libyaml's parser (C) where PyYAML was built with it: the same safe constructor and resolver
-#: as ``yaml.SafeLoader`` (plain data only), composing about ten times quicker.
-_SafeBase = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-class CodebookLoader(_SafeBase):
-    """YAML's safe loader that refuses a key given twice in one mapping, naming both lines.
-
-    Aliases are bounded by :func:`read_codebook` (:data:`MAX_CODEBOOK_VALUES`); the safe
-    loader builds no Python objects other than plain data. The parser is libyaml's
-    (``yaml.CSafeLoader``) when available, else PyYAML's own: both give the same nodes.
-
-    Examples
-    --------
-    >>> yaml.load("a: 1\\nb: 2", Loader=CodebookLoader)
-    {'a': 1, 'b': 2}
-    >>> yaml.load("a: 1\\na: 2", Loader=CodebookLoader)
-    Traceback (most recent call last):
-    ...
-    cxlab.io.codebook_file._Refused: key `a` appears twice in one mapping: first on line 1, again on line 2
-    """
-
-    def construct_mapping(self, node, deep=False):
-        if isinstance(node, yaml.MappingNode):
-            seen: dict = {}
-            for key_node, _ in node.value:
-                if key_node.tag == _MERGE:
-                    continue  # `<<: *defaults` keys may be overridden: that is what merging is
-                key = self.construct_object(key_node, deep=True)
-                line = key_node.start_mark.line + 1
-                try:
-                    first = seen.get(key)
-                except TypeError:  # an unhashable key: the safe loader refuses it itself
-                    continue
-                if first is not None:
-                    raise _Refused(
-                        f"key `{clip(key, limit=80)}` appears twice in one mapping: first on line "
-                        f"{first}, again on line {line}"
-                    )
-                seen[key] = line
-        return super().construct_mapping(node, deep=deep)
 
 
 def _expanded_size(root, limit: int) -> int:
@@ -111,7 +64,7 @@ def _expanded_size(root, limit: int) -> int:
 
 
 def _parse(text: str):
-    loader = CodebookLoader(text)
+    loader = UniqueKeyLoader(text)
     try:
         node = loader.get_single_node()
         if node is None:
