@@ -31,9 +31,11 @@ from cxlab.text.sentiment import (
     split_modifier,
 )
 
-__all__ = ["score_chunk", "topic_matrix", "topic_strings"]
+__all__ = ["LABELS", "label_codes", "score_chunk", "topic_matrix", "topic_strings"]
 
-_LABELS = np.array(["negative", "neutral", "positive"], dtype=object)
+#: The sentiment labels, in the order of :func:`label_codes`.
+LABELS = ("negative", "neutral", "positive")
+_LABELS = np.array(LABELS, dtype=object)
 _MARKS = {"!": "p:!", "?": "p:?", "！": "p:!", "？": "p:?"}
 
 
@@ -262,9 +264,30 @@ def score_chunk(
     return _labelled(score)
 
 
+def label_codes(score: np.ndarray) -> np.ndarray:
+    """The label of each score as its position in :data:`LABELS`.
+
+    Parameters
+    ----------
+    score : numpy.ndarray
+        Scores in [-1, 1].
+
+    Returns
+    -------
+    numpy.ndarray
+        int8: 0 negative (below ``-NEUTRAL_BAND``), 2 positive (above ``NEUTRAL_BAND``),
+        1 neutral otherwise.
+
+    Examples
+    --------
+    >>> label_codes(np.array([-0.9, 0.0, 0.9])).tolist()
+    [0, 1, 2]
+    """
+    return np.where(score > NEUTRAL_BAND, 2, np.where(score < -NEUTRAL_BAND, 0, 1)).astype(np.int8)
+
+
 def _labelled(score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    band = np.where(score > NEUTRAL_BAND, 2, np.where(score < -NEUTRAL_BAND, 0, 1))
-    return score, _LABELS[band]
+    return score, _LABELS[label_codes(score)]
 
 
 def topic_matrix(
