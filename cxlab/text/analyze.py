@@ -91,24 +91,34 @@ def _no_chunk(topics: int) -> _Chunk:
     )
 
 
-def _frame(values: list, chunks: Sequence[_Chunk], keys: list[str]) -> pd.DataFrame:
-    """The table of :func:`analyze` (index 0..n-1) from the chunks of ``values``, in order."""
-    chunks = chunks or [_no_chunk(len(keys))]
-    redacted = np.empty(len(values), dtype=object)
-    redacted[:] = values
+def _redacted(texts: pd.Series, chunks: Sequence[_Chunk]) -> pd.Series:
+    """The comments as text, those that redaction changed replaced (index 0..n-1)."""
     starts = np.cumsum([0] + [len(c.score) for c in chunks[:-1]])
     at = np.concatenate([c.changed + s for c, s in zip(chunks, starts, strict=True)])
-    redacted[at] = [t for c in chunks for t in c.redacted]
+    new = [t for c in chunks for t in c.redacted]
+    if texts.dtype == TEXT_DTYPE:  # patched in place of a copy, not rebuilt from Python strs
+        values = texts.array.copy()
+    else:
+        values = np.empty(len(texts), dtype=object)
+        values[:] = texts.tolist()
+    if len(at):
+        values[at] = new
+    return pd.Series(values, dtype=TEXT_DTYPE)
+
+
+def _frame(texts: pd.Series, chunks: Sequence[_Chunk], keys: list[str]) -> pd.DataFrame:
+    """The table of :func:`analyze` (index 0..n-1) from the chunks of ``texts``, in order."""
+    chunks = chunks or [_no_chunk(len(keys))]
     n_tokens, score, label, script, found = (
         np.concatenate([c[i] for c in chunks]) for i in range(5)
     )
     columns = {
-        "redacted": redacted,
         "script": _SCRIPT_VALUES[script],
         "label": _LABEL_VALUES[label],
         "topics": topic_strings(found, keys),
     }
-    text = {k: pd.Series(v, dtype=TEXT_DTYPE) for k, v in columns.items()}
+    text = {"redacted": _redacted(texts, chunks)}
+    text |= {k: pd.Series(v, dtype=TEXT_DTYPE) for k, v in columns.items()}
     numbers = {"n_tokens": n_tokens, "score": score}
     columns = text | numbers | dict(zip(keys, found.T, strict=True))
     return pd.DataFrame(columns, columns=[*ANALYSIS_COLUMNS, *keys])
@@ -142,7 +152,8 @@ def analyze_chunk(
     {'label': ['negative', nan], 'price': [True, False]}
     """
     tax = load_taxonomy(taxonomy)
-    return _frame(texts, [_analyze_arrays(texts, tax, extra, method, segmenter, model)], [*tax])
+    chunk = _analyze_arrays(texts, tax, extra, method, segmenter, model)
+    return _frame(pd.Series(texts, dtype=object), [chunk], [*tax])
 
 
 def _analyze_series(part: pd.Series, tax, extra, method, segmenter, model, chunk) -> pd.DataFrame:
@@ -152,7 +163,7 @@ def _analyze_series(part: pd.Series, tax, extra, method, segmenter, model, chunk
     chunks = [
         _analyze_arrays(values[i : i + chunk], *options) for i in range(0, len(values), chunk)
     ]
-    out = _frame(values, chunks, [*tax])
+    out = _frame(part, chunks, [*tax])
     out.index = part.index
     return out
 
@@ -164,7 +175,7 @@ def _analyze_partition(part: pd.DataFrame, text, keep, tax, extra, method, segme
 
 
 def _empty(tax: dict) -> pd.DataFrame:
-    return _frame([], [], [*tax])
+    return _frame(pd.Series([], dtype=object), [], [*tax])
 
 
 def _load(extra: tuple[str, ...], segmenter: str) -> None:
@@ -188,21 +199,23 @@ def _bounds(n: int, chunk: int, workers: int) -> list[tuple[int, int]]:
 
 
 #: The comments forked workers read their work units from (set only while they start).
-_SHARED: list = []
+_SHARED: pd.Series | None = None
 
 
 def _worker(conn, options: tuple, forked: bool) -> None:
     """A worker process: analyse the work units the parent sends until it sends None.
 
     A unit is ``(i, start, stop, texts)``; a forked worker reads its texts from the parent's
-    list it inherited (``texts`` None). It answers ``(i, _Chunk)`` or ``(i, exception)``.
+    Series it inherited (``texts`` None). It answers ``(i, _Chunk)`` or ``(i, exception)``.
     """
     shared = _SHARED
     _load(options[1], options[3])
     while (task := conn.recv()) is not None:
         i, start, stop, texts = task
         try:
-            result = _analyze_arrays(shared[start:stop] if forked else texts, *options)
+            if forked:
+                texts = shared.iloc[start:stop].tolist()
+            result = _analyze_arrays(texts, *options)
         except Exception as exc:  # raised again in the parent
             import traceback
 
@@ -211,7 +224,7 @@ def _worker(conn, options: tuple, forked: bool) -> None:
         conn.send((i, result))
 
 
-def _run_processes(values: list, bounds, options: tuple, n_jobs, bar) -> list[_Chunk]:
+def _run_processes(texts: pd.Series, bounds, options: tuple, n_jobs, bar) -> list[_Chunk]:
     """The work units on ``n_jobs`` worker processes, two units in flight per worker.
 
     Forked workers share this process's memory (the comments, the loaded dictionary): they
@@ -229,7 +242,7 @@ def _run_processes(values: list, bounds, options: tuple, n_jobs, bar) -> list[_C
     conns, procs = [], []
     # Forked workers share this process's memory until they write to it; the garbage
     # collector would write to every object it walks. Frozen objects are not walked.
-    _SHARED = values if forked else []
+    _SHARED = texts if forked else _SHARED
     gc.freeze()
     try:
         for _ in range(min(n_jobs or os.cpu_count() or 1, len(bounds))):
@@ -240,7 +253,7 @@ def _run_processes(values: list, bounds, options: tuple, n_jobs, bar) -> list[_C
             conns.append(here)
     finally:
         gc.unfreeze()
-        _SHARED = []
+        _SHARED = None
     todo = iter(range(len(bounds)))
     busy = dict.fromkeys(conns, 0)
 
@@ -248,7 +261,7 @@ def _run_processes(values: list, bounds, options: tuple, n_jobs, bar) -> list[_C
         i = next(todo, None)
         if i is not None:
             start, stop = bounds[i]
-            conn.send((i, start, stop, None if forked else values[start:stop]))
+            conn.send((i, start, stop, None if forked else texts.iloc[start:stop].tolist()))
             busy[conn] += 1
 
     out: list = [None] * len(bounds)
@@ -270,14 +283,15 @@ def _run_processes(values: list, bounds, options: tuple, n_jobs, bar) -> list[_C
     except BaseException:
         for p in procs:
             p.terminate()
+            p.join()
         raise
     finally:
         for conn in conns:
             with contextlib.suppress(OSError):
                 conn.send(None)
             conn.close()
-        for p in procs:
-            p.join()
+    # Not joined: the workers exit while this process builds the table, and multiprocessing
+    # reaps them when it next starts a process (or at exit).
     return out
 
 
@@ -376,18 +390,17 @@ def analyze(
     from tqdm.auto import tqdm
 
     s = texts if isinstance(texts, pd.Series) else pd.Series(list(texts))
-    values = s.tolist()
     disable = None if progress is None else not progress
-    with tqdm(total=len(values), desc="分析评论", unit="条", disable=disable, leave=False) as bar:
+    with tqdm(total=len(s), desc="分析评论", unit="条", disable=disable, leave=False) as bar:
         if engine == "processes":
-            bounds = _bounds(len(values), chunk, n_jobs or os.cpu_count() or 1)
-            chunks = _run_processes(values, bounds, options, n_jobs, bar)
+            bounds = _bounds(len(s), chunk, n_jobs or os.cpu_count() or 1)
+            chunks = _run_processes(s, bounds, options, n_jobs, bar)
         else:
-            chunks = []
+            values, chunks = s.tolist(), []
             for i in range(0, len(values), chunk):
                 chunks.append(_analyze_arrays(values[i : i + chunk], *options))
                 bar.update(len(chunks[-1].score))
-    out = _frame(values, chunks, [*tax])
+    out = _frame(s, chunks, [*tax])
     out.index = s.index
     return out
 

@@ -352,6 +352,12 @@ def topic_strings(found: np.ndarray, keys: Sequence[str]) -> list[str]:
     if not len(keys):
         return [""] * len(found)
     codes = found.astype(np.int64) @ (1 << np.arange(len(keys), dtype=np.int64))
-    uniq, inverse = np.unique(codes, return_inverse=True)
-    names = [";".join(k for j, k in enumerate(keys) if c >> j & 1) for c in uniq]
-    return [names[i] for i in inverse.ravel()]
+    if len(keys) <= 16:  # the code itself indexes the table of names: no sort
+        uniq = np.flatnonzero(np.bincount(codes))
+        slots, index = uniq, codes
+    else:
+        uniq, index = np.unique(codes, return_inverse=True)
+        slots = np.arange(len(uniq))
+    table = np.empty(slots[-1] + 1 if len(slots) else 0, dtype=object)
+    table[slots] = [";".join(k for j, k in enumerate(keys) if c >> j & 1) for c in uniq]
+    return table[index.ravel()].tolist()
