@@ -104,13 +104,14 @@ class _Vocabulary:
         fresh = {k: np.array(c, dtype=t) for k, c, t in zip(names, cols, kinds, strict=True)}
         fresh["npieces"] = np.array([len(p) for p in self.pieces[self.synced :]], dtype=np.int64)
         fresh["ngrams"] = np.array([len(g) for g in self.grams[self.synced :]], dtype=np.int64)
+        # The pieces and grams of a token never change: only the new tokens' are appended.
+        for k, lists in (("piece_idx", self.pieces), ("gram_idx", self.grams)):
+            fresh[k] = np.fromiter(chain.from_iterable(lists[self.synced :]), dtype=np.int64)
         if self.synced:
             fresh = {k: np.concatenate([self.arrays[k], v]) for k, v in fresh.items()}
         self.arrays = fresh
         self.arrays["piece_ptr"] = _ptr(self.arrays["npieces"])
-        self.arrays["piece_idx"] = np.fromiter(chain.from_iterable(self.pieces), dtype=np.int64)
         self.arrays["gram_ptr"] = _ptr(self.arrays["ngrams"])
-        self.arrays["gram_idx"] = np.fromiter(chain.from_iterable(self.grams), dtype=np.int64)
         self.synced = n
         return self.arrays
 
