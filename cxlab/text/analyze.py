@@ -224,75 +224,89 @@ def _worker(conn, options: tuple, forked: bool) -> None:
         conn.send((i, result))
 
 
-def _run_processes(texts: pd.Series, bounds, options: tuple, n_jobs, bar) -> list[_Chunk]:
-    """The work units on ``n_jobs`` worker processes, two units in flight per worker.
+class _Workers:
+    """Worker processes of the process engine (:func:`_worker`), each with a pipe.
 
     Forked workers share this process's memory (the comments, the loaded dictionary): they
     are sent (start, stop) and send back arrays. Spawned workers are sent the comments.
+    Leaving the ``with`` block joins them (terminated first if the block raised).
     """
-    import gc
-    import multiprocessing as mp
-    from multiprocessing.connection import wait
 
-    global _SHARED
-    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-    forked = ctx.get_start_method() == "fork"
-    if forked:
-        _load(options[1], options[3])
-    conns, procs = [], []
-    # Forked workers share this process's memory until they write to it; the garbage
-    # collector would write to every object it walks. Frozen objects are not walked.
-    _SHARED = texts if forked else _SHARED
-    gc.freeze()
-    try:
-        for _ in range(min(n_jobs or os.cpu_count() or 1, len(bounds))):
-            here, there = ctx.Pipe()
-            procs.append(ctx.Process(target=_worker, args=(there, options, forked), daemon=True))
-            procs[-1].start()
-            there.close()
-            conns.append(here)
-    finally:
-        gc.unfreeze()
-        _SHARED = None
-    todo = iter(range(len(bounds)))
-    busy = dict.fromkeys(conns, 0)
+    def __init__(self, texts: pd.Series, options: tuple, count: int) -> None:
+        import gc
+        import multiprocessing as mp
 
-    def give(conn) -> None:
-        i = next(todo, None)
-        if i is not None:
-            start, stop = bounds[i]
-            conn.send((i, start, stop, None if forked else texts.iloc[start:stop].tolist()))
-            busy[conn] += 1
+        global _SHARED
+        ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+        self.texts, self.forked = texts, ctx.get_start_method() == "fork"
+        self.procs, self.conns = [], []
+        if self.forked:
+            _load(options[1], options[3])  # loaded once, here, and shared
+        # Forked workers share this process's memory until they write to it; the garbage
+        # collector would write to every object it walks. Frozen objects are not walked.
+        _SHARED = texts if self.forked else None
+        gc.freeze()
+        try:
+            for _ in range(count):
+                here, there = ctx.Pipe()
+                args = (there, options, self.forked)
+                self.procs.append(ctx.Process(target=_worker, args=args, daemon=True))
+                self.procs[-1].start()
+                there.close()
+                self.conns.append(here)
+        finally:
+            gc.unfreeze()
+            _SHARED = None
 
-    out: list = [None] * len(bounds)
-    try:
-        for conn in conns:
-            give(conn)
+    def __enter__(self) -> _Workers:
+        return self
+
+    def __exit__(self, kind, *_) -> None:
+        self.stop()
+        for p in self.procs:
+            if kind is not None:
+                p.terminate()
+            p.join()
+
+    def stop(self) -> None:
+        """Tell every worker to exit."""
+        for conn in self.conns:
+            with contextlib.suppress(OSError):
+                conn.send(None)
+            conn.close()
+
+    def run(self, bounds: list[tuple[int, int]], bar) -> list[_Chunk]:
+        """The analysis of every work unit, in order, each worker with two in flight; then
+        tells them to exit."""
+        from multiprocessing.connection import wait
+
+        todo = iter(range(len(bounds)))
+        busy = dict.fromkeys(self.conns, 0)
+        out: list = [None] * len(bounds)
+
+        def give(conn) -> None:
+            i = next(todo, None)
+            if i is not None:
+                start, stop = bounds[i]
+                texts = None if self.forked else self.texts.iloc[start:stop].tolist()
+                conn.send((i, start, stop, texts))
+                busy[conn] += 1
+
+        for conn in [*self.conns, *self.conns]:
             give(conn)
         for _ in range(len(bounds)):
-            conn = wait([c for c in conns if busy[c]])[0]
+            conn = wait([c for c in self.conns if busy[c]])[0]
             try:
                 i, result = conn.recv()
-            except EOFError:
+            except (EOFError, OSError):  # its pipe closed (or reset): it died
                 raise RuntimeError("A worker process of `analyze` ended unexpectedly.") from None
             if isinstance(result, BaseException):
                 raise result
             out[i], busy[conn] = result, busy[conn] - 1
             bar.update(bounds[i][1] - bounds[i][0])
             give(conn)
-    except BaseException:
-        for p in procs:
-            p.terminate()
-            p.join()
-        raise
-    finally:
-        for conn in conns:
-            with contextlib.suppress(OSError):
-                conn.send(None)
-            conn.close()
-    # Not joined: the workers exit while this process builds the table, and multiprocessing
-    # reaps them when it next starts a process (or at exit).
-    return out
+        self.stop()
+        return out
 
 
 def analyze(
@@ -391,16 +405,19 @@ def analyze(
 
     s = texts if isinstance(texts, pd.Series) else pd.Series(list(texts))
     disable = None if progress is None else not progress
-    with tqdm(total=len(s), desc="分析评论", unit="条", disable=disable, leave=False) as bar:
+    bar = tqdm(total=len(s), desc="分析评论", unit="条", disable=disable, leave=False)
+    with bar, contextlib.ExitStack() as stack:
         if engine == "processes":
-            bounds = _bounds(len(s), chunk, n_jobs or os.cpu_count() or 1)
-            chunks = _run_processes(s, bounds, options, n_jobs, bar)
+            jobs = n_jobs or os.cpu_count() or 1
+            bounds = _bounds(len(s), chunk, jobs)
+            workers = stack.enter_context(_Workers(s, options, min(jobs, len(bounds))))
+            chunks = workers.run(bounds, bar)
         else:
             values, chunks = s.tolist(), []
             for i in range(0, len(values), chunk):
                 chunks.append(_analyze_arrays(values[i : i + chunk], *options))
                 bar.update(len(chunks[-1].score))
-    out = _frame(s, chunks, [*tax])
+        out = _frame(s, chunks, [*tax])  # the workers exit meanwhile, joined after
     out.index = s.index
     return out
 
