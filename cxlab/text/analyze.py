@@ -269,11 +269,12 @@ class _Workers:
             p.join()
 
     def stop(self) -> None:
-        """Tell every worker to exit."""
+        """Tell every worker to exit (once)."""
         for conn in self.conns:
             with contextlib.suppress(OSError):
                 conn.send(None)
             conn.close()
+        self.conns = []
 
     def run(self, bounds: list[tuple[int, int]], bar) -> list[_Chunk]:
         """The analysis of every work unit, in order, each worker with two in flight; then
@@ -381,6 +382,12 @@ def analyze(
     -----
     Tokens, scores and topics are computed from the redacted text with its masks dropped
     (:func:`cxlab.text.prepare.analysis_text`), the script from the original.
+
+    With ``engine="processes"`` the workers are forked where the system can (Linux, macOS):
+    they read their comments from this process's memory, are sent only which rows to
+    analyse (work units shrinking towards the end so that they finish together) and send
+    back arrays; the table is built once, here. Where processes are spawned (Windows) each
+    work unit's comments are sent.
 
     Examples
     --------
