@@ -62,11 +62,16 @@ def reviews(*, distinct: bool = False) -> pd.Series:
 
 #: CPU seconds of each timed call (this process and the child processes it waited for).
 CPU: dict = {}
+#: The same, of the child processes alone.
+CHILDREN: dict = {}
 
 
-def _cpu() -> float:
+def _cpu() -> tuple[float, float]:
     t = os.times()
-    return t.user + t.system + t.children_user + t.children_system
+    return (
+        t.user + t.system + t.children_user + t.children_system,
+        t.children_user + t.children_system,
+    )
 
 
 def interleaved(fns: dict) -> tuple[dict, dict, dict]:
@@ -78,7 +83,9 @@ def interleaved(fns: dict) -> tuple[dict, dict, dict]:
             c0, t0 = _cpu(), time.perf_counter()
             out[k] = fn()
             rounds[k].append(time.perf_counter() - t0)
-            CPU.setdefault(k, []).append(_cpu() - c0)
+            c1 = _cpu()
+            CPU.setdefault(k, []).append(c1[0] - c0[0])
+            CHILDREN.setdefault(k, []).append(c1[1] - c0[1])
     return {k: statistics.median(v) for k, v in rounds.items()}, out, rounds
 
 
@@ -184,9 +191,11 @@ def throughput(texts: pd.Series) -> pd.DataFrame:
         f"  cxlab analyze, 2 processes    {med['two']:6.2f} s  {rate(med['two'])}  = {vs_one:.2f} x one core (goal >= 1.7)"
     )
     cpu = {k: statistics.median(CPU[k]) for k in ("jieba", "one", "two")}
+    workers = statistics.median(CHILDREN["two"])
     print(
         f"  CPU seconds (medians): jieba {cpu['jieba']:.2f}, one core {cpu['one']:.2f}, two processes "
-        f"{cpu['two']:.2f} (all processes); the two processes use {cpu['two'] / cpu['one']:.2f} x "
+        f"{cpu['two']:.2f} (all processes: the workers {workers:.2f}, this one "
+        f"{cpu['two'] - workers:.2f}); the two processes use {cpu['two'] / cpu['one']:.2f} x "
         "the CPU of one, so on two free cores they would take "
         f"{cpu['two'] / cpu['one'] / 2:.2f} x its time (load average now {os.getloadavg()[0]:.1f})"
     )

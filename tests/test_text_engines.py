@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from cxlab import text
+from cxlab.text.analyze import MIN_CHUNK, TEXT_DTYPE, _bounds, _Workers
 from cxlab.text.batch import score_chunk, topic_matrix, topic_strings
 from cxlab.text.prepare import analysis_text
 from cxlab.text.segment import canonical_tokens, check_segmenter, tokenize, tokenize_many
@@ -161,3 +162,134 @@ def test_analyze_chunks_and_missing_comments_give_one_table(sample_survey):
     )
     empty = text.analyze(pd.Series([], dtype=object), progress=False)
     assert list(empty.columns) == list(whole.columns) and len(empty) == 0
+
+
+def _hard_comments() -> pd.Series:
+    """Comments with personal data, missing values of every kind, empty and blank strings,
+    traditional script, a number and a mask-like text, on a shuffled non-default index."""
+    base = [
+        "快递很快，很满意！电话13812345678",
+        None,
+        "",
+        "   ",
+        np.nan,
+        "門市環境很乾淨，但是價格太貴了",
+        pd.NA,
+        "客服态度差，邮箱 abc@example.com 没人回",
+        5,
+        "2008-6-1买的，2-3天到货，价格便宜",
+        "[手机号]",
+        "店员很热情，下次还来",
+    ]
+    values = base * 40
+    index = np.random.default_rng(0).permutation(len(values)) * 7 + 3
+    return pd.Series(values, index=index, dtype=object, name="comment")
+
+
+_TAXONOMY = {
+    "price": {"label": "价格", "keywords": ["贵", "便宜", "價格"]},
+    "people": {"label": "人员", "keywords": ["客服", "店员"]},
+    "speed": {"label": "速度", "keywords": ["快递", "到货"]},
+}
+
+
+@pytest.mark.parametrize("taxonomy", [None, _TAXONOMY])
+@pytest.mark.parametrize("as_text_dtype", [False, True])
+def test_processes_equal_pandas_on_hard_comments(taxonomy, as_text_dtype):
+    s = _hard_comments()
+    if as_text_dtype:  # the input's own text dtype: the redacted column patches a copy of it
+        s = s.where(s.map(lambda t: isinstance(t, str))).astype(TEXT_DTYPE)
+    one = text.analyze(s, taxonomy=taxonomy, progress=False)
+    many = text.analyze(s, taxonomy=taxonomy, engine="processes", n_jobs=2, chunk=7)
+    pd.testing.assert_frame_equal(one, many)
+    assert one.index.equals(s.index)
+    # Ordering: each row is the analysis of its own comment.
+    for i in (0, 5, 7, 9, 11):
+        pd.testing.assert_frame_equal(
+            one.iloc[[i]], text.analyze(s.iloc[[i]], taxonomy=taxonomy, progress=False)
+        )
+    assert one["redacted"].iloc[0] == "快递很快，很满意！电话[手机号]"
+    assert one["script"].iloc[5] == "traditional"
+    assert one.loc[s.map(lambda t: not isinstance(t, str)), "label"].isna().all()
+    assert set(one.columns[6:]) == set(taxonomy or load_taxonomy(None))
+
+
+def test_processes_engine_edge_sizes():
+    s = pd.Series(["很好", None, "太贵了"], index=["a", "b", "c"])
+    one = text.analyze(s, progress=False)
+    for n_jobs in (1, 2, 8):
+        pd.testing.assert_frame_equal(
+            text.analyze(s, engine="processes", n_jobs=n_jobs, progress=False), one
+        )
+    empty = text.analyze(pd.Series([], dtype=object), engine="processes", progress=False)
+    assert len(empty) == 0 and list(empty.columns) == list(one.columns)
+
+
+@pytest.mark.parametrize(
+    ("n", "chunk", "workers"), [(0, 10, 2), (5, 10, 2), (35123, 2000, 2), (999, 7, 3)]
+)
+def test_work_units_cover_the_comments_and_shrink_at_the_end(n, chunk, workers):
+    bounds = _bounds(n, chunk, workers)
+    starts, stops = [a for a, _ in bounds], [b for _, b in bounds]
+    assert starts == [0, *stops[:-1]][: len(starts)] and (stops or [0])[-1] == n
+    sizes = [b - a for a, b in bounds]
+    assert (
+        all(a >= b for a, b in zip(sizes, sizes[1:], strict=False)) and max(sizes or [0]) <= chunk
+    )
+    if n > 8 * chunk:
+        assert sizes[0] == chunk and sizes[-1] <= MIN_CHUNK
+
+
+class _FailingModel:
+    """Scores nothing: raises, or ends its process."""
+
+    def __init__(self, how: str) -> None:
+        self.how = how
+
+    def score_tokens(self, token_lists):
+        if self.how == "exit":
+            import os
+
+            os._exit(3)
+        raise ValueError("a broken model")
+
+
+class _Bar:
+    def update(self, n):
+        pass
+
+
+def _use_start_method(start, monkeypatch) -> None:
+    import multiprocessing as mp
+
+    if start not in mp.get_all_start_methods():
+        pytest.skip(f"no {start} here")
+    monkeypatch.setattr(mp, "get_all_start_methods", lambda: [start])
+
+
+def test_forked_worker_errors_reach_the_caller(monkeypatch):
+    _use_start_method("fork", monkeypatch)
+    s = pd.Series(["很好", "太贵了"] * 10)
+    options = (load_taxonomy(None), (), "model", check_segmenter(None), _FailingModel("raise"))
+    with pytest.raises(ValueError, match="a broken model") as info:
+        with _Workers(s, options, 2) as workers:
+            workers.run(_bounds(len(s), 5, 2), _Bar())
+    assert any("In the worker process" in note for note in info.value.__notes__)
+    options = (*options[:4], _FailingModel("exit"))
+    with pytest.raises(RuntimeError, match="ended unexpectedly"):
+        with _Workers(s, options, 2) as workers:
+            workers.run(_bounds(len(s), 5, 2), _Bar())
+
+
+@pytest.mark.slow
+def test_spawned_workers_give_the_same_table_and_errors(monkeypatch):
+    """Where processes cannot be forked (Windows), workers are sent their comments."""
+    _use_start_method("spawn", monkeypatch)
+    s = _hard_comments()
+    one = text.analyze(s, taxonomy=_TAXONOMY, progress=False)
+    many = text.analyze(s, taxonomy=_TAXONOMY, engine="processes", n_jobs=2, chunk=50)
+    pd.testing.assert_frame_equal(one, many)
+    options = (load_taxonomy(None), (), "model", check_segmenter(None), _FailingModel("raise"))
+    with pytest.raises(ValueError, match="a broken model"):
+        with _Workers(s, options, 1) as workers:
+            workers.run(_bounds(len(s), 5, 1), _Bar())

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
 
 from cxlab.text import model
-from cxlab.text.batch import score_chunk, topic_matrix, topic_strings
+from cxlab.text.batch import LABELS, label_codes, score_chunk, topic_matrix, topic_strings
 from cxlab.text.normalize import normalize_text, script_text
 from cxlab.text.prepare import drop_masks
 from cxlab.text.redact import redact_text
@@ -23,6 +25,103 @@ ENGINES = ("pandas", "processes", "dask")
 #: The dtype of the text columns: what this pandas gives text with missing values (``str`` in
 #: pandas 3, ``object`` before), fixed so that every chunk, partition and file agrees.
 TEXT_DTYPE = pd.Series(["", None]).dtype
+
+
+#: What the ``label`` and ``script`` codes of :class:`_Chunk` stand for (0: missing).
+_LABEL_VALUES = np.array([None, *LABELS], dtype=object)
+_SCRIPT_VALUES = np.array([None, "traditional", "simplified", "none"], dtype=object)
+_SCRIPT_CODES = {v: i for i, v in enumerate(_SCRIPT_VALUES) if v}
+#: Chunk sizes of the process engine shrink towards this as the work runs out (see _bounds).
+MIN_CHUNK = 200
+
+
+class _Chunk(NamedTuple):
+    """The analysis of one chunk as arrays: what a worker process sends back (no pandas,
+    no text but the redacted comments that differ from their input)."""
+
+    n_tokens: np.ndarray  # int
+    score: np.ndarray  # float, nan where the comment is missing
+    label: np.ndarray  # int8 positions in _LABEL_VALUES
+    script: np.ndarray  # int8 positions in _SCRIPT_VALUES
+    found: np.ndarray  # bool, comments in rows, topics in columns
+    changed: np.ndarray  # positions in the chunk whose redacted text differs from the input
+    redacted: list  # those redacted texts
+
+
+def _analyze_arrays(
+    texts: list, tax: dict, extra: tuple[str, ...], method: str, segmenter: str, model
+) -> _Chunk:
+    """The analysis of one chunk, as arrays: the arguments of :func:`analyze_chunk`, the
+    taxonomy loaded (:func:`cxlab.text.topics.load_taxonomy`)."""
+    n = len(texts)
+    ok = np.fromiter((isinstance(t, str) for t in texts), dtype=bool, count=n)
+    rows = np.flatnonzero(ok)
+    n_tokens = np.zeros(n, dtype=int)
+    score = np.full(n, np.nan)
+    label = np.zeros(n, dtype=np.int8)
+    script = np.zeros(n, dtype=np.int8)
+    found = np.zeros((n, len(tax)), dtype=bool)
+    changed, redacted = np.zeros(0, dtype=np.int64), []
+    if len(rows):
+        good = [texts[i] for i in rows]
+        red = [redact_text(t) for t in good]
+        diff = [j for j, (g, r) in enumerate(zip(good, red, strict=True)) if g != r]
+        changed, redacted = rows[diff], [red[j] for j in diff]
+        norm = [normalize_text(drop_masks(r)) for r in red]
+        toks = tokenize_many(norm, extra_words=extra, segmenter=segmenter)
+        n_tokens[rows] = np.fromiter(map(len, toks), dtype=int, count=len(toks))
+        score[rows] = score_chunk(toks, method=method, model=model)[0]
+        label[rows] = label_codes(score[rows]) + 1
+        script[rows] = [_SCRIPT_CODES[script_text(t)] for t in good]
+        found[rows] = topic_matrix(norm, tax)
+    return _Chunk(n_tokens, score, label, script, found, changed, redacted)
+
+
+def _no_chunk(topics: int) -> _Chunk:
+    """The analysis of no comment."""
+    none = np.zeros(0, dtype=np.int8)
+    return _Chunk(
+        np.zeros(0, dtype=int),
+        np.zeros(0),
+        none,
+        none,
+        np.zeros((0, topics), bool),
+        np.zeros(0, dtype=np.int64),
+        [],
+    )
+
+
+def _redacted(texts: pd.Series, chunks: Sequence[_Chunk]) -> pd.Series:
+    """The comments as text, those that redaction changed replaced (index 0..n-1)."""
+    starts = np.cumsum([0] + [len(c.score) for c in chunks[:-1]])
+    at = np.concatenate([c.changed + s for c, s in zip(chunks, starts, strict=True)])
+    new = [t for c in chunks for t in c.redacted]
+    if texts.dtype == TEXT_DTYPE:  # patched in place of a copy, not rebuilt from Python strs
+        values = texts.array.copy()
+    else:
+        values = np.empty(len(texts), dtype=object)
+        values[:] = texts.tolist()
+    if len(at):
+        values[at] = new
+    return pd.Series(values, dtype=TEXT_DTYPE)
+
+
+def _frame(texts: pd.Series, chunks: Sequence[_Chunk], keys: list[str]) -> pd.DataFrame:
+    """The table of :func:`analyze` (index 0..n-1) from the chunks of ``texts``, in order."""
+    chunks = chunks or [_no_chunk(len(keys))]
+    n_tokens, score, label, script, found = (
+        np.concatenate([c[i] for c in chunks]) for i in range(5)
+    )
+    columns = {
+        "script": _SCRIPT_VALUES[script],
+        "label": _LABEL_VALUES[label],
+        "topics": topic_strings(found, keys),
+    }
+    text = {"redacted": _redacted(texts, chunks)}
+    text |= {k: pd.Series(v, dtype=TEXT_DTYPE) for k, v in columns.items()}
+    numbers = {"n_tokens": n_tokens, "score": score}
+    columns = text | numbers | dict(zip(keys, found.T, strict=True))
+    return pd.DataFrame(columns, columns=[*ANALYSIS_COLUMNS, *keys])
 
 
 def analyze_chunk(
@@ -53,105 +152,162 @@ def analyze_chunk(
     {'label': ['negative', nan], 'price': [True, False]}
     """
     tax = load_taxonomy(taxonomy)
-    keys = list(tax)
-    n = len(texts)
-    ok = np.fromiter((isinstance(t, str) for t in texts), dtype=bool, count=n)
-    rows = np.flatnonzero(ok)
-    redacted = np.array(texts, dtype=object)
-    script = np.full(n, None, dtype=object)
-    n_tokens = np.zeros(n, dtype=int)
-    score = np.full(n, np.nan)
-    label = np.full(n, None, dtype=object)
-    topics = np.full(n, "", dtype=object)
-    found = np.zeros((n, len(keys)), dtype=bool)
-    if len(rows):
-        good = [texts[i] for i in rows]
-        red = [redact_text(t) for t in good]
-        norm = [normalize_text(drop_masks(r)) for r in red]
-        toks = tokenize_many(norm, extra_words=extra, segmenter=segmenter)
-        redacted[rows] = red
-        script[rows] = [script_text(t) for t in good]
-        n_tokens[rows] = [len(t) for t in toks]
-        score[rows], label[rows] = score_chunk(toks, method=method, model=model)
-        found[rows] = topic_matrix(norm, tax)
-        topics[rows] = topic_strings(found[rows], keys)
-    text = {
-        k: pd.Series(v, dtype=TEXT_DTYPE)
-        for k, v in zip(
-            ("redacted", "script", "label", "topics"),
-            (redacted, script, label, topics),
-            strict=True,
-        )
-    }
-    columns = text | {"n_tokens": n_tokens, "score": score} | dict(zip(keys, found.T, strict=True))
-    return pd.DataFrame(columns, columns=[*ANALYSIS_COLUMNS, *keys])
+    chunk = _analyze_arrays(texts, tax, extra, method, segmenter, model)
+    return _frame(pd.Series(texts, dtype=object), [chunk], [*tax])
 
 
-def _analyze_series(
-    part: pd.Series, taxonomy, extra, method, segmenter, model, chunk
-) -> pd.DataFrame:
+def _analyze_series(part: pd.Series, tax, extra, method, segmenter, model, chunk) -> pd.DataFrame:
     """One partition (any size), a chunk at a time; the partition's index."""
     values = part.tolist()
-    frames = [
-        analyze_chunk(values[i : i + chunk], taxonomy, extra, method, segmenter, model)
-        for i in range(0, len(values), chunk)
+    options = (tax, extra, method, segmenter, model)
+    chunks = [
+        _analyze_arrays(values[i : i + chunk], *options) for i in range(0, len(values), chunk)
     ]
-    out = pd.concat(frames, ignore_index=True) if frames else _empty(taxonomy)
+    out = _frame(part, chunks, [*tax])
     out.index = part.index
     return out
 
 
-def _analyze_partition(
-    part: pd.DataFrame, text, keep, taxonomy, extra, method, segmenter, model, chunk
-):
+def _analyze_partition(part: pd.DataFrame, text, keep, tax, extra, method, segmenter, model, chunk):
     """One partition of a table read from files: the kept columns, then the analysis."""
-    out = _analyze_series(part[text], taxonomy, extra, method, segmenter, model, chunk)
+    out = _analyze_series(part[text], tax, extra, method, segmenter, model, chunk)
     return pd.concat([part[list(keep)], out], axis=1) if keep else out
 
 
-def _empty(taxonomy) -> pd.DataFrame:
-    return analyze_chunk([], taxonomy, (), "model", "rjieba", None)
+def _empty(tax: dict) -> pd.DataFrame:
+    return _frame(pd.Series([], dtype=object), [], [*tax])
 
 
-def _pool_init(extra: tuple[str, ...], segmenter: str) -> None:
-    """Load every resource once in a worker process."""
+def _load(extra: tuple[str, ...], segmenter: str) -> None:
+    """Load every resource the analysis uses, once per process."""
     tokenizer(extra, segmenter)
     normalize_text("")
     model.weights()
     score_chunk([["好"]])
 
 
-def _pool_work(args):
-    return analyze_chunk(*args)
+def _bounds(n: int, chunk: int, workers: int) -> list[tuple[int, int]]:
+    """Work units of the process engine: ``chunk`` comments at most, fewer as the work runs
+    out (a quarter of each worker's share of what is left, ``MIN_CHUNK`` at least), so that
+    the workers finish together."""
+    out, start = [], 0
+    while start < n:
+        size = min(chunk, max(MIN_CHUNK, -(-(n - start) // (4 * workers))))
+        out.append((start, min(n, start + size)))
+        start += size
+    return out
 
 
-def _run_chunks(parts: list[list], options: tuple, engine, n_jobs, bar) -> list[pd.DataFrame]:
-    """The analysis of every chunk, in order: in this process, or on ``n_jobs`` processes."""
-    frames: list[pd.DataFrame] = []
-    if engine == "pandas":
-        for p in parts:
-            frames.append(analyze_chunk(p, *options))
-            bar.update(len(p))
-        return frames
-    import multiprocessing as mp
+#: The comments forked workers read their work units from (set only while they start).
+_SHARED: pd.Series | None = None
 
-    workers = n_jobs or os.cpu_count() or 1
-    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-    _, extra, _, segmenter, _ = options
-    import gc
 
-    # Forked workers share this process's memory until they write to it; the garbage
-    # collector would write to every object it walks. Frozen objects are not walked.
-    gc.freeze()
-    try:
-        pool = ctx.Pool(workers, initializer=_pool_init, initargs=(extra, segmenter))
-    finally:
-        gc.unfreeze()
-    with pool:
-        for frame in pool.imap(_pool_work, [(p, *options) for p in parts]):
-            frames.append(frame)
-            bar.update(len(frame))
-    return frames
+def _worker(conn, options: tuple, forked: bool) -> None:
+    """A worker process: analyse the work units the parent sends until it sends None.
+
+    A unit is ``(i, start, stop, texts)``; a forked worker reads its texts from the parent's
+    Series it inherited (``texts`` None). It answers ``(i, _Chunk)`` or ``(i, exception)``.
+    """
+    shared = _SHARED
+    _load(options[1], options[3])
+    while (task := conn.recv()) is not None:
+        i, start, stop, texts = task
+        try:
+            if forked:
+                texts = shared.iloc[start:stop].tolist()
+            result = _analyze_arrays(texts, *options)
+        except Exception as exc:  # raised again in the parent
+            import traceback
+
+            exc.add_note(f"In the worker process:\n{traceback.format_exc()}")
+            result = exc
+        conn.send((i, result))
+
+
+class _Workers:
+    """Worker processes of the process engine (:func:`_worker`), each with a pipe.
+
+    Forked workers share this process's memory (the comments, the loaded dictionary): they
+    are sent (start, stop) and send back arrays. Spawned workers are sent the comments.
+    Leaving the ``with`` block joins them (terminated first if the block raised).
+    """
+
+    def __init__(self, texts: pd.Series, options: tuple, count: int) -> None:
+        import gc
+        import multiprocessing as mp
+
+        global _SHARED
+        ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
+        self.texts, self.forked = texts, ctx.get_start_method() == "fork"
+        self.procs, self.conns = [], []
+        if self.forked:
+            _load(options[1], options[3])  # loaded once, here, and shared
+        # Forked workers share this process's memory until they write to it; the garbage
+        # collector would write to every object it walks. Frozen objects are not walked.
+        _SHARED = texts if self.forked else None
+        gc.freeze()
+        try:
+            for _ in range(count):
+                here, there = ctx.Pipe()
+                args = (there, options, self.forked)
+                self.procs.append(ctx.Process(target=_worker, args=args, daemon=True))
+                self.procs[-1].start()
+                there.close()
+                self.conns.append(here)
+        finally:
+            gc.unfreeze()
+            _SHARED = None
+
+    def __enter__(self) -> _Workers:
+        return self
+
+    def __exit__(self, kind, *_) -> None:
+        self.stop()
+        for p in self.procs:
+            if kind is not None:
+                p.terminate()
+            p.join()
+
+    def stop(self) -> None:
+        """Tell every worker to exit (once)."""
+        for conn in self.conns:
+            with contextlib.suppress(OSError):
+                conn.send(None)
+            conn.close()
+        self.conns = []
+
+    def run(self, bounds: list[tuple[int, int]], bar) -> list[_Chunk]:
+        """The analysis of every work unit, in order, each worker with two in flight; then
+        tells them to exit."""
+        from multiprocessing.connection import wait
+
+        todo = iter(range(len(bounds)))
+        busy = dict.fromkeys(self.conns, 0)
+        out: list = [None] * len(bounds)
+
+        def give(conn) -> None:
+            i = next(todo, None)
+            if i is not None:
+                start, stop = bounds[i]
+                texts = None if self.forked else self.texts.iloc[start:stop].tolist()
+                conn.send((i, start, stop, texts))
+                busy[conn] += 1
+
+        for conn in [*self.conns, *self.conns]:
+            give(conn)
+        for _ in range(len(bounds)):
+            conn = wait([c for c in self.conns if busy[c]])[0]
+            try:
+                i, result = conn.recv()
+            except (EOFError, OSError):  # its pipe closed (or reset): it died
+                raise RuntimeError("A worker process of `analyze` ended unexpectedly.") from None
+            if isinstance(result, BaseException):
+                raise result
+            out[i], busy[conn] = result, busy[conn] - 1
+            bar.update(bounds[i][1] - bounds[i][0])
+            give(conn)
+        self.stop()
+        return out
 
 
 def analyze(
@@ -227,6 +383,12 @@ def analyze(
     Tokens, scores and topics are computed from the redacted text with its masks dropped
     (:func:`cxlab.text.prepare.analysis_text`), the script from the original.
 
+    With ``engine="processes"`` the workers are forked where the system can (Linux, macOS):
+    they read their comments from this process's memory, are sent only which rows to
+    analyse (work units shrinking towards the end so that they finish together) and send
+    back arrays; the table is built once, here. Where processes are spawned (Windows) each
+    work unit's comments are sent.
+
     Examples
     --------
     >>> s = pd.Series(["快递很快，很满意！电话13812345678", None])
@@ -239,7 +401,8 @@ def analyze(
     trained = check_model(as_model(model), method)
     if engine not in ENGINES:
         raise ValueError(f"`engine` should be 'pandas', 'processes' or 'dask', not {engine!r}.")
-    options = (taxonomy, tuple(extra_words), method, check_segmenter(segmenter), trained)
+    tax = load_taxonomy(taxonomy)
+    options = (tax, tuple(extra_words), method, check_segmenter(segmenter), trained)
     is_path = isinstance(texts, str | os.PathLike)
     is_dask = type(texts).__module__.startswith("dask")
     if is_path or is_dask or engine == "dask" or output is not None:
@@ -248,14 +411,20 @@ def analyze(
     from tqdm.auto import tqdm
 
     s = texts if isinstance(texts, pd.Series) else pd.Series(list(texts))
-    values = s.tolist()
-    if engine == "processes":  # 16 work units a process at least, so that none waits long
-        chunk = max(200, min(chunk, -(-len(values) // (16 * (n_jobs or os.cpu_count() or 1)))))
-    parts = [values[i : i + chunk] for i in range(0, len(values), chunk)]
     disable = None if progress is None else not progress
-    with tqdm(total=len(values), desc="分析评论", unit="条", disable=disable, leave=False) as bar:
-        frames = _run_chunks(parts, options, engine, n_jobs, bar)
-    out = pd.concat(frames, ignore_index=True) if frames else _empty(taxonomy)
+    bar = tqdm(total=len(s), desc="分析评论", unit="条", disable=disable, leave=False)
+    with bar, contextlib.ExitStack() as stack:
+        if engine == "processes":
+            jobs = n_jobs or os.cpu_count() or 1
+            bounds = _bounds(len(s), chunk, jobs)
+            workers = stack.enter_context(_Workers(s, options, min(jobs, len(bounds))))
+            chunks = workers.run(bounds, bar)
+        else:
+            values, chunks = s.tolist(), []
+            for i in range(0, len(values), chunk):
+                chunks.append(_analyze_arrays(values[i : i + chunk], *options))
+                bar.update(len(chunks[-1].score))
+        out = _frame(s, chunks, [*tax])  # the workers exit meanwhile, joined after
     out.index = s.index
     return out
 

@@ -31,9 +31,11 @@ from cxlab.text.sentiment import (
     split_modifier,
 )
 
-__all__ = ["score_chunk", "topic_matrix", "topic_strings"]
+__all__ = ["LABELS", "label_codes", "score_chunk", "topic_matrix", "topic_strings"]
 
-_LABELS = np.array(["negative", "neutral", "positive"], dtype=object)
+#: The sentiment labels, in the order of :func:`label_codes`.
+LABELS = ("negative", "neutral", "positive")
+_LABELS = np.array(LABELS, dtype=object)
 _MARKS = {"!": "p:!", "?": "p:?", "！": "p:!", "？": "p:?"}
 
 
@@ -102,13 +104,14 @@ class _Vocabulary:
         fresh = {k: np.array(c, dtype=t) for k, c, t in zip(names, cols, kinds, strict=True)}
         fresh["npieces"] = np.array([len(p) for p in self.pieces[self.synced :]], dtype=np.int64)
         fresh["ngrams"] = np.array([len(g) for g in self.grams[self.synced :]], dtype=np.int64)
+        # The pieces and grams of a token never change: only the new tokens' are appended.
+        for k, lists in (("piece_idx", self.pieces), ("gram_idx", self.grams)):
+            fresh[k] = np.fromiter(chain.from_iterable(lists[self.synced :]), dtype=np.int64)
         if self.synced:
             fresh = {k: np.concatenate([self.arrays[k], v]) for k, v in fresh.items()}
         self.arrays = fresh
         self.arrays["piece_ptr"] = _ptr(self.arrays["npieces"])
-        self.arrays["piece_idx"] = np.fromiter(chain.from_iterable(self.pieces), dtype=np.int64)
         self.arrays["gram_ptr"] = _ptr(self.arrays["ngrams"])
-        self.arrays["gram_idx"] = np.fromiter(chain.from_iterable(self.grams), dtype=np.int64)
         self.synced = n
         return self.arrays
 
@@ -262,9 +265,30 @@ def score_chunk(
     return _labelled(score)
 
 
+def label_codes(score: np.ndarray) -> np.ndarray:
+    """The label of each score as its position in :data:`LABELS`.
+
+    Parameters
+    ----------
+    score : numpy.ndarray
+        Scores in [-1, 1].
+
+    Returns
+    -------
+    numpy.ndarray
+        int8: 0 negative (below ``-NEUTRAL_BAND``), 2 positive (above ``NEUTRAL_BAND``),
+        1 neutral otherwise.
+
+    Examples
+    --------
+    >>> label_codes(np.array([-0.9, 0.0, 0.9])).tolist()
+    [0, 1, 2]
+    """
+    return np.where(score > NEUTRAL_BAND, 2, np.where(score < -NEUTRAL_BAND, 0, 1)).astype(np.int8)
+
+
 def _labelled(score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    band = np.where(score > NEUTRAL_BAND, 2, np.where(score < -NEUTRAL_BAND, 0, 1))
-    return score, _LABELS[band]
+    return score, _LABELS[label_codes(score)]
 
 
 def topic_matrix(
@@ -329,6 +353,12 @@ def topic_strings(found: np.ndarray, keys: Sequence[str]) -> list[str]:
     if not len(keys):
         return [""] * len(found)
     codes = found.astype(np.int64) @ (1 << np.arange(len(keys), dtype=np.int64))
-    uniq, inverse = np.unique(codes, return_inverse=True)
-    names = [";".join(k for j, k in enumerate(keys) if c >> j & 1) for c in uniq]
-    return [names[i] for i in inverse.ravel()]
+    if len(keys) <= 16:  # the code itself indexes the table of names: no sort
+        uniq = np.flatnonzero(np.bincount(codes))
+        slots, index = uniq, codes
+    else:
+        uniq, index = np.unique(codes, return_inverse=True)
+        slots = np.arange(len(uniq))
+    table = np.empty(slots[-1] + 1 if len(slots) else 0, dtype=object)
+    table[slots] = [";".join(k for j, k in enumerate(keys) if c >> j & 1) for c in uniq]
+    return table[index.ravel()].tolist()
