@@ -56,7 +56,7 @@ def test_train_reports_cross_validated_accuracy_with_an_interval(trained, labels
     assert trained.counts == {0: len(NEG), 1: len(POS), 2: len(NEU)}
     assert trained.n_labels == len(labels) and trained.folds == 4  # 4 neutral labels: 4 folds
     assert 0 <= trained.ci_low <= trained.accuracy <= trained.ci_high <= 1
-    assert trained.base and trained.dense == ("__base__", "__rule__")
+    assert trained.base and trained.dense == ("__base__", "__rule__", "__logodds__")
 
 
 def test_wilson_matches_r():
@@ -336,3 +336,15 @@ def test_analyze_on_processes_uses_the_model(trained):
     one = text.analyze(comments, model=trained, progress=False)
     many = text.analyze(comments, model=trained, engine="processes", n_jobs=2, progress=False)
     pd.testing.assert_frame_equal(one, many)
+
+
+def test_a_model_saved_before_the_log_odds_input_still_loads_and_scores(trained, tmp_path):
+    path = trained.save(tmp_path / "old.tsv")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text(
+        "\n".join(x for x in lines if not x.startswith("__logodds__")) + "\n", encoding="utf-8"
+    )
+    old = SentimentModel.load(path)
+    assert old.dense == ("__base__", "__rule__")
+    p = old.probabilities([["很", "好"]])
+    assert p.shape == (1, 3) and p.sum() == pytest.approx(1.0)
