@@ -41,6 +41,7 @@ __all__ = [
     "append_label",
     "as_model",
     "read_labels",
+    "report_model",
     "suggest_labels",
     "train_sentiment",
     "tsv_text",
@@ -518,6 +519,48 @@ def as_model(model) -> SentimentModel | None:
     raise TypeError(
         f"`model` should be a SentimentModel or the path of a saved one, not {type(model).__name__}."
     )
+
+
+def report_model(parameter: str | Path | None = "", *, codebook=None) -> SentimentModel | None:
+    """The sentiment model a report scores comments with.
+
+    Parameters
+    ----------
+    parameter : str or pathlib.Path, optional
+        The report's ``sentiment_model`` parameter: a saved model's path (relative to the
+        working folder, as the ``data`` parameter); it overrides the codebook.
+    codebook : cxlab.codebook.Codebook, optional
+        Its ``sentiment_model:`` key (already resolved against the codebook's folder and
+        checked to exist when the codebook was read).
+
+    Returns
+    -------
+    SentimentModel or None
+        None: neither names a model, cxlab's shipped model scores.
+
+    Raises
+    ------
+    FileNotFoundError
+        The parameter names a file that does not exist (the message names the parameter and
+        the file).
+
+    Examples
+    --------
+    >>> report_model("") is None
+    True
+    >>> report_model("no/such/model.tsv")
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: The `sentiment_model` parameter names no/such/model.tsv, which does not exist.
+    """
+    if parameter:
+        if not Path(parameter).is_file():
+            raise FileNotFoundError(
+                f"The `sentiment_model` parameter names {parameter}, which does not exist."
+            )
+        return as_model(parameter)
+    found = getattr(codebook, "sentiment_model", None)
+    return as_model(found) if found else None
 
 
 @functools.lru_cache(maxsize=8)
