@@ -393,7 +393,7 @@ def test_the_report_parameter_overrides_the_codebook_model(survey_with_model, tr
     )
     assert "“other”" in pages.voice.topics(ctx).parts[1]
     with pytest.raises(FileNotFoundError, match="`sentiment_model` parameter names nope.tsv"):
-        learn.report_model("nope.tsv")
+        learn.report_model(parameter="nope.tsv")
 
 
 def test_a_missing_model_file_names_the_file_and_the_key(survey_with_model, capsys):

@@ -31,7 +31,9 @@ def _model(ctx: ReportContext):
     (cxlab's shipped model)."""
     return ctx.cached(
         "sentiment_model",
-        lambda: learn.report_model(ctx.option("sentiment_model", ""), codebook=ctx.codebook),
+        lambda: learn.report_model(
+            parameter=ctx.option("sentiment_model", ""), codebook=ctx.codebook
+        ),
     )
 
 

@@ -528,7 +528,7 @@ def as_model(model) -> SentimentModel | None:
     )
 
 
-def report_model(parameter: str | Path | None = "", *, codebook=None) -> SentimentModel | None:
+def report_model(*, parameter: str | Path | None = "", codebook=None) -> SentimentModel | None:
     """The sentiment model a report scores comments with.
 
     Parameters
@@ -553,9 +553,9 @@ def report_model(parameter: str | Path | None = "", *, codebook=None) -> Sentime
 
     Examples
     --------
-    >>> report_model("") is None
+    >>> report_model() is None
     True
-    >>> report_model("no/such/model.tsv")
+    >>> report_model(parameter="no/such/model.tsv")
     Traceback (most recent call last):
     ...
     FileNotFoundError: The `sentiment_model` parameter names no/such/model.tsv, which does not exist.
