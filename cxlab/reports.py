@@ -87,7 +87,7 @@ log = logging.getLogger("cxlab.reports")
 logging.getLogger("papermill").addHandler(logging.NullHandler())
 
 #: Parameters that name input files: they go into the provenance, not the file name.
-FILE_PARAMETERS = ("data", "codebook")
+FILE_PARAMETERS = ("data", "codebook", "sentiment_model")
 #: Parameters the runner gives a page of ``cxlab report NAME --each COLUMN``: the column and the
 #: unit's value (as text). A notebook need not declare them; one that does reads its unit's rows.
 RUNNER_PARAMETERS = ("each", "unit")

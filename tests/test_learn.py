@@ -56,7 +56,7 @@ def test_train_reports_cross_validated_accuracy_with_an_interval(trained, labels
     assert trained.counts == {0: len(NEG), 1: len(POS), 2: len(NEU)}
     assert trained.n_labels == len(labels) and trained.folds == 4  # 4 neutral labels: 4 folds
     assert 0 <= trained.ci_low <= trained.accuracy <= trained.ci_high <= 1
-    assert trained.base and trained.dense == ("__base__", "__rule__")
+    assert trained.base and trained.dense == ("__base__", "__rule__", "__logodds__")
 
 
 def test_wilson_matches_r():
@@ -336,3 +336,77 @@ def test_analyze_on_processes_uses_the_model(trained):
     one = text.analyze(comments, model=trained, progress=False)
     many = text.analyze(comments, model=trained, engine="processes", n_jobs=2, progress=False)
     pd.testing.assert_frame_equal(one, many)
+
+
+def test_a_model_saved_before_the_log_odds_input_still_loads_and_scores(trained, tmp_path):
+    path = trained.save(tmp_path / "old.tsv")
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text(
+        "\n".join(x for x in lines if not x.startswith("__logodds__")) + "\n", encoding="utf-8"
+    )
+    old = SentimentModel.load(path)
+    assert old.dense == ("__base__", "__rule__")
+    p = old.probabilities([["很", "好"]])
+    assert p.shape == (1, 3) and p.sum() == pytest.approx(1.0)
+
+
+@pytest.fixture(scope="module")
+def survey_with_model(tmp_path_factory, trained):
+    """The sample survey, its codebook naming a saved team model (relative to its folder)."""
+    folder = tmp_path_factory.mktemp("with_model")
+    sample = PROJECT_ROOT / "data" / "sample"
+    (folder / "survey.csv").write_bytes((sample / "survey.csv").read_bytes())
+    book = (sample / "codebook.yaml").read_text(encoding="utf-8")
+    (folder / "models").mkdir()
+    trained.save(folder / "models" / "team_v2.tsv")
+    (folder / "codebook.yaml").write_text(
+        book + "\nsentiment_model: models/team_v2.tsv\n", encoding="utf-8"
+    )
+    return folder
+
+
+def test_a_codebook_model_scores_the_voice_report_and_is_named(survey_with_model):
+    from cxlab import pages
+    from cxlab.notebook import open_report
+
+    ctx = open_report("voice", data=str(survey_with_model / "survey.csv"), lang="en")
+    assert ctx.codebook.sentiment_model == str(survey_with_model / "models" / "team_v2.tsv")
+    sentence = pages.voice.topics(ctx).parts[1]
+    assert "“team\\_v2”" in sentence and "20 labels" in sentence and "cross-validated" in sentence
+    shipped = open_report("voice", lang="en")
+    assert "shipped model" in pages.voice.topics(shipped).parts[1]
+    ours = pages.voice._analyzed_all(ctx)["score"]
+    theirs = pages.voice._analyzed_all(shipped)["score"]
+    assert ours.index.equals(theirs.index) and not np.allclose(ours, theirs, equal_nan=True)
+
+
+def test_the_report_parameter_overrides_the_codebook_model(survey_with_model, trained, tmp_path):
+    from cxlab import pages
+    from cxlab.notebook import open_report
+
+    two_class = train_sentiment(
+        pd.DataFrame({"text": POS + NEG, "label": [1] * len(POS) + [0] * len(NEG)}), seed=0
+    )
+    path = two_class.save(tmp_path / "other.tsv")
+    ctx = open_report(
+        "voice", data=str(survey_with_model / "survey.csv"), lang="en", sentiment_model=str(path)
+    )
+    assert "“other”" in pages.voice.topics(ctx).parts[1]
+    with pytest.raises(FileNotFoundError, match="`sentiment_model` parameter names nope.tsv"):
+        learn.report_model(parameter="nope.tsv")
+
+
+def test_a_missing_model_file_names_the_file_and_the_key(survey_with_model, capsys):
+    from cxlab import cli
+    from cxlab.codebook import CodebookError
+    from cxlab.io import read_codebook
+
+    book = survey_with_model / "codebook.yaml"
+    broken = survey_with_model / "broken.yaml"
+    text_ = book.read_text(encoding="utf-8").replace("models/team_v2.tsv", "models/gone.tsv")
+    broken.write_text(text_, encoding="utf-8")
+    with pytest.raises(CodebookError, match=r"`sentiment_model` names models/gone.tsv, but .*gone"):
+        read_codebook(broken)
+    data = str(survey_with_model / "survey.csv")
+    assert cli.main(["check", "--data", data, "--codebook", str(broken)]) == cli.EXIT_USAGE
+    assert "models/gone.tsv" in capsys.readouterr().err

@@ -41,6 +41,7 @@ __all__ = [
     "append_label",
     "as_model",
     "read_labels",
+    "report_model",
     "suggest_labels",
     "train_sentiment",
     "tsv_text",
@@ -49,17 +50,20 @@ __all__ = [
 
 #: Label names and their codes in ``data/sentiment/`` files (codes index :data:`CLASSES`).
 LABEL_CODES = {"negative": 0, "positive": 1, "neutral": 2}
-#: Inverse L2 penalty of the word and bigram weights (chosen by cross-validation on the
-#: development bucket of the review corpus, never on its evaluation sample: see
-#: ``benchmarks/learning_curve.py``).
-C = 1.0
-#: L2 penalty of the shipped model's score and the rule score (weak: they are the prior).
+#: Inverse L2 penalty of the word and bigram weights, chosen on the development sample of the
+#: review corpus, never on its evaluation sample (``benchmarks/learning_curve.py``): 0.1 beat
+#: 1.0 by 1 to 1.5 points at 300, 1,000 and 3,000 labels, with and without the shipped model,
+#: and 0.03-0.1 were level (data/sentiment/README.md).
+C = 0.1
+#: L2 penalty of the shipped model's inputs (weak: they carry the prior).
 DENSE_PENALTY = 1.0
 #: A feature is learned when at least this many labelled comments have it.
 MIN_COUNT = 2
 #: Cross-validation folds.
 FOLDS = 5
-_BASE, _RULE, _BIAS = "__base__", "__rule__", "__bias__"
+_BASE, _RULE, _LOGODDS, _BIAS = "__base__", "__rule__", "__logodds__", "__bias__"
+#: The shipped model's inputs of a model trained with ``base=True``, in column order.
+BASE_INPUTS = (_BASE, _RULE, _LOGODDS)
 _MAGIC = "# cxlab sentiment model"
 
 
@@ -86,19 +90,22 @@ def _tokens(texts: Sequence[str]) -> list[list[str]]:
 def _encode(
     token_lists: Sequence[list[str]], base: bool
 ) -> tuple[list[dict], np.ndarray, np.ndarray]:
-    """Sparse features per text; with ``base``, the dense inputs (the shipped model's score and
-    the rule score) and the shipped model's log-probabilities (the prior), else empty/zero."""
+    """Sparse features per text; with ``base``, the dense inputs (:data:`BASE_INPUTS`: the
+    shipped model's score, the rule score and the shipped model's log-odds positive against
+    negative) and the shipped model's log-probabilities (the prior), else empty/zero."""
     feats, dense, prior = [], [], []
     for tokens in token_lists:
         f, rule = _text_features(tokens)
         feats.append(f)
         if base:
             p = shipped.probabilities(*model_inputs(tokens))
-            dense.append((p[1] - p[0], rule))
-            prior.append(np.log(np.maximum(p, 1e-300)))
+            logp = np.log(np.maximum(p, 1e-300))
+            dense.append((p[1] - p[0], rule, logp[1] - logp[0]))
+            prior.append(logp)
     if not base:
         return feats, np.zeros((len(feats), 0)), np.zeros((len(feats), len(CLASSES)))
-    return feats, np.array(dense).reshape(-1, 2), np.array(prior).reshape(-1, len(CLASSES))
+    dense_array = np.array(dense).reshape(-1, len(BASE_INPUTS))
+    return feats, dense_array, np.array(prior).reshape(-1, len(CLASSES))
 
 
 def _matrix(feats: list[dict], index: dict[str, int]) -> sparse.csr_matrix:
@@ -152,7 +159,8 @@ def _lbfgs(f, x: np.ndarray, *, memory: int = 10, tol: float = 1e-8, maxiter: in
     value by less than ``tol`` relative to it (as scipy's L-BFGS-B ``factr``).
 
     Here rather than scipy's L-BFGS-B, whose per-iteration overhead on 10^5 parameters was
-    ten times the cost of the gradient itself.
+    ten times the cost of the gradient itself. Dot products go through :func:`_dot`, not BLAS:
+    threaded BLAS made training 8 times slower on a busy machine.
     """
     fx, g = f(x)
     pairs: list[tuple[np.ndarray, np.ndarray, float]] = []
@@ -160,18 +168,18 @@ def _lbfgs(f, x: np.ndarray, *, memory: int = 10, tol: float = 1e-8, maxiter: in
         q = g.copy()
         alphas = []
         for s_, y_, rho in reversed(pairs):
-            a = rho * (s_ @ q)
+            a = rho * _dot(s_, q)
             q -= a * y_
             alphas.append(a)
         if pairs:
             s_, y_, _ = pairs[-1]
-            q *= (s_ @ y_) / (y_ @ y_)
+            q *= _dot(s_, y_) / _dot(y_, y_)
         for (s_, y_, rho), a in zip(pairs, reversed(alphas), strict=True):
-            q += s_ * (a - rho * (y_ @ q))
-        step, slope = -q, -(g @ q)
+            q += s_ * (a - rho * _dot(y_, q))
+        step, slope = -q, -_dot(g, q)
         if slope >= 0:  # not a descent direction: restart from the gradient
             pairs.clear()
-            step, slope = -g, -(g @ g)
+            step, slope = -g, -_dot(g, g)
         t = 1.0
         while True:
             xn = x + t * step
@@ -180,14 +188,20 @@ def _lbfgs(f, x: np.ndarray, *, memory: int = 10, tol: float = 1e-8, maxiter: in
                 break
             t *= 0.5
         s_, y_ = xn - x, gn - g
-        if y_ @ s_ > 1e-12:
-            pairs.append((s_, y_, 1.0 / (y_ @ s_)))
+        ys = _dot(y_, s_)
+        if ys > 1e-12:
+            pairs.append((s_, y_, 1.0 / ys))
             pairs = pairs[-memory:]
         done = fx - fn <= tol * max(abs(fn), 1.0)
         x, fx, g = xn, fn, gn
         if done:
             break
     return x
+
+
+def _dot(a: np.ndarray, b: np.ndarray) -> float:
+    """Dot product of two vectors in one thread (no BLAS)."""
+    return float(np.einsum("i,i->", a, b))
 
 
 def _softmax(z: np.ndarray) -> np.ndarray:
@@ -256,8 +270,10 @@ class SentimentModel:
     weights : numpy.ndarray
         One row per feature, one column per class of ``classes``.
     dense : tuple of str
-        ``("__base__", "__rule__")`` (the shipped model's score and the rule score) when
-        trained with ``base=True``, else empty.
+        :data:`BASE_INPUTS` ``("__base__", "__rule__", "__logodds__")``: the shipped model's
+        score, the rule score and the shipped model's log-odds positive against negative,
+        when trained with ``base=True``; else empty (a file saved before the log-odds input
+        existed loads with the first two).
     dense_weights : numpy.ndarray
         Their weights, one row each.
     bias : numpy.ndarray
@@ -325,6 +341,7 @@ class SentimentModel:
         (1, 3)
         """
         feats, dense, prior = _encode(token_lists, self.base)
+        dense = dense[:, [BASE_INPUTS.index(d) for d in self.dense]]
         z = _matrix(feats, self._index) @ self.weights + dense @ self.dense_weights + self.bias
         z = z + prior[:, list(self.classes)]
         p = _softmax(np.asarray(z, dtype=float).reshape(len(feats), len(self.classes)))
@@ -459,7 +476,7 @@ class SentimentModel:
         for line in lines[3:]:
             name, *ws = line.split("\t")
             table[name] = np.array([float(w) for w in ws])
-        dense = tuple(d for d in (_BASE, _RULE) if d in table)
+        dense = tuple(d for d in BASE_INPUTS if d in table)
         k = len(meta["classes"])
         features = tuple(f for f in table if f not in (_BIAS, *dense))
         return cls(
@@ -509,6 +526,48 @@ def as_model(model) -> SentimentModel | None:
     raise TypeError(
         f"`model` should be a SentimentModel or the path of a saved one, not {type(model).__name__}."
     )
+
+
+def report_model(*, parameter: str | Path | None = "", codebook=None) -> SentimentModel | None:
+    """The sentiment model a report scores comments with.
+
+    Parameters
+    ----------
+    parameter : str or pathlib.Path, optional
+        The report's ``sentiment_model`` parameter: a saved model's path (relative to the
+        working folder, as the ``data`` parameter); it overrides the codebook.
+    codebook : cxlab.codebook.Codebook, optional
+        Its ``sentiment_model:`` key (already resolved against the codebook's folder and
+        checked to exist when the codebook was read).
+
+    Returns
+    -------
+    SentimentModel or None
+        None: neither names a model, cxlab's shipped model scores.
+
+    Raises
+    ------
+    FileNotFoundError
+        The parameter names a file that does not exist (the message names the parameter and
+        the file).
+
+    Examples
+    --------
+    >>> report_model() is None
+    True
+    >>> report_model(parameter="no/such/model.tsv")
+    Traceback (most recent call last):
+    ...
+    FileNotFoundError: The `sentiment_model` parameter names no/such/model.tsv, which does not exist.
+    """
+    if parameter:
+        if not Path(parameter).is_file():
+            raise FileNotFoundError(
+                f"The `sentiment_model` parameter names {parameter}, which does not exist."
+            )
+        return as_model(parameter)
+    found = getattr(codebook, "sentiment_model", None)
+    return as_model(found) if found else None
 
 
 @functools.lru_cache(maxsize=8)
@@ -590,9 +649,10 @@ def train_sentiment(
         The label column: 1 positive, 0 negative, 2 neutral (as in ``data/sentiment/``);
         at least two classes.
     base : bool
-        Start from cxlab's shipped model: its score (and the lexicon rules' score) are inputs
-        of the new model, so that a few hundred labels correct it rather than start from
-        nothing. False: learn from the labels alone.
+        Start from cxlab's shipped model: its log-probabilities are the starting point (the
+        prior) and its score, log-odds and the lexicon rules' score are inputs of the new
+        model, so that a few hundred labels correct it rather than start from nothing.
+        False: learn from the labels alone.
     seed : int, optional
         Seeds the assignment of labels to cross-validation folds.
 
@@ -608,9 +668,12 @@ def train_sentiment(
     Multinomial logistic regression with an L2 penalty (inverse strength :data:`C`), classes
     weighted inversely to their frequency, over the words of each comment (marked when
     negated, scaled by degree words, as in :mod:`cxlab.text.model`), the character bigrams
-    within its clauses, "!" and "?", and with ``base=True`` two more inputs, penalised only
-    lightly (:data:`DENSE_PENALTY`): the shipped model's score P(positive) - P(negative)
-    and the lexicon rules' score. Without labels of a class (e.g. no neutral ones) the model
+    within its clauses, "!" and "?". With ``base=True`` the logits start from the shipped
+    model's log-probabilities (an offset, so the learned weights are corrections of it) and
+    three more inputs are penalised only lightly (:data:`DENSE_PENALTY`): the shipped
+    model's score P(positive) - P(negative), its log-odds log P(positive) - log P(negative)
+    (a learned weight on it rescales the shipped model's confidence, as temperature
+    scaling does: Guo et al. 2017) and the lexicon rules' score. Without labels of a class (e.g. no neutral ones) the model
     gives that class probability 0. Fitted by L-BFGS (scipy). Accuracy counts a comment right
     when the label :func:`cxlab.text.sentiment` would give it (|score| < 0.1 neutral) is its
     own; the interval is Wilson's (95 %) over all out-of-fold predictions.
@@ -639,7 +702,7 @@ def train_sentiment(
     return SentimentModel(
         features=tuple(names),
         weights=w,
-        dense=(_BASE, _RULE) if base else (),
+        dense=BASE_INPUTS if base else (),
         dense_weights=v,
         bias=b,
         classes=classes,
