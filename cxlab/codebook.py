@@ -27,17 +27,14 @@ alerts : mapping, optional
     Alert rules: rule name -> ``{when: <condition>, priority: urgent|high|medium|low,
     label: ...}``, e.g. ``detractor: {when: nps <= 6, priority: high}``; the condition
     language is in :mod:`cxlab.loop.alerts`.
-<<<<<<< HEAD
 min_base : int, optional
     Fewest respondents a group, unit or cell needs for its statistics, tests and comments to
     be shown on a report page (default 30, :data:`cxlab.present.MIN_BASE`); a report's
     ``min_base`` parameter overrides it.
-=======
 sentiment_model : str, optional
     A sentiment model saved by :meth:`cxlab.text.learn.SentimentModel.save` (a path relative
     to the codebook's folder): the voice report scores the comments with it (the report's
     ``sentiment_model`` parameter overrides it). The file must exist.
->>>>>>> h-learn
 segments : list of str, or mapping column -> label
     Columns used to split tables (region, channel, ...).
 labels : mapping column -> label, optional
@@ -121,11 +118,8 @@ TOP_KEYS = frozenset(
         "quality",
         "owner",
         "alerts",
-<<<<<<< HEAD
         "min_base",
-=======
         "sentiment_model",
->>>>>>> h-learn
     }
 )
 
@@ -275,13 +269,10 @@ class Codebook:
     owner: str | None = None
     #: Alert rules as written: rule name -> {when, priority, label} (see :mod:`cxlab.loop.alerts`).
     alerts: Mapping[str, Mapping] = field(default_factory=dict)
-<<<<<<< HEAD
     #: Fewest respondents a group shows statistics for (``min_base:``); None: the default.
     min_base: int | None = None
-=======
     #: The sentiment model file (``sentiment_model:``), resolved against the codebook's folder.
     sentiment_model: str | None = None
->>>>>>> h-learn
 
     # -- lookups ---------------------------------------------------------------
     def label(self, column: str, *, lang: str | None = None) -> str:
@@ -531,11 +522,8 @@ class Codebook:
             label_by_lang=by_lang,
             owner=spec.get("owner"),
             alerts=_alerts(spec.get("alerts"), items, fail),
-<<<<<<< HEAD
             min_base=_min_base(spec.get("min_base"), fail),
-=======
             sentiment_model=_model_file(spec.get("sentiment_model"), source, fail),
->>>>>>> h-learn
         )
 
 

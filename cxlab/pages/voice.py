@@ -3,8 +3,9 @@
 The comments of every wave are analysed once (the trend needs them all); the other sections read
 the chosen period. Options (notebook parameters): ``segment`` (keywords by this column; empty:
 none), ``top_keywords`` (10), ``n_examples`` (3), ``taxonomy`` (empty: cxlab's CX taxonomy),
-<<<<<<< HEAD
-``engine`` ("pandas"), ``min_base`` (default: the codebook's, else 30).
+``engine`` ("pandas"), ``min_base`` (default: the codebook's, else 30), ``sentiment_model``
+(a model saved by :meth:`cxlab.text.learn.SentimentModel.save`; empty: the codebook's
+``sentiment_model:``, else cxlab's shipped model).
 
 Small bases (``ctx.min_base``), comments being what can identify a person: a topic raised by
 fewer comments shows "n < 30" for its sentiment, is left out of the topic chart and gives no
@@ -13,11 +14,6 @@ segment with fewer comments gets no keywords (named in a note); a wave with fewe
 shows "n < 30" in the trend, as does a change from or to it; an emerging word used in fewer
 comments keeps its counts and test (they rest on the whole period) but shows no example; with
 fewer comments on the whole page, the sentiment shares show "n < 30".
-=======
-``engine`` ("pandas"), ``sentiment_model`` (a model saved by
-:meth:`cxlab.text.learn.SentimentModel.save`; empty: the codebook's ``sentiment_model:``, else
-cxlab's shipped model).
->>>>>>> h-learn
 """
 
 from __future__ import annotations
@@ -26,12 +22,8 @@ from cxlab import plots, text
 from cxlab.markup import escape_markdown
 from cxlab.messages import msg
 from cxlab.notebook import ReportContext, report_section
-<<<<<<< HEAD
 from cxlab.pages.parts import figure, trend_cells, warning_parts
-=======
-from cxlab.pages.parts import figure, warning_parts
 from cxlab.text import learn
->>>>>>> h-learn
 
 __all__ = ["complaints", "drivers", "emerging", "keywords", "topics", "trend", "warning"]
 
