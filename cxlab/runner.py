@@ -21,6 +21,7 @@ nbformat's validation (JSON Schema draft 4, no format checks) never uses.
 from __future__ import annotations
 
 import ast
+import functools
 import json
 import logging
 import os
@@ -177,6 +178,57 @@ def _alive(pid: int) -> bool:
     return True
 
 
+#: How long the IOPub channel must stay quiet, once a kernel has answered, for its start-up
+#: messages to count as flushed (jupyter_client waits 0.2 s per kernel; nbclient ignores any
+#: later message whose parent is not one of its own requests, so a short flush loses nothing).
+FLUSH_QUIET = 0.01
+
+
+@functools.cache
+def _client_class():
+    from queue import Empty
+
+    from jupyter_client.asynchronous import AsyncKernelClient
+
+    class ReadyClient(AsyncKernelClient):
+        """A kernel client whose readiness check ends as soon as the kernel has answered.
+
+        The same handshake as jupyter_client's ``wait_for_ready`` (a ``kernel_info`` reply on
+        the shell channel, a message on IOPub to show it is connected), then IOPub is drained
+        until it has been quiet for :data:`FLUSH_QUIET` rather than 0.2 s: a page saves 0.2 s
+        of waiting on every kernel it starts.
+        """
+
+        async def wait_for_ready(self, timeout: float | None = None) -> None:
+            deadline = time.monotonic() + (float("inf") if timeout is None else timeout)
+            while True:
+                self.kernel_info()
+                try:
+                    msg = await self.shell_channel.get_msg(timeout=1)
+                except Empty:
+                    msg = None
+                if msg is not None and msg["msg_type"] == "kernel_info_reply":
+                    try:
+                        await self.iopub_channel.get_msg(timeout=0.2)
+                    except Empty:
+                        pass  # IOPub not connected yet: ask again
+                    else:
+                        self._handle_kernel_info_reply(msg)
+                        break
+                if not await self._async_is_alive():
+                    raise RuntimeError("Kernel died before replying to kernel_info")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"Kernel didn't respond in {timeout:g} seconds")
+            while True:
+                try:
+                    await self.iopub_channel.get_msg(timeout=FLUSH_QUIET)
+                except Empty:
+                    return
+
+    return ReadyClient
+
+
+@functools.cache
 def _kernel_manager_class():
     from jupyter_client.manager import AsyncKernelManager
 
@@ -402,6 +454,7 @@ def _new_kernel_manager(folder: str, cwd: str):
         connection_file=os.path.join(folder, f"kernel-{secrets.token_hex(6)}.json"),
     )
     km.clients, km.ip, km.cwd = [], "127.0.0.1", cwd
+    km.client_factory = _client_class()
     km.write_connection_file()
     return km
 
