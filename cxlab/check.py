@@ -358,9 +358,11 @@ def plan_pages(
     dict
         Plain values (it crosses a pipe as JSON): ``loaded`` (whether the survey could be
         read), ``applicable`` (report -> bool, for the
-        reports planned), ``bases`` (period -> :func:`unit_counts`, or None without ``each``)
-        and ``min_base`` (the codebook's ``min_base:``, or None when it has none or the
-        survey was not needed and could not be read).
+        reports planned), ``bases`` (period -> :func:`unit_counts`, or None without ``each``),
+        ``min_base`` (the codebook's ``min_base:``, or None when it has none or the
+        survey was not needed and could not be read) and ``each_label`` (language -> the
+        codebook's label of ``each``, what pages and the index call the units; None without
+        ``each``).
 
     Raises
     ------
@@ -374,6 +376,9 @@ def plan_pages(
     >>> facts = plan_pages(None, reports=["voice"], each="region", periods=["2025Q4"])
     >>> facts["applicable"], facts["bases"]["2025Q4"]["华东"], facts["min_base"]
     ({'voice': True}, 446, None)
+    >>> facts["each_label"]["zh"]
+    '地区'
+
     """
     known = [r for r in reports if r in sections.REPORTS]
     try:
@@ -381,11 +386,46 @@ def plan_pages(
     except ValueError:
         if known or each:
             raise
-        return {"loaded": False, "applicable": {}, "bases": None, "min_base": None}
+        return {
+            "loaded": False,
+            "applicable": {},
+            "bases": None,
+            "min_base": None,
+            "each_label": None,
+        }
     inputs = set(inputs)
     return {
         "loaded": True,
         "applicable": {r: sections.applicable(sv.codebook, r, inputs=inputs) for r in known},
         "bases": {p: unit_counts(sv, each, p) for p in dict.fromkeys(periods)} if each else None,
         "min_base": sv.codebook.min_base,
+        "each_label": each_labels(sv.codebook, each) if each else None,
     }
+
+
+def each_labels(codebook, each: str) -> dict[str, str]:
+    """What pages call the units of ``--each COLUMN``: the column's codebook label per language.
+
+    Parameters
+    ----------
+    codebook : Codebook
+        The survey's codebook.
+    each : str
+        The ``--each`` column.
+
+    Returns
+    -------
+    dict
+        Language (:data:`cxlab.messages.LANGUAGES`) -> label (the column name where the
+        codebook gives none).
+
+    Examples
+    --------
+    >>> from cxlab.codebook import Codebook
+    >>> book = Codebook.from_dict({"items": {"q": {"type": "nps"}}, "segments": {"region": "地区"}})
+    >>> each_labels(book, "region")["zh"]
+    '地区'
+    """
+    from cxlab.messages import LANGUAGES
+
+    return {lang: codebook.label(each, lang=lang) for lang in LANGUAGES}

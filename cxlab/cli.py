@@ -389,6 +389,7 @@ def _run_all(args, pages: list[tuple], out_root: Path, zygote, facts: dict) -> l
                 base=base,
                 fonts=fonts,
                 codebook_min_base=facts["min_base"] or reports.MIN_BASE,
+                each_label=facts.get("each_label"),
             )
         except reports.ReportError as e:
             return n, None, e

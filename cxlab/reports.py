@@ -147,6 +147,9 @@ class Run:
         The printed page (``--pdf``), relative to the reports folder.
     each, unit : str or None
         For a page per unit (``--each``): the column and the unit's value.
+    each_label : str or None
+        What the page calls the column: its codebook label in the page's language (the index
+        heads the units' table with it).
     alert : bool
         Whether the page raised an early warning (an alert in its latest period).
     base : int or None
@@ -176,6 +179,7 @@ class Run:
     base: int | None = None
     alert: bool = False
     min_base: int | None = None
+    each_label: str | None = None
 
 
 #: A section that raises an early warning writes this (an invisible HTML comment) into its output,
@@ -1064,7 +1068,7 @@ def _index_tables(runs: list[dict], lang: str) -> str:
     by_each: dict[str, list[dict]] = {}
     for r in runs:
         if r.get("unit") is not None:
-            by_each.setdefault(str(r.get("each")), []).append(r)
+            by_each.setdefault(str(r.get("each_label") or r.get("each")), []).append(r)
     if not by_each:
         return _index_table(whole, lang, units=False)
     parts = [f"<h2>{msg('report_index.whole', lang)}</h2>", _index_table(whole, lang, units=False)]
@@ -1148,6 +1152,8 @@ class _Job:
     fonts: Any = None
     #: The codebook's ``min_base:`` (None: it has none).
     codebook_min_base: int | None = None
+    #: Language -> the codebook's label of the ``--each`` column (empty: its name is shown).
+    each_label: dict = field(default_factory=dict)
     #: Seconds each step took (:meth:`mark`), for the log's breakdown of a page's time.
     steps: dict = field(default_factory=dict)
 
@@ -1167,6 +1173,12 @@ class _Job:
     @property
     def unit(self) -> str | None:
         return self.params.get("unit") if self.params.get("each") else None
+
+    @property
+    def unit_column(self) -> str:
+        """What this page calls its ``--each`` column: the codebook's label in the page's
+        language, else the column's name."""
+        return str(self.each_label.get(self.lang) or self.params.get("each", ""))
 
     @property
     def min_base(self) -> int:
@@ -1217,6 +1229,7 @@ class _Job:
             error=error,
             pdf=html[:-5] + ".pdf" if html and pdf else None,
             each=self.params.get("each") if self.unit is not None else None,
+            each_label=self.unit_column if self.unit is not None else None,
             unit=self.unit,
             base=self.base if self.unit is not None else None,
             min_base=self.min_base,
@@ -1240,6 +1253,7 @@ def run_report(
     base: int | None = None,
     fonts: Any = None,
     codebook_min_base: int | None = None,
+    each_label: Mapping[str, str] | None = None,
 ) -> Path:
     """Execute one notebook with papermill and render it to a dated HTML report.
 
@@ -1338,6 +1352,7 @@ def run_report(
             base=base,
             fonts=fonts,
             codebook_min_base=codebook_min_base,
+            each_label=dict(each_label or {}),
         )
         if codebook_min_base is None and not params.get("min_base"):
             job = replace(job, codebook_min_base=_codebook_min_base(params))
@@ -1437,7 +1452,7 @@ def _page_frame(job: _Job, nb) -> _Frame:
     lang, versions, digest = job.lang, package_versions(), job.digest
     title = _title(_for_language(nb, lang), job.params, job.name)
     if job.unit is not None:
-        title = msg("page.unit_title", lang, title=title, each=job.params["each"], unit=job.unit)
+        title = msg("page.unit_title", lang, title=title, each=job.unit_column, unit=job.unit)
     shown = ", ".join(
         f"{k}={v}"
         for k, v in job.params.items()
@@ -1445,7 +1460,7 @@ def _page_frame(job: _Job, nb) -> _Frame:
     )
     unit = []
     if job.unit is not None:
-        base = msg("page.unit_base", lang, each=job.params["each"], unit=job.unit, n=job.base)
+        base = msg("page.unit_base", lang, each=job.unit_column, unit=job.unit, n=job.base)
         unit = [(msg("page.unit", lang), base)]
     meta = [
         (msg("page.report", lang), msg("page.report_name", lang, title=title, name=job.name)),
@@ -1537,7 +1552,7 @@ def _small_base_notebook(job: _Job):
     text = msg(
         "page.small_base",
         lang,
-        each=escape_markdown(job.params["each"]),
+        each=escape_markdown(job.unit_column),
         unit=escape_markdown(job.unit),
         n=job.base,
         min_base=job.min_base,

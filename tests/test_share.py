@@ -94,6 +94,8 @@ def test_index_groups_pages_by_unit():
     runs = [run("西部", 12, "03"), run("华东", 400, "02")]
     page = reports.render_index(runs, lang="en", embed_font=False)
     assert "One page per region" in page and "Whole survey" in page
+    labelled = reports.render_index([{**r, "each_label": "地区"} for r in runs], embed_font=False)
+    assert "按 地区 分页" in labelled and "region" not in labelled.split("<h2")[-1].split("</h2")[0]
     assert page.index("华东") < page.index("西部")  # units in order, not by time
     assert "12 (n &lt; 30, nothing shown)" in page
     assert 'href="2026-03-02/satisfaction--region=华东.pdf">PDF</a>' in page
@@ -231,6 +233,9 @@ def test_each_region_with_pdf_on_the_sample(tmp_path, capsys):
         assert_font_covers_page(page.read_text(encoding="utf-8"), page.name)
     small = (day / "satisfaction--region=港台--min_base=200.html").read_text(encoding="utf-8")
     assert "少于 200 位" in small and "<img" not in small
+    assert (
+        "地区 = 港台" in small and "region = " not in small
+    )  # the codebook's label, not the column
     big = (day / "satisfaction--region=华东--min_base=200.html").read_text(encoding="utf-8")
     assert "<img" in big and "小样本规则" in big
     assert len(big.encode()) - len(FONT_URL.sub("", big).encode()) < 600_000  # the budget
@@ -238,6 +243,7 @@ def test_each_region_with_pdf_on_the_sample(tmp_path, capsys):
         assert page.with_suffix(".pdf").read_bytes().startswith(b"%PDF")
     index = json.loads((tmp_path / "index.json").read_text(encoding="utf-8"))
     assert {r["unit"]: r["base"] for r in index}["港台"] < 200
+    assert {r["each_label"] for r in index} == {"地区"}
     assert all(r["pdf"] for r in index)
     if shutil.which("pdffonts") and shutil.which("pdftotext"):
         pdf = day / "satisfaction--region=华东--min_base=200.pdf"
