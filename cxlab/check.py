@@ -277,7 +277,7 @@ def describe(result: SurveyCheck) -> str:
     return "\n".join(lines)
 
 
-def unit_counts(sv, each: str, period: str = "") -> dict[str, int]:
+def unit_counts(sv, each: str, *, period: str = "") -> dict[str, int]:
     """Respondents of each value of ``each`` in a period: the units of ``cxlab report --each``.
 
     Parameters
@@ -303,7 +303,7 @@ def unit_counts(sv, each: str, period: str = "") -> dict[str, int]:
 
     Examples
     --------
-    >>> bases = unit_counts(load_checked(None), "region", "2025Q4")
+    >>> bases = unit_counts(load_checked(None), "region", period="2025Q4")
     >>> list(bases), bases["华东"]
     (['华东', '华北', '华南', '港台', '西部'], 446)
     """
@@ -397,7 +397,9 @@ def plan_pages(
     return {
         "loaded": True,
         "applicable": {r: sections.applicable(sv.codebook, r, inputs=inputs) for r in known},
-        "bases": {p: unit_counts(sv, each, p) for p in dict.fromkeys(periods)} if each else None,
+        "bases": {p: unit_counts(sv, each, period=p) for p in dict.fromkeys(periods)}
+        if each
+        else None,
         "min_base": sv.codebook.min_base,
         "each_label": each_labels(sv.codebook, each) if each else None,
     }

@@ -1714,7 +1714,7 @@ def unit_bases(parameters: Mapping[str, Any], each: str) -> dict[str, int]:
         raise ReportError(f"--each {each}: {bounded(e, one_line=True)}") from None
     period = parameters.get("period") or parameters.get("wave") or ""
     try:
-        return unit_counts(sv, each, period)
+        return unit_counts(sv, each, period=period)
     except ValueError as e:
         raise ReportError(bounded(e, one_line=True)) from None
 

@@ -265,13 +265,13 @@ def score_chunk(
     return _labelled(score)
 
 
-def label_codes(score: np.ndarray) -> np.ndarray:
-    """The label of each score as its position in :data:`LABELS`.
+def label_codes(scores: np.ndarray) -> np.ndarray:
+    """The label of each sentiment score as its position in :data:`LABELS`.
 
     Parameters
     ----------
-    score : numpy.ndarray
-        Scores in [-1, 1].
+    scores : numpy.ndarray
+        Sentiment scores in [-1, 1].
 
     Returns
     -------
@@ -284,7 +284,9 @@ def label_codes(score: np.ndarray) -> np.ndarray:
     >>> label_codes(np.array([-0.9, 0.0, 0.9])).tolist()
     [0, 1, 2]
     """
-    return np.where(score > NEUTRAL_BAND, 2, np.where(score < -NEUTRAL_BAND, 0, 1)).astype(np.int8)
+    return np.where(scores > NEUTRAL_BAND, 2, np.where(scores < -NEUTRAL_BAND, 0, 1)).astype(
+        np.int8
+    )
 
 
 def _labelled(score: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
