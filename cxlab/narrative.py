@@ -76,7 +76,13 @@ def _fmt(value: float, unit: str) -> _Safe:
 
 
 def trend_sentence(
-    table: pd.DataFrame, wave: str, *, metric_label: str, unit: str = "", lang: str = "zh"
+    table: pd.DataFrame,
+    wave: str,
+    *,
+    metric_label: str,
+    unit: str = "",
+    min_base: int | None = None,
+    lang: str = "zh",
 ) -> str:
     """One sentence on the latest wave of a trend table.
 
@@ -91,6 +97,9 @@ def trend_sentence(
         What the value is ("NPS").
     unit : str
         Written after the value, its interval bounds ("%").
+    min_base : int, optional
+        Small bases (``n_used``, else ``n``): a latest wave under it gets no figure ("n < 30"),
+        and the change from a wave under it is not mentioned.
     lang : {"zh", "en"}
 
     Returns
@@ -106,10 +115,17 @@ def trend_sentence(
     ...                   "p_change": [None, 0.01], "significant": [False, True]})
     >>> trend_sentence(t, "wave", metric_label="NPS", lang="en")
     'NPS in Q2 is **18.0** (95% CI 13.0 to 23.0), significantly up 8.0 on Q1 (p = 0.01).'
+    >>> trend_sentence(t.assign(n_used=[12, 80]), "wave", metric_label="NPS", min_base=30, lang="en")
+    'NPS in Q2 is **18.0** (95% CI 13.0 to 23.0).'
+    >>> trend_sentence(t.assign(n_used=[80, 12]), "wave", metric_label="NPS", min_base=30, lang="en")
+    'NPS in Q2: n < 30, not shown.'
     """
     check_lang(lang)
     t = table.sort_values(wave, key=lambda s: s.astype(str))
     last = t.iloc[-1]
+    small = _small_rows(t, min_base)
+    if small[-1]:
+        return _say("narrative.small", lang, metric=metric_label, period=last[wave], n=min_base)
     head = _say(
         "narrative.trend.head",
         lang,
@@ -119,7 +135,7 @@ def trend_sentence(
         low=_fmt(last["ci_low"], unit),
         high=_fmt(last["ci_high"], unit),
     )
-    if len(t) < 2 or pd.isna(last["change"]):
+    if len(t) < 2 or pd.isna(last["change"]) or small[-2]:
         return _say("narrative.trend.only", lang, head=head)
     fields = {"head": head, "previous": t.iloc[-2][wave], "change": last["change"]}
     if last["significant"]:
@@ -181,8 +197,21 @@ def compare_sentences(
     return out
 
 
+def _small_rows(table: pd.DataFrame, min_base: int | None) -> list[bool]:
+    """Whether each row's base (``n_used``, else ``n``) is under ``min_base`` (None: never)."""
+    column = next((c for c in ("n_used", "n") if c in table), None)
+    if min_base is None or column is None:
+        return [False] * len(table)
+    return [not (b >= min_base) for b in table[column].fillna(0).tolist()]
+
+
 def level_sentence(
-    table: pd.DataFrame, *, metric_label: str, unit: str = "", lang: str = "zh"
+    table: pd.DataFrame,
+    *,
+    metric_label: str,
+    unit: str = "",
+    min_base: int | None = None,
+    lang: str = "zh",
 ) -> str:
     """One sentence on a figure and its 95 % interval (a survey without waves).
 
@@ -195,6 +224,8 @@ def level_sentence(
         What the value is ("NPS").
     unit : str
         Written after the value and its interval bounds ("%").
+    min_base : int, optional
+        A base (``n_used``, else ``n``) under it gets no figure: "n < 30".
     lang : {"zh", "en"}
 
     Returns
@@ -206,8 +237,12 @@ def level_sentence(
     >>> t = pd.DataFrame({"value": [18.0], "ci_low": [13.0], "ci_high": [23.04]})
     >>> level_sentence(t, metric_label="NPS", lang="en")
     'NPS is **18.0** (95% CI 13.0 to 23.0).'
+    >>> level_sentence(t.assign(n_used=[9]), metric_label="NPS", min_base=30, lang="en")
+    'NPS: n < 30, not shown.'
     """
     check_lang(lang)
+    if _small_rows(table.iloc[:1], min_base)[0]:
+        return _say("narrative.small_level", lang, metric=metric_label, n=min_base)
     r = table.iloc[0]
     values = {"value": r["value"], "low": r["ci_low"], "high": r["ci_high"]}
     formatted = {k: _fmt(v, unit) for k, v in values.items()}

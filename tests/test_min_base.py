@@ -297,3 +297,23 @@ def test_voice_keywords_leave_out_a_channel_with_few_comments(sample_survey):
     table, note = pages.voice.keywords(ctx).parts
     assert "电话" not in table.data.iloc[:, 0].tolist()
     assert "n < 30" in note and "电话" in note
+
+
+@pytest.mark.parametrize("small_wave", ["latest", "previous"])
+def test_key_points_state_no_figure_of_a_small_wave(sample_survey, small_wave):
+    """A headline sentence never rests on a wave under min_base: no figure for a small latest
+    wave, no change stated from a small previous one."""
+    book = sample_survey.codebook
+    df = sample_survey.data[sample_survey.data["region"] == "港台"]
+    waves = sorted(df[book.wave].astype(str).unique())
+    cut = waves[-1] if small_wave == "latest" else waves[-2]
+    in_cut = df[book.wave].astype(str) == cut
+    df = pd.concat([df[~in_cut], df[in_cut].head(12)])
+    points = pages.satisfaction.key_points(df, book, period=waves[-1], min_base=30, lang="en")
+    headline = points[0]
+    if small_wave == "latest":
+        assert headline.endswith("n < 30, not shown.") and "**" not in headline
+    else:
+        assert "**" in headline and waves[-2] not in headline  # the level, no change
+    full = pages.satisfaction.key_points(df, book, period=waves[-1], min_base=5, lang="en")
+    assert "**" in full[0] and (small_wave == "latest" or waves[-2] in full[0])

@@ -111,7 +111,8 @@ def key_points(
     period : str or None
         The wave reported (None: the survey has no waves, or all of them).
     min_base : int
-        Groups with fewer respondents are not tested.
+        Groups with fewer respondents are not tested; a wave (or, without waves, a survey)
+        with fewer gives no figure, and no change is stated from one.
     labels : dict, optional
         Column -> label (default: the codebook's labels).
     lang : {"zh", "en"}
@@ -139,7 +140,7 @@ def key_points(
     """
     name = (lambda c: labels.get(c, c)) if labels else codebook.label
     metrics = headline_metrics(codebook, lang=lang)
-    current, points = df, _headline_sentences(df, codebook, metrics, period, lang)
+    current, points = df, _headline_sentences(df, codebook, metrics, period, min_base, lang)
     if codebook.wave and period is not None:
         current = df[df[codebook.wave].astype(str) == str(period)]
     for metric, item, label, _, scale in metrics[:1]:
@@ -153,8 +154,9 @@ def key_points(
     return points
 
 
-def _headline_sentences(df, codebook, metrics, period, lang: str) -> list[str]:
-    """A trend sentence per headline figure up to ``period``, or its level without waves."""
+def _headline_sentences(df, codebook, metrics, period, min_base: int, lang: str) -> list[str]:
+    """A trend sentence per headline figure up to ``period``, or its level without waves; no
+    figure of a wave under ``min_base``, no change from one."""
     weight, wave = codebook.weight, codebook.wave
     if wave and period is not None:
         upto = df[df[wave].astype(str) <= str(period)]
@@ -164,6 +166,7 @@ def _headline_sentences(df, codebook, metrics, period, lang: str) -> list[str]:
                 wave,
                 metric_label=label,
                 unit=unit,
+                min_base=min_base,
                 lang=lang,
             )
             for metric, item, label, unit, scale in metrics
@@ -173,6 +176,7 @@ def _headline_sentences(df, codebook, metrics, period, lang: str) -> list[str]:
             survey.estimate(df, metric, item, weight=weight, scale=scale),
             metric_label=label,
             unit=unit,
+            min_base=min_base,
             lang=lang,
         )
         for metric, item, label, unit, scale in metrics
