@@ -206,11 +206,21 @@ def _render(result, codebook, *, lang, digits, rename=None, values=None, small=N
     df = _drop_silent_columns(result)
     df = _translate_values(df, codebook, lang=lang, values=values)
     df = _format_cells(df, lang=lang)
+    hidden = None
     if small is not None:
         mask, min_base = small
-        df = _mark(df, mask[df.columns], msg("small_base.marker", lang, min_base=min_base))
+        hidden = mask[df.columns]
+        df = _mark(df, hidden, msg("small_base.marker", lang, min_base=min_base))
     names = {c: (rename or {}).get(c, column_label(c, codebook, lang=lang)) for c in df.columns}
-    return _style(df.rename(columns=names), names, digits)
+    styler = _style(df.rename(columns=names), names, digits)
+    data = styler.data
+    if hidden is not None and hidden.to_numpy().any() and data.columns.is_unique:
+        # The page styles these cells (grey, kept on one line): see the report template.
+        classes = np.where(hidden.to_numpy(), "cx-small", "")
+        styler = styler.set_td_classes(
+            pd.DataFrame(classes, index=data.index, columns=data.columns)
+        )
+    return styler
 
 
 def _drop_silent_columns(df: pd.DataFrame) -> pd.DataFrame:

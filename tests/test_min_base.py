@@ -317,3 +317,15 @@ def test_key_points_state_no_figure_of_a_small_wave(sample_survey, small_wave):
         assert "**" in headline and waves[-2] not in headline  # the level, no change
     full = pages.satisfaction.key_points(df, book, period=waves[-1], min_base=5, lang="en")
     assert "**" in full[0] and (small_wave == "latest" or waves[-2] in full[0])
+
+
+def test_marker_cells_carry_the_class_the_page_styles():
+    """The marker cells are grey and never broken over two lines ("n <" / "30" was seen in a
+    narrow PDF column): they carry ``cx-small``, which the report template styles."""
+    from cxlab.paths import RESOURCES
+
+    html = present.table(compare_like(), None, lang="zh", min_base=30).to_html()
+    cells = re.findall(r'<td[^>]*class="([^"]*)"[^>]*>([^<]*)</td>', html)
+    assert cells and all(("cx-small" in c) == (t == "n &lt; 30") for c, t in cells)
+    template = (RESOURCES / "templates/cxlab_report/index.html.j2").read_text()
+    assert "td.cx-small { white-space: nowrap;" in template
