@@ -242,8 +242,13 @@ def _kernel_manager_class():
         def has_kernel(self) -> bool:
             return self.pid > 0
 
-        async def is_alive(self) -> bool:
+        async def _async_is_alive(self) -> bool:
+            # jupyter_client asks its provisioner, which a forked kernel does not have (an
+            # AssertionError). Its clients ask this whenever a kernel is slow to answer, as a
+            # kernel starting on a busy machine is: by the process id instead.
             return self.pid > 0 and _alive(self.pid)
+
+        is_alive = _async_is_alive
 
         def client(self, **kwargs):
             kc = super().client(**kwargs)

@@ -165,6 +165,23 @@ def test_notebook_imports_are_preloaded():
     assert {"cxlab.pages", "cxlab.notebook"} <= set(modules)
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="kernels are forked on Linux")
+def test_a_forked_kernel_answers_whether_it_is_alive(tmp_path):
+    """A client asks its manager whether the kernel lives whenever the kernel is slow to answer
+    (a kernel starting on a busy machine). jupyter_client asks a provisioner, which a forked
+    kernel has not: the page failed with a bare AssertionError (seen once in CI under load)."""
+    import asyncio
+
+    with runner.KernelPool(pages=1, cwd=tmp_path) as pool:
+        km = pool.take(tmp_path)
+        kc = km.client()
+        assert asyncio.run(km._async_is_alive()) and asyncio.run(kc._async_is_alive())
+        kc.start_channels()
+        asyncio.run(kc.wait_for_ready(timeout=60))  # answers once its kernel has started
+        pool.release(km)
+        assert not asyncio.run(km._async_is_alive())
+
+
 @pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="kernels are forked on Linux")
 def test_each_page_gets_a_fresh_kernel(tmp_path):
