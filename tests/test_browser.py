@@ -93,15 +93,9 @@ def test_explorer_in_jupyterlab_updates_chart_and_table(browser, lab):
     url, token, *_ = lab
     ARTIFACTS.mkdir(exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 1100})
-    page.goto(f"{url}/lab/tree/explore.ipynb?token={token}", timeout=60_000)
-    page.wait_for_selector(".jp-Notebook", timeout=60_000)
-    page.wait_for_function(
-        "window.jupyterapp && window.jupyterapp.shell.currentWidget && "
-        "window.jupyterapp.shell.currentWidget.sessionContext && "
-        "window.jupyterapp.shell.currentWidget.sessionContext.session",
-        timeout=60_000,
-    )
-    page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    # Once its kernel is idle: asked earlier, on a busy machine, the command found no kernel
+    # to run the cells in, and the widgets never appeared (seen once in CI).
+    _open_and_run_all(page, url, token, "explore.ipynb")
     page.wait_for_selector(".widget-dropdown select", timeout=120_000)
     page.wait_for_selector(".jp-OutputArea-output table", timeout=120_000)
     page.wait_for_selector(".widget-output img", timeout=120_000)
