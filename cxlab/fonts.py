@@ -56,6 +56,10 @@ _ALWAYS = "0123456789 .:-+/%()"
 #: Names the way a subset is made; change it whenever :func:`_cut` changes, so that fonts cut
 #: the old way are not served from the disk cache.
 _RECIPE = f"noto-sc-ttf-nolayout-brotli{_BROTLI_QUALITY}-v1"
+#: Most subsets kept on disk (about 50 KB each); beyond it the least recently used go. Every
+#: page of a daily run may have its own characters (its comments), so the cache must not grow
+#: for ever.
+MAX_CACHED = 400
 
 _lock = threading.Lock()
 _HIDDEN = re.compile(r"<(style|script)\b.*?</\1\s*>", re.S | re.I)
@@ -334,8 +338,10 @@ def woff2_key(characters: str) -> str:
 def _from_disk(key: str) -> bytes | None:
     if os.environ.get("CXLAB_CACHE_DIR") == "off":
         return None
+    path = cache_folder() / f"{key}.woff2"
     try:
-        data = (cache_folder() / f"{key}.woff2").read_bytes()
+        data = path.read_bytes()
+        os.utime(path)  # used now: the last to be pruned
     except OSError:
         return None
     return data if data[:4] == b"wOF2" else None
@@ -352,8 +358,26 @@ def _to_disk(key: str, data: bytes) -> None:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         os.replace(tmp, folder / f"{key}.woff2")
+        _prune(folder)
     except OSError:  # a read-only or full cache only makes the next run cut the font again
         pass
+
+
+def _prune(folder: Path) -> None:
+    """Keep the :data:`MAX_CACHED` most recently used subsets; remove the others."""
+    kept = []
+    for entry in os.scandir(folder):
+        if entry.name.endswith(".woff2") and not entry.name.startswith(".part-"):
+            try:
+                kept.append((entry.stat().st_mtime_ns, entry.path))
+            except OSError:  # removed meanwhile by another run
+                pass
+    kept.sort(reverse=True)
+    for _, path in kept[MAX_CACHED:]:
+        try:
+            os.remove(path)
+        except OSError:
+            pass
 
 
 @functools.lru_cache(maxsize=64)

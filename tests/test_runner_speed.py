@@ -107,6 +107,22 @@ def test_the_disk_cache_can_be_turned_off(font_cache, monkeypatch):
     assert not font_cache.exists()
 
 
+def test_the_disk_cache_keeps_the_most_recently_used_subsets(font_cache, monkeypatch):
+    """A daily run may cut a new subset for every page: the cache keeps MAX_CACHED, dropping
+    the least recently used (a hit counts as a use)."""
+    monkeypatch.setattr(fonts, "MAX_CACHED", 2)
+    first, second, third = "满", "意", "度"
+    for i, chars in enumerate((first, second)):
+        fonts.subset_woff2(chars)
+        path = font_cache / f"{fonts.woff2_key(chars)}.woff2"
+        os.utime(path, ns=(10**18 + i, 10**18 + i))  # cut in this order
+    fonts.subset_woff2.cache_clear()
+    fonts.subset_woff2(first)  # read from disk: now the most recently used
+    fonts.subset_woff2(third)  # a third subset: the least recently used one goes
+    kept = {p.name for p in font_cache.iterdir()}
+    assert kept == {f"{fonts.woff2_key(c)}.woff2" for c in (first, third)}
+
+
 # -- the survey, read once -------------------------------------------------------------------------
 
 
