@@ -359,6 +359,7 @@ def _tools(args, pages: list[tuple], zygote) -> tuple:
 def _run_all(args, pages: list[tuple], out_root: Path, zygote, facts: dict) -> list[tuple]:
     """Run the pages (``--jobs`` at once); ``(name, page or None, error or None)`` each."""
     from cxlab import reports
+    from cxlab.codebook import page_min_base
 
     interactive = sys.stderr.isatty() and not args.quiet
     total, started = len(pages), []
@@ -388,7 +389,7 @@ def _run_all(args, pages: list[tuple], out_root: Path, zygote, facts: dict) -> l
                 printer=printer,
                 base=base,
                 fonts=fonts,
-                codebook_min_base=facts["min_base"] or reports.MIN_BASE,
+                codebook_min_base=page_min_base(codebook_value=facts["min_base"]),
                 each_label=facts.get("each_label"),
             )
         except reports.ReportError as e:

@@ -29,7 +29,7 @@ alerts : mapping, optional
     language is in :mod:`cxlab.loop.alerts`.
 min_base : int, optional
     Fewest respondents a group, unit or cell needs for its statistics, tests and comments to
-    be shown on a report page (default 30, :data:`cxlab.present.MIN_BASE`); a report's
+    be shown on a report page (default 30, :data:`MIN_BASE`); a report's
     ``min_base`` parameter overrides it.
 sentiment_model : str, optional
     A sentiment model saved by :meth:`cxlab.text.learn.SentimentModel.save` (a path relative
@@ -126,6 +126,37 @@ TOP_KEYS = frozenset(
 
 #: Longest message a :class:`CodebookError` carries (it is quoted into logs, pages and the index).
 MAX_MESSAGE = 2000
+#: Fewest respondents a group, unit or cell needs on a report page unless the report's
+#: ``min_base`` parameter or the codebook's ``min_base:`` says otherwise.
+MIN_BASE = 30
+
+
+def page_min_base(*, parameter=None, codebook_value: int | None = None) -> int:
+    """The small-base rule of a page: the ``min_base`` parameter when given (> 0), else the
+    codebook's ``min_base:``, else :data:`MIN_BASE`.
+
+    One rule for the page's tables (:attr:`cxlab.notebook.ReportContext.min_base`), the
+    runner's small-unit pages and footer, and the index.
+
+    Parameters
+    ----------
+    parameter : int or str, optional
+        The report's ``min_base`` parameter; None, empty or 0 when not given.
+    codebook_value : int, optional
+        The codebook's ``min_base:`` (:attr:`Codebook.min_base`).
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> page_min_base(), page_min_base(parameter=0, codebook_value=50)
+    (30, 50)
+    >>> page_min_base(parameter="20", codebook_value=50)
+    20
+    """
+    return int(parameter or codebook_value or MIN_BASE)
 
 
 def clip(text: str, *, limit: int = MAX_MESSAGE) -> str:

@@ -118,15 +118,12 @@ class ReportContext:
 
     @property
     def min_base(self) -> int:
-        """Fewest respondents a group, unit or cell needs on this page: the ``min_base``
-        parameter when given (> 0), else the codebook's ``min_base``, else
-        :data:`cxlab.present.MIN_BASE` (30)."""
-        from cxlab.present import MIN_BASE
+        """Fewest respondents a group, unit or cell needs on this page
+        (:func:`cxlab.codebook.page_min_base`: the parameter, else the codebook's, else 30)."""
+        from cxlab.codebook import page_min_base
 
-        given = self.option("min_base")
-        if given:
-            return int(given)
-        return int(getattr(self.codebook, "min_base", None) or MIN_BASE)
+        codebook_value = getattr(self.codebook, "min_base", None)
+        return page_min_base(parameter=self.option("min_base"), codebook_value=codebook_value)
 
     def table(self, table: pd.DataFrame, *, digits: int = 1, base=None, **options):
         """:func:`cxlab.present.table` in the page's language, with its codebook and

@@ -31,7 +31,6 @@ from cxlab.markup import escape_markdown
 from cxlab.messages import check_lang, has, msg
 
 __all__ = [
-    "MIN_BASE",
     "LeftOut",
     "column_label",
     "kpi_table",
@@ -44,9 +43,6 @@ __all__ = [
     "translate_codes",
 ]
 
-#: Fewest respondents (used: weight > 0) a group, unit or cell needs for its statistics to be
-#: shown, unless the report's ``min_base`` parameter or the codebook's ``min_base`` says.
-MIN_BASE = 30
 
 #: Columns whose values are survey columns, shown as their codebook labels.
 LABELLED_COLUMNS = ("item", "driver", "outcome")

@@ -53,13 +53,13 @@ from pathlib import Path
 from typing import Any
 
 from cxlab import __version__
+from cxlab.codebook import page_min_base
 from cxlab.markup import bounded, escape_html, html_text, unescape_html
 from cxlab.messages import LANGUAGES, msg
 from cxlab.paths import NOTEBOOKS, RESOURCES, SAMPLE_DATA
 
 __all__ = [
     "MAX_STEM_BYTES",
-    "MIN_BASE",
     "RUNNER_PARAMETERS",
     "ReportError",
     "ReportLocked",
@@ -91,8 +91,6 @@ FILE_PARAMETERS = ("data", "codebook", "sentiment_model")
 #: Parameters the runner gives a page of ``cxlab report NAME --each COLUMN``: the column and the
 #: unit's value (as text). A notebook need not declare them; one that does reads its unit's rows.
 RUNNER_PARAMETERS = ("each", "unit")
-#: Fewest respondents a unit page shows results for, unless the ``min_base`` parameter says.
-MIN_BASE = 30
 KEY_PACKAGES = (
     "pandas",
     "numpy",
@@ -157,7 +155,7 @@ class Run:
         only that it is too small.
     min_base : int or None
         The page's small-base rule: the ``min_base`` parameter when given (> 0), else the
-        codebook's ``min_base:``, else :data:`MIN_BASE`.
+        codebook's ``min_base:``, else 30 (:func:`cxlab.codebook.page_min_base`).
     """
 
     name: str
@@ -1029,7 +1027,7 @@ def _index_row(r: dict, lang: str) -> str:
     unit = ""
     if r.get("unit") is not None:
         base = r.get("base")
-        min_base = r.get("min_base") or int(r["parameters"].get("min_base") or 0) or MIN_BASE
+        min_base = r.get("min_base") or page_min_base(parameter=r["parameters"].get("min_base"))
         small = msg("report_index.small", lang, min_base=min_base)
         note = f" ({e(small)})" if base is not None and base < min_base else ""
         unit = f"<td>{e(r['unit'])}</td><td>{e('—' if base is None else base)}{note}</td>"
@@ -1184,7 +1182,9 @@ class _Job:
     def min_base(self) -> int:
         """The ``min_base`` parameter when given (> 0), else the codebook's, else 30: the rule
         :attr:`cxlab.notebook.ReportContext.min_base` applies inside the page."""
-        return int(self.params.get("min_base") or self.codebook_min_base or MIN_BASE)
+        return page_min_base(
+            parameter=self.params.get("min_base"), codebook_value=self.codebook_min_base
+        )
 
     @property
     def small(self) -> bool:
@@ -1295,7 +1295,7 @@ def run_report(
         Where the page's font is cut (in parallel with rendering); default: in this process.
     codebook_min_base : int, optional
         The survey's own small-base rule, if the caller read it already: its codebook's
-        ``min_base:``, or :data:`MIN_BASE` when it has none (see :func:`cxlab.check.plan_pages`);
+        ``min_base:``, or 30 when it has none (see :func:`cxlab.check.plan_pages`);
         default: read from the survey now. The page's rule is the ``min_base`` parameter when
         given (> 0), else this.
 

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cxlab import pages, present
-from cxlab.codebook import Codebook, CodebookError
+from cxlab.codebook import MIN_BASE, Codebook, CodebookError
 from cxlab.notebook import report_context
 
 
@@ -148,7 +148,7 @@ def test_codebook_min_base_key_and_parameter_override():
     assert report_context("satisfaction", sv, min_base=20).min_base == 20
     assert report_context("satisfaction", sv, min_base=0).min_base == 50  # 0: not given
     plain = dataclasses.replace(sv, codebook=Codebook.from_dict(BOOK))
-    assert report_context("satisfaction", plain).min_base == present.MIN_BASE == 30
+    assert report_context("satisfaction", plain).min_base == MIN_BASE == 30
 
 
 @pytest.mark.parametrize("bad", [0, -3, 2.5, "30", True])
