@@ -64,6 +64,8 @@ class ReportContext:
         :func:`cxlab.sections.plan` for this report and survey (``missing`` in ``lang``).
     options : dict
         The report's other parameters (``min_base``, ``n_boot``, ``events``...).
+    segments : list of str
+        (Property) the codebook's segment columns, less the ``each`` column on a unit's page.
     min_base : int
         (Property) the small-base threshold of the page, see :meth:`table`.
     sample : bool
@@ -115,6 +117,13 @@ class ReportContext:
         """A report parameter; ``default`` when it was not given or is empty."""
         value = self.options.get(name)
         return default if value is None or value == "" else value
+
+    @property
+    def segments(self) -> list[str]:
+        """The segment columns the page breaks its results down by: the codebook's segments,
+        less the ``each`` column on a unit's page (its respondents are all one group of it)."""
+        each = self.options.get("each") or ""
+        return [c for c in self.codebook.segments if c != each]
 
     @property
     def min_base(self) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -268,3 +269,26 @@ def test_each_region_with_pdf_on_the_sample(tmp_path, capsys):
         assert "NotoSansCJKsc-Regular" in listed and "CID TrueType" in listed
         text = subprocess.run(["pdftotext", pdf, "-"], capture_output=True, text=True).stdout
         assert "顾客满意度报告" in text and re.search(r"\b1\s*/\s*\d", text)  # page numbers
+
+
+# -- a unit's page leaves out its own column --------------------------------------------------------
+
+
+def test_unit_page_does_not_split_by_its_own_column():
+    from cxlab.notebook import open_report, report_context
+    from cxlab.pages import satisfaction
+
+    ctx = open_report("satisfaction", each="region", unit="华东", lang="en")
+    assert ctx.segments == ["channel", "member_tier"]  # the sample's segments less `region`
+    chart = satisfaction.segments(ctx).parts[0]
+    assert [ax.get_title() for ax in chart.axes] == [ctx.label("channel"), ctx.label("member_tier")]
+    assert not any("地区" in str(p) for p in satisfaction.segments(ctx).parts[1:])
+    whole = open_report("satisfaction", lang="en")
+    assert whole.segments == ["region", "channel", "member_tier"]
+    # A codebook whose only segment is the unit's column: one sentence, no chart.
+    book = whole.codebook
+    only = dataclasses.replace(book, segments={"region": book.segments["region"]})
+    sv = dataclasses.replace(whole.survey, codebook=only)
+    unit = report_context("satisfaction", sv, lang="en", each="region", unit="华东")
+    [sentence] = satisfaction.segments(unit).parts
+    assert sentence.startswith("This page holds the respondents of 地区 “华东” only")

@@ -112,7 +112,7 @@ def warning_parts(ctx, *, text: str | None = None, item: str | None = None, anal
     from cxlab.reports import ALERT_MARK
 
     book = ctx.codebook
-    by = getattr(book, "owner", None) or next(iter(book.segments), None)
+    by = getattr(book, "owner", None) or next(iter(ctx.segments), None)
     found = scan(
         ctx.survey.data,
         wave=book.wave,

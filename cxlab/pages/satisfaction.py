@@ -97,6 +97,7 @@ def key_points(
     *,
     period: str | None,
     min_base: int = 30,
+    by: list[str] | None = None,
     labels: dict | None = None,
     lang: str = "zh",
 ) -> list[str]:
@@ -113,6 +114,8 @@ def key_points(
     min_base : int
         Groups with fewer respondents are not tested; a wave (or, without waves, a survey)
         with fewer gives no figure, and no change is stated from one.
+    by : list of str, optional
+        The segment columns compared (default: the codebook's segments).
     labels : dict, optional
         Column -> label (default: the codebook's labels).
     lang : {"zh", "en"}
@@ -144,7 +147,7 @@ def key_points(
     if codebook.wave and period is not None:
         current = df[df[codebook.wave].astype(str) == str(period)]
     for metric, item, label, _, scale in metrics[:1]:
-        for seg in codebook.segments:
+        for seg in codebook.segments if by is None else by:
             c = survey.compare(
                 current, metric, seg, item, weight=codebook.weight, min_base=min_base, scale=scale
             )
@@ -207,7 +210,7 @@ def sample(ctx: ReportContext) -> list:
     parts = [present.load_summary(sv, lang=ctx.lang)]
     if len(sv.exclusions):
         parts.append(present.table(sv.exclusion_summary(), None, lang=ctx.lang))
-    for seg in book.segments:
+    for seg in ctx.segments:
         counts = survey.counts(ctx.df, seg, weight=book.weight)
         parts.append(ctx.table(counts, base=False))  # bases only: the rule shows them
     return parts
@@ -261,6 +264,7 @@ def points(ctx: ReportContext) -> list:
         ctx.codebook,
         period=ctx.period,
         min_base=ctx.min_base,
+        by=ctx.segments,
         labels=ctx.labels,
         lang=ctx.lang,
     )
@@ -314,7 +318,8 @@ def segments(ctx: ReportContext) -> list:
     Returns
     -------
     cxlab.notebook.Shown
-        A figure of the first headline figure by each segment, with 95% intervals; then, per
+        A figure of the first headline figure by each segment (on a unit's page, every segment
+        but the ``each`` column; a sentence when none is left), with 95% intervals; then, per
         segment and headline figure, a Markdown heading and the table of
         :func:`cxlab.survey.compare` (letters of the groups it is significantly above). A group
         under ``min_base`` is left out of the figure (named in a note under it), shows "n < 30"
@@ -327,6 +332,17 @@ def segments(ctx: ReportContext) -> list:
     >>> shown.parts[0].get_suptitle(), shown.parts[1]
     ('NPS by segment with 95% confidence intervals', '**地区: NPS**')
     """
+    if not ctx.segments:  # a unit's page, split by the only segment column
+        each = ctx.options["each"]
+        unit = escape_markdown(str(ctx.option("unit")))
+        return [
+            msg(
+                "pages.satisfaction.unit_no_segment",
+                ctx.lang,
+                each=escape_markdown(ctx.label(each)),
+                unit=unit,
+            )
+        ]
     fig, notes = _segment_chart(ctx)
     return [fig, *chart_notes(notes), *_segment_tables(ctx)]
 
@@ -334,7 +350,7 @@ def segments(ctx: ReportContext) -> list:
 def _segment_chart(ctx: ReportContext):
     """NPS by segment (or, without NPS, the outcome's top-2 box), with 95% intervals."""
     book, lang = ctx.codebook, ctx.lang
-    segs = list(book.segments)
+    segs = ctx.segments
     metric, item, _ = _metrics(ctx)[0]
     fig, axes = figure(4.2 * len(segs), 3.2, ncols=len(segs), sharex=True, squeeze=False)
     notes = []
@@ -365,7 +381,7 @@ def _segment_chart(ctx: ReportContext):
 def _segment_tables(ctx: ReportContext) -> list:
     book = ctx.codebook
     parts = []
-    for seg in book.segments:
+    for seg in ctx.segments:
         for metric, item, name in _metrics(ctx):
             what = "NPS" if metric == "nps" else f"{escape_markdown(ctx.label(item))} ({name})"
             parts.append(f"**{escape_markdown(ctx.label(seg))}: {what}**")
@@ -467,7 +483,7 @@ def verbatims(ctx: ReportContext) -> list:
     comment = ctx.codebook.one(type="text")
     if len(ctx.df) < ctx.min_base:
         return [msg("small_base.no_verbatims", ctx.lang, n=len(ctx.df), min_base=ctx.min_base)]
-    answered = ctx.df.loc[in_large_groups(ctx.df, ctx.codebook.segments, ctx.min_base), comment]
+    answered = ctx.df.loc[in_large_groups(ctx.df, ctx.segments, ctx.min_base), comment]
     answered = answered.dropna()
     n = min(int(ctx.option("n_comments", 6)), len(answered))
     examples = answered.sample(n, random_state=0)
