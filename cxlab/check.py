@@ -159,13 +159,17 @@ def preload_survey(data: str | Path | None, *, codebook: str | Path | None = Non
     _preloaded.update(key=_identities(data, codebook), survey=load_checked(data, codebook=codebook))
 
 
-def take_preloaded(data: str | Path | None, *, codebook: str | Path | None = None):
+def take_preloaded(
+    data: str | Path | None, *, codebook: str | Path | None = None, keep: bool = False
+):
     """The survey :func:`preload_survey` loaded, if it was loaded from these very files.
 
     Parameters
     ----------
     data, codebook
         As given to :func:`cxlab.io.load_survey` (data None or empty: the sample).
+    keep : bool
+        Leave it for the next caller (:mod:`cxlab.rehearsal`, which works on a copy).
 
     Returns
     -------
@@ -182,7 +186,8 @@ def take_preloaded(data: str | Path | None, *, codebook: str | Path | None = Non
     if not _preloaded or _preloaded["key"] != _identities(data, codebook):
         return None
     survey = _preloaded["survey"]
-    _preloaded.clear()
+    if not keep:
+        _preloaded.clear()
     return survey
 
 

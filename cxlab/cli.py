@@ -332,7 +332,37 @@ def _survey_facts(asked, request: dict) -> dict:
         raise _Stop(EXIT_USAGE, str(e)) from None
 
 
-def _tools(args, pages: list[tuple], zygote) -> tuple:
+def _rehearse(zygote, pages: list[tuple], facts: dict) -> None:
+    """Before the kernels of several pages are forked, the zygote runs the first page that has
+    a kernel once and keeps nothing (:mod:`cxlab.rehearsal`): each kernel then starts warm."""
+    from cxlab.codebook import page_min_base
+
+    runs = [
+        (n, params)
+        for n, params, base in pages
+        if base is None
+        or base >= page_min_base(parameter=params.get("min_base"), codebook_value=facts["min_base"])
+    ]
+    if len(runs) < 2:
+        return
+    t0 = time.perf_counter()
+    name, params = runs[0]
+    asked = zygote.send({"op": "rehearse", "report": name, "parameters": params})
+
+    def done(reply) -> None:
+        try:
+            got = reply.result()
+        except RuntimeError:
+            return
+        log = logging.getLogger("cxlab.cli")
+        log.info("kernels rehearsed %s in %.1f s", name, time.perf_counter() - t0)
+        if got.get("error"):
+            log.debug("rehearsal failed: %s", got["error"])
+
+    asked.add_done_callback(done)
+
+
+def _tools(args, pages: list[tuple], zygote, facts: dict) -> tuple:
     """The kernel pool (kernels forked ahead of need), with --pdf the browser that prints, and
     the process that cuts the pages' fonts."""
     from cxlab import reports, runner
@@ -340,6 +370,8 @@ def _tools(args, pages: list[tuple], zygote) -> tuple:
     from cxlab.paths import NOTEBOOKS
 
     names = sorted({n for n, _, _ in pages})
+    if zygote is not None:
+        _rehearse(zygote, pages, facts)
     kernels = runner.make_pool(
         [reports.notebook_path(n) for n in names],
         pages=len(pages),
@@ -396,7 +428,7 @@ def _run_all(args, pages: list[tuple], out_root: Path, zygote, facts: dict) -> l
             return n, None, e
         return n, path, None
 
-    kernels, printer, fonts = _tools(args, pages, zygote)
+    kernels, printer, fonts = _tools(args, pages, zygote, facts)
     try:
         with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
             return list(pool.map(one, pages))

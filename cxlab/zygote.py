@@ -24,6 +24,10 @@ Requests and replies are JSON lines on stdin and stdout, one reply per request, 
     load the survey (:func:`cxlab.check.preload_survey`), so that each kernel forked from then
     on finds it in memory instead of reading the files again; reply ``{"survey": true}`` (or
     ``{"survey": false, "error": "..."}``: the pages then load it themselves and report it).
+``{"op": "rehearse", "report": "...", "parameters": {...}}``
+    run the report's sections once on that page's parameters and keep nothing
+    (:func:`cxlab.rehearsal.rehearse`), so that every kernel forked afterwards starts warm;
+    reply ``{"rehearsed": [...]}`` (or ``{"rehearsed": [], "error": "..."}``).
 ``{"op": "fork", "connection_file": "...", "cwd": "..."}``
     fork a kernel that reads its ports and key from the connection file and runs in ``cwd``;
     reply ``{"pid": N}``.
@@ -109,6 +113,15 @@ def _survey(request: dict) -> dict:
     return {"survey": True}
 
 
+def _rehearse(request: dict) -> dict:
+    try:
+        from cxlab.rehearsal import rehearse
+
+        return {"rehearsed": rehearse(request["report"], request.get("parameters", {}))}
+    except Exception as e:  # the pages run anyway, cold
+        return {"rehearsed": [], "error": f"{type(e).__name__}: {e}"[:300]}
+
+
 def _kernel(connection_file: str, cwd: str, parent: int) -> None:
     """In the forked child: become a Jupyter kernel (never returns)."""
     code = 1
@@ -186,6 +199,8 @@ def _handle(request: dict, out, requests: _Requests) -> None:
         _reply(out, _check(request))
     elif request.get("op") == "survey":
         _reply(out, _survey(request))
+    elif request.get("op") == "rehearse":
+        _reply(out, _rehearse(request))
     elif request.get("op") == "fork":
         import ipykernel.kernelapp  # noqa: F401  (once, before the first fork)
 

@@ -292,3 +292,67 @@ def test_unit_page_does_not_split_by_its_own_column():
     unit = report_context("satisfaction", sv, lang="en", each="region", unit="华东")
     [sentence] = satisfaction.segments(unit).parts
     assert sentence.startswith("This page holds the respondents of 地区 “华东” only")
+
+
+def test_report_exporter_matches_nbconvert():
+    """The runner's exporter skips nbconvert's BeautifulSoup pass and adds the same ``alt`` texts
+    and ``tabindex`` itself: the page must come out as nbconvert's, markup normalised."""
+    import nbformat
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+
+    png = base64.b64encode(fonts.subset_woff2("图")[:64]).decode()  # bytes, not a real image
+    cell = nbformat.v4.new_code_cell("x", execution_count=1)
+    cell.outputs = [
+        nbformat.v4.new_output("display_data", {"image/png": png, "text/plain": "<Figure>"}),
+        nbformat.v4.new_output(
+            "display_data", {"text/html": "<table><tr><td>满意</td></tr></table>"}
+        ),
+        nbformat.v4.new_output("display_data", {"text/markdown": "**要点** <b>x</b>"}),
+        nbformat.v4.new_output("stream", name="stdout", text="hello\n"),
+    ]
+    md = nbformat.v4.new_markdown_cell('![pic](data:image/png;base64,AAAA) and <img src="x.png">')
+    nb = nbformat.v4.new_notebook(cells=[md, cell])
+    options = {"exclude_input_prompt": True, "embed_images": True}
+    ours, _ = reports._exporter_class()(**options).from_notebook_node(nb)
+    stock, _ = HTMLExporter(**options).from_notebook_node(nb)
+
+    def normal(page: str) -> str:
+        soup = BeautifulSoup(page, features="html.parser")
+        for tag in soup.find_all(True):  # attribute order is the only difference left
+            tag.attrs = dict(sorted(tag.attrs.items()))
+        return str(soup)
+
+    assert ours.count("<img") == 3 and ours.count(reports.NO_ALT) == 2  # pic has its own alt
+    assert ours.count('tabindex="0"') == stock.count('tabindex="0"') > 0
+    assert normal(ours) == normal(stock)
+
+
+def test_notebooks_draw_figures_as_the_rehearsal_does():
+    """Kernels forked after a rehearsal start warm only if it drew figures the report pages'
+    way (``explore`` is not a report page: it keeps IPython's default)."""
+    from cxlab.paths import NOTEBOOKS
+    from cxlab.rehearsal import PRINT_FIGURE
+
+    setting = f"%config InlineBackend.print_figure_kwargs = {PRINT_FIGURE!r}".replace("'", '"')
+    for path in [NOTEBOOKS / f"{name}.ipynb" for name in reports.list_reports()]:
+        first = json.loads(path.read_text(encoding="utf-8"))["cells"]
+        sources = ["".join(c["source"]) for c in first if c["cell_type"] == "code"]
+        if any("%matplotlib inline" in s for s in sources):
+            assert any(setting in s for s in sources), path.name
+
+
+def test_rehearsal_leaves_the_preloaded_survey_and_no_figure(tmp_path):
+    import matplotlib.pyplot as plt
+
+    from cxlab.check import preload_survey, take_preloaded
+    from cxlab.rehearsal import rehearse
+
+    preload_survey(None)
+    before = take_preloaded(None, keep=True).data.copy()
+    done = rehearse("satisfaction", {"each": "region", "unit": "华南", "min_base": "50"})
+    assert done == [s.key for s in __import__("cxlab.sections").sections.REPORTS["satisfaction"]]
+    survey = take_preloaded(None)
+    assert survey is not None and survey.data.equals(before)  # untouched, still handed out
+    assert plt.get_fignums() == []
+    assert rehearse("tables", {}) == []
