@@ -17,6 +17,7 @@ import logging
 import sys
 import threading
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -332,9 +333,22 @@ def _survey_facts(asked, request: dict) -> dict:
         raise _Stop(EXIT_USAGE, str(e)) from None
 
 
-def _rehearse(zygote, pages: list[tuple], facts: dict) -> None:
-    """Before the kernels of several pages are forked, the zygote runs the first page that has
-    a kernel once and keeps nothing (:mod:`cxlab.rehearsal`): each kernel then starts warm."""
+#: A report with at least this many pages in kernels is rehearsed before they are forked.
+REHEARSE_FROM = 4
+#: A rehearsal starts no section after this many seconds (a unit page takes about one).
+REHEARSAL_SECONDS = 3.0
+
+
+def _prepare_kernels(zygote, pages: list[tuple], facts: dict) -> None:
+    """``--each``: what the zygote does before it forks the kernels of the pages.
+
+    When a report has :data:`REHEARSE_FROM` pages or more to run in kernels (units under
+    ``min_base`` get a page without one), the zygote imports what every kernel needs, then
+    rehearses that report's first page and keeps nothing (:mod:`cxlab.rehearsal`): each kernel
+    then starts warm, with exactly the modules the page uses. Otherwise it pre-loads the modules
+    any report may use.
+    """
+    from cxlab import reports, runner
     from cxlab.codebook import page_min_base
 
     runs = [
@@ -343,11 +357,17 @@ def _rehearse(zygote, pages: list[tuple], facts: dict) -> None:
         if base is None
         or base >= page_min_base(parameter=params.get("min_base"), codebook_value=facts["min_base"])
     ]
-    if len(runs) < 2:
+    counts = Counter(n for n, _ in runs)
+    name, count = counts.most_common(1)[0] if counts else ("", 0)
+    rehearse = count >= REHEARSE_FROM
+    notebooks = [reports.notebook_path(n) for n in sorted(counts)]
+    zygote.send({"op": "preload", "modules": runner.kernel_modules(notebooks, base=not rehearse)})
+    if not rehearse:
         return
     t0 = time.perf_counter()
-    name, params = runs[0]
-    asked = zygote.send({"op": "rehearse", "report": name, "parameters": params})
+    params = next(p for n, p in runs if n == name)
+    request = {"op": "rehearse", "report": name, "parameters": params}
+    asked = zygote.send({**request, "seconds": REHEARSAL_SECONDS})
 
     def done(reply) -> None:
         try:
@@ -355,14 +375,19 @@ def _rehearse(zygote, pages: list[tuple], facts: dict) -> None:
         except RuntimeError:
             return
         log = logging.getLogger("cxlab.cli")
-        log.info("kernels rehearsed %s in %.1f s", name, time.perf_counter() - t0)
+        log.info(
+            "kernels rehearsed %s (%d section(s)) in %.1f s",
+            name,
+            len(got["rehearsed"]),
+            time.perf_counter() - t0,
+        )
         if got.get("error"):
             log.debug("rehearsal failed: %s", got["error"])
 
     asked.add_done_callback(done)
 
 
-def _tools(args, pages: list[tuple], zygote, facts: dict) -> tuple:
+def _tools(args, pages: list[tuple], zygote) -> tuple:
     """The kernel pool (kernels forked ahead of need), with --pdf the browser that prints, and
     the process that cuts the pages' fonts."""
     from cxlab import reports, runner
@@ -370,15 +395,13 @@ def _tools(args, pages: list[tuple], zygote, facts: dict) -> tuple:
     from cxlab.paths import NOTEBOOKS
 
     names = sorted({n for n, _, _ in pages})
-    if zygote is not None:
-        _rehearse(zygote, pages, facts)
     kernels = runner.make_pool(
         [reports.notebook_path(n) for n in names],
         pages=len(pages),
         jobs=args.jobs,
         cwd=NOTEBOOKS,
         zygote=zygote,
-        preload=False,  # asked of the zygote first thing (see _report_pages)
+        preload=False,  # asked of the zygote already (_report_pages, _prepare_kernels)
     )
     printer = None
     if args.pdf:
@@ -428,7 +451,7 @@ def _run_all(args, pages: list[tuple], out_root: Path, zygote, facts: dict) -> l
             return n, None, e
         return n, path, None
 
-    kernels, printer, fonts = _tools(args, pages, zygote, facts)
+    kernels, printer, fonts = _tools(args, pages, zygote)
     try:
         with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
             return list(pool.map(one, pages))
@@ -490,9 +513,9 @@ def _report_pages(args, names, plan, given, out_root: Path, zygote, steps: dict)
     asked = None
     if zygote is not None:
         asked = zygote.send(request)
-        single = len(plan) == 1 and not args.each
-        modules = runner.kernel_modules([reports.notebook_path(n) for n in plan])
-        zygote.send({"op": "preload", "modules": modules, "until_asked": single})
+        if not args.each:  # with --each, what kernels get waits for the units: _prepare_kernels
+            modules = runner.kernel_modules([reports.notebook_path(n) for n in plan])
+            zygote.send({"op": "preload", "modules": modules, "until_asked": len(plan) == 1})
     reports.warm_up(render=False)  # what the page's run needs: rendering is set up meanwhile
     threading.Thread(target=reports.warm_up, name="cxlab-warm-up", daemon=True).start()
     steps["imports"] = time.perf_counter() - _T0 - sum(steps.values())
@@ -503,6 +526,8 @@ def _report_pages(args, names, plan, given, out_root: Path, zygote, steps: dict)
             print(f"{n}: not applicable to this survey (`cxlab check` says what it needs)")
     steps["check"] = time.perf_counter() - _T0 - sum(steps.values())
     pages = _pages(args, plan, facts)
+    if zygote is not None and args.each:
+        _prepare_kernels(zygote, pages, facts)
     handler = _setup_log(out_root)
     try:
         log = logging.getLogger("cxlab.cli")

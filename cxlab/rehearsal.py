@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import io
+import time
 from collections.abc import Mapping
 
 __all__ = ["PRINT_FIGURE", "rehearse"]
@@ -27,7 +28,9 @@ __all__ = ["PRINT_FIGURE", "rehearse"]
 PRINT_FIGURE = {"bbox_inches": None}
 
 
-def rehearse(report: str, parameters: Mapping[str, str]) -> list[str]:
+def rehearse(
+    report: str, parameters: Mapping[str, str], *, seconds: float | None = None
+) -> list[str]:
     """Run a report's sections once, rendering their parts as a kernel would, and keep nothing.
 
     Parameters
@@ -37,6 +40,9 @@ def rehearse(report: str, parameters: Mapping[str, str]) -> list[str]:
     parameters : mapping of str to str
         The page's parameters as the command line gives them (``data``, ``each``, ``unit``...),
         converted as the notebook's ``parameters`` cell declares them.
+    seconds : float, optional
+        Start no section once this many seconds have passed (a page's first sections warm
+        most of what the others use; a slow one, such as a bootstrap, is not worth repeating).
 
     Returns
     -------
@@ -79,12 +85,14 @@ def rehearse(report: str, parameters: Mapping[str, str]) -> list[str]:
         sv = survey_io.load_survey(resolve_data(data), codebook=book or None)
     sv = dataclasses.replace(sv, data=sv.data.copy())
     ctx = report_context(report, sv, sample=not data, **options)
-    done = []
+    done, start = [], time.perf_counter()
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         for section in sections.REPORTS[report]:
             run = getattr(module, section.key, None)
             if run is None:
                 continue
+            if seconds is not None and time.perf_counter() - start > seconds:
+                break
             try:
                 for part in run(ctx).parts:
                     _render(part)

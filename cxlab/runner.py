@@ -52,18 +52,20 @@ __all__ = [
 
 log = logging.getLogger("cxlab.runner")
 
-#: Modules every report kernel is given before its first cell, besides the notebooks' own imports.
+#: Modules every report kernel needs for itself: the kernel, its display and inline figures.
+KERNEL_MODULES = ("ipykernel.kernelapp", "IPython.display", "matplotlib_inline.backend_inline")
+#: Modules every report kernel is given before its first cell, besides :data:`KERNEL_MODULES` and
+#: the notebooks' own imports: those of every page first, those of some reports last (a single
+#: page's kernel is forked with whatever was imported by then).
 BASE_MODULES = (
     "numpy",
     "pandas",
+    "matplotlib.pyplot",
+    "cxlab",
     "scipy.stats",
     "statsmodels.api",
-    "matplotlib.pyplot",
-    "matplotlib_inline.backend_inline",
     "seaborn",
     "jieba",
-    "IPython.display",
-    "cxlab",
 )
 
 
@@ -652,13 +654,16 @@ def make_pool(
     )
 
 
-def kernel_modules(notebooks: Iterable[str | Path]) -> list[str]:
-    """What a zygote pre-loads for pages of these notebooks: ipykernel, :data:`BASE_MODULES`
-    and the notebooks' own imports (:func:`notebook_imports`), in that order.
+def kernel_modules(notebooks: Iterable[str | Path], *, base: bool = True) -> list[str]:
+    """What a zygote pre-loads for pages of these notebooks: :data:`KERNEL_MODULES`,
+    :data:`BASE_MODULES` and the notebooks' own imports (:func:`notebook_imports`), in that order.
 
     Parameters
     ----------
     notebooks : iterable of str or Path
+    base : bool
+        With :data:`BASE_MODULES`; without them when a rehearsal (:mod:`cxlab.rehearsal`) is to
+        import what the pages use, and only that.
 
     Returns
     -------
@@ -666,7 +671,9 @@ def kernel_modules(notebooks: Iterable[str | Path]) -> list[str]:
 
     Examples
     --------
-    >>> kernel_modules([])[:3]
-    ['ipykernel.kernelapp', 'numpy', 'pandas']
+    >>> kernel_modules([])[:4]
+    ['ipykernel.kernelapp', 'IPython.display', 'matplotlib_inline.backend_inline', 'numpy']
+    >>> kernel_modules([], base=False)
+    ['ipykernel.kernelapp', 'IPython.display', 'matplotlib_inline.backend_inline']
     """
-    return ["ipykernel.kernelapp", *BASE_MODULES, *notebook_imports(notebooks)]
+    return [*KERNEL_MODULES, *(BASE_MODULES if base else ()), *notebook_imports(notebooks)]

@@ -24,7 +24,7 @@ Requests and replies are JSON lines on stdin and stdout, one reply per request, 
     load the survey (:func:`cxlab.check.preload_survey`), so that each kernel forked from then
     on finds it in memory instead of reading the files again; reply ``{"survey": true}`` (or
     ``{"survey": false, "error": "..."}``: the pages then load it themselves and report it).
-``{"op": "rehearse", "report": "...", "parameters": {...}}``
+``{"op": "rehearse", "report": "...", "parameters": {...}, "seconds": S}``
     run the report's sections once on that page's parameters and keep nothing
     (:func:`cxlab.rehearsal.rehearse`), so that every kernel forked afterwards starts warm;
     reply ``{"rehearsed": [...]}`` (or ``{"rehearsed": [], "error": "..."}``).
@@ -117,7 +117,10 @@ def _rehearse(request: dict) -> dict:
     try:
         from cxlab.rehearsal import rehearse
 
-        return {"rehearsed": rehearse(request["report"], request.get("parameters", {}))}
+        done = rehearse(
+            request["report"], request.get("parameters", {}), seconds=request.get("seconds")
+        )
+        return {"rehearsed": done}
     except Exception as e:  # the pages run anyway, cold
         return {"rehearsed": [], "error": f"{type(e).__name__}: {e}"[:300]}
 
