@@ -578,20 +578,26 @@ def package_versions() -> dict[str, str]:
     Returns
     -------
     dict
-        Name -> version (``"not installed"`` for a missing package).
+        Name -> version (``"not installed"`` for a missing package); read once per process
+        (a page's frame asks for them, and reading package metadata takes 10 ms).
 
     Examples
     --------
     >>> sorted(package_versions())[:3]
     ['cxlab', 'jieba', 'matplotlib']
     """
+    return dict(_package_versions())
+
+
+@functools.cache
+def _package_versions() -> tuple[tuple[str, str], ...]:
     out = {"python": platform.python_version(), "cxlab": __version__}
     for p in KEY_PACKAGES:
         try:
             out[p] = version(p)
         except PackageNotFoundError:
             out[p] = "not installed"
-    return out
+    return tuple(out.items())
 
 
 # -- files: the only places that write -------------------------------------------------------------
@@ -851,6 +857,7 @@ def _exporter(show_code: bool):
             exclude_input_prompt=True,
             exclude_output_prompt=True,
             embed_images=True,
+            optimistic_validation=True,  # validate once, not after each preprocessor
             filters={"cx_escape": escape_html, "cx_css_string": css_string},
         )
     return cached[show_code]
