@@ -262,7 +262,8 @@ def _format_cells(df: pd.DataFrame, *, lang: str) -> pd.DataFrame:
         msg(k, lang) for k in ("present.yes", "present.missing", "present.list_sep")
     )
     for col in df.columns:
-        if df[col].map(lambda v: isinstance(v, list)).any():
+        is_list = df[col].dtype == object and df[col].map(lambda v: isinstance(v, list)).any()
+        if is_list:  # lists live in object columns only
             df[col] = df[col].map(lambda v: sep.join(map(str, v)) if isinstance(v, list) else v)
         if pd.api.types.is_timedelta64_dtype(df[col]):
             df[col] = df[col].map(lambda td: _duration(td, lang=lang))
@@ -392,21 +393,21 @@ def small_cells(
     if min_base is None or min_base < 0:
         raise ValueError(f"`min_base` should be a number >= 0, not {min_base!r}.")
     cells = dict(cells or {})
-    mask = pd.DataFrame(False, index=range(len(table)), columns=table.columns)
+    mask = np.zeros((len(table), len(table.columns)), dtype=bool)
     rows = _bases(table, base)
     kept = set(_label_columns(table)) | set(keep)
     kept |= {c for c in table.columns if _is_base_column(c)}
     kept |= {b for b in [base, *cells.values()] if isinstance(b, str)}
     if rows is not None:
         small = ~(np.nan_to_num(rows, nan=0.0) >= min_base)
-        for col in table.columns:
+        for j, col in enumerate(table.columns):
             if col not in kept and col not in cells:
-                mask[col] = small
+                mask[:, j] = small
     for col, cell_base in cells.items():
         if col in table:
-            own = _bases(table, cell_base)
-            mask[col] = ~(np.nan_to_num(own, nan=0.0) >= min_base)
-    return mask
+            own = ~(np.nan_to_num(_bases(table, cell_base), nan=0.0) >= min_base)
+            mask[:, table.columns == col] = own[:, None]
+    return pd.DataFrame(mask, columns=table.columns)
 
 
 def _mark(df: pd.DataFrame, mask: pd.DataFrame, marker: str) -> pd.DataFrame:
