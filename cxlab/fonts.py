@@ -11,6 +11,8 @@ Bold: the package ships the Regular weight only, and no PyPI package carries a B
 face under the OFL (``cvttf-notosanscjk-bold`` holds the TC face, 28 MB, without the licence
 text). The rule declares weight 400 only, so browsers draw headings and ``<b>`` in synthetic
 bold from the same outlines (CSS ``font-synthesis: weight``, the default), on screen and in PDF.
+In a PDF, Chromium writes the emboldened glyphs as a Type 3 font beside the embedded subset:
+``pdffonts`` lists it unnamed, with a Unicode map, and ``pdftotext`` reads the bold text.
 
 Speed: the subset keeps no OpenType layout features (CJK text needs none; it saves half the
 bytes and half the time) and is compressed with Brotli quality 9 rather than fontTools' 11
