@@ -356,3 +356,28 @@ def test_rehearsal_leaves_the_preloaded_survey_and_no_figure(tmp_path):
     assert survey is not None and survey.data.equals(before)  # untouched, still handed out
     assert plt.get_fignums() == []
     assert rehearse("tables", {}) == []
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="kernels are forked on Linux")
+def test_a_rehearsal_changes_nothing_a_page_shows(tmp_path, monkeypatch):
+    """Unit pages run after a rehearsal show exactly what they show without one (text, tables
+    and figures), apart from the run's time."""
+    shown = {}
+    for rehearse, at_least in (("on", cli.REHEARSE_FROM), ("off", 10**6)):
+        monkeypatch.setattr(cli, "REHEARSE_FROM", at_least)
+        out = tmp_path / rehearse
+        args = ["report", "satisfaction", "--each", "region", "--jobs", "2", "-q"]
+        assert cli.main([*args, "--out", str(out)]) == cli.EXIT_OK
+        log = (out / "cxlab.log").read_text(encoding="utf-8")
+        assert ("kernels rehearsed satisfaction" in log) == (rehearse == "on")
+        for nb in sorted((out / dt.date.today().isoformat()).glob("*.ipynb")):
+            cells = json.loads(nb.read_text(encoding="utf-8"))["cells"]
+            outputs = [o.get("data", o.get("text")) for c in cells for o in c.get("outputs", [])]
+            text = json.dumps(outputs[1:], ensure_ascii=False)  # [0]: the header, with the time
+            # Table ids and object addresses are drawn afresh in every process.
+            text = re.sub(r"T_[0-9a-f]{5}|0x[0-9a-f]+", "", text)
+            shown.setdefault(nb.name, []).append(text)
+    assert len(shown) == 5
+    for name, (on, off) in shown.items():
+        assert on == off, name
