@@ -329,3 +329,36 @@ def test_marker_cells_carry_the_class_the_page_styles():
     assert cells and all(("cx-small" in c) == (t == "n &lt; 30") for c, t in cells)
     template = (RESOURCES / "templates/cxlab_report/index.html.j2").read_text()
     assert "td.cx-small { white-space: nowrap;" in template
+
+
+@pytest.mark.parametrize(
+    ("report", "section", "key", "options"),
+    [
+        ("drivers", "matrix", "matrix", {"n_boot": 0}),
+        ("gaps", "ipa", "ipa", {}),
+        ("gaps", "kano", "kano", {}),
+    ],
+)
+def test_quadrant_and_kano_charts_leave_small_rows_out(report, section, key, options):
+    """A row the table shows as "n < 30" is not drawn either; the note under the chart names it.
+    Every item of the sample has the same base: the result is given two rows of 12 answers."""
+    from cxlab.notebook import open_report
+
+    run = getattr(getattr(pages, report), section)
+    ctx = open_report(report, lang="en", **options)
+    run(ctx)
+    result = ctx.cache[key]
+    points = result if isinstance(result, pd.DataFrame) else result.points
+    points = points.copy()
+    points.loc[points.index[:2], ["n", "n_used"]] = 12
+    if isinstance(result, pd.DataFrame):
+        ctx.cache[key] = points
+    else:
+        ctx.cache[key] = dataclasses.replace(result, points=points)
+    fig, note, table = run(ctx).parts
+    hidden = table.data[table.data.eq("n < 30").any(axis=1)].iloc[:, 0].tolist()
+    assert len(hidden) == 2
+    drawn = [t.get_text() for t in fig.axes[0].texts]
+    assert not any(name in text for name in hidden for text in drawn)
+    assert note.startswith("*Groups with n < 30 not shown:") and all(n in note for n in hidden)
+    assert len(fig.axes[0].collections[0].get_offsets()) == len(table.data) - 2

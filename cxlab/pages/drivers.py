@@ -9,7 +9,8 @@ Small bases (``ctx.min_base``): the groups are the models (the page's model, one
 stability: a model on fewer respondents shows "n < 30" in place of its fit, coefficients and
 importance) and the cells of penalty-reward (a driver's low side and high side: a side rated by
 fewer respondents shows "n < 30" for its penalty or reward and test, and the driver gets no type
-or key point from it); a driver answered by fewer respondents shows "n < 30" in the matrix.
+or key point from it); a driver answered by fewer respondents shows "n < 30" in the matrix and is
+left out of its chart (named under it).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from cxlab import narrative, plots
 from cxlab.markup import escape_markdown
 from cxlab.messages import msg
 from cxlab.notebook import ReportContext, report_section
-from cxlab.pages.parts import figure, points_markdown
+from cxlab.pages.parts import chart_notes, figure, points_markdown
 
 __all__ = [
     "fit",
@@ -246,9 +247,11 @@ def matrix(ctx: ReportContext) -> list:
     """
     lang = ctx.lang
     m = _matrix(ctx)
+    drawn = ctx.chart_rows(m.points, "driver", labels=_labels(ctx))
     fig, ax = figure(7, 5)
     plots.plot_quadrants(
-        m,
+        drawn.table,
+        crosshair=m.crosshair,
         labels=_labels(ctx),
         ax=ax,
         title=msg("pages.drivers.matrix_title", lang),
@@ -257,7 +260,7 @@ def matrix(ctx: ReportContext) -> list:
         lang=lang,
     )
     fig.tight_layout()
-    return [fig, ctx.table(m.points, digits=2)]
+    return [fig, *chart_notes([drawn.note]), ctx.table(m.points, digits=2)]
 
 
 @report_section(REPORT, "penalty")

@@ -6,7 +6,7 @@ Options (notebook parameters): ``staff`` (a staff survey file; the sample ships 
 Small bases (``ctx.min_base``): the groups are the rows of each table, a SERVQUAL dimension or
 item (respondents answering both sides), an IPA attribute, a Kano feature and a side of the
 staff-customer comparison; one under it shows "n < 30" in place of its statistics and is left
-out of the SERVQUAL charts (named under them).
+out of the charts (SERVQUAL, IPA, Kano), named under them.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from cxlab import gaps, narrative, plots
 from cxlab.markup import bounded, escape_markdown
 from cxlab.messages import msg
 from cxlab.notebook import ReportContext, report_section
-from cxlab.pages.parts import figure, points_markdown
+from cxlab.pages.parts import chart_notes, figure, points_markdown
 
 __all__ = ["ipa", "items", "kano", "perception_cells", "points", "servqual", "staff"]
 
@@ -198,9 +198,10 @@ def ipa(ctx: ReportContext) -> list:
         ylabel = msg("pages.gaps.ipa_y", lang, label=ctx.label(ctx.codebook.one(role="outcome")))
     else:
         ylabel = msg("pages.gaps.ipa_y_stated", lang)
+    drawn = ctx.chart_rows(result.points, "attribute")
     fig, ax = figure(7, 5)
     plots.plot_quadrants(
-        result.points,
+        drawn.table,
         label="attribute",
         crosshair=(cross["importance"], cross["performance"]),
         ax=ax,
@@ -210,7 +211,7 @@ def ipa(ctx: ReportContext) -> list:
         xlabel=msg("pages.drivers.performance", lang),
     )
     fig.tight_layout()
-    return [fig, ctx.table(result.points, digits=3)]
+    return [fig, *chart_notes([drawn.note]), ctx.table(result.points, digits=3)]
 
 
 @report_section(REPORT, "kano")
@@ -231,10 +232,12 @@ def kano(ctx: ReportContext) -> list:
     [['小程序下单', 'One-dimensional'], ['送货上门', 'Must-be']]
     """
     table = _kano(ctx)
+    drawn = ctx.chart_rows(table, "feature")
     fig, ax = figure(6, 5)
-    plots.plot_kano(table, ax=ax, title=msg("pages.gaps.kano_title", ctx.lang), lang=ctx.lang)
+    title = msg("pages.gaps.kano_title", ctx.lang)
+    plots.plot_kano(drawn.table, ax=ax, title=title, lang=ctx.lang)
     fig.tight_layout()
-    return [fig, ctx.table(table, digits=2)]
+    return [fig, *chart_notes([drawn.note]), ctx.table(table, digits=2)]
 
 
 @report_section(REPORT, "staff")
