@@ -349,13 +349,12 @@ def _prepare_kernels(zygote, pages: list[tuple], facts: dict) -> None:
     any report may use.
     """
     from cxlab import reports, runner
-    from cxlab.codebook import page_min_base
 
+    book_min_base = facts["min_base"]
     runs = [
         (n, params)
         for n, params, base in pages
-        if base is None
-        or base >= page_min_base(parameter=params.get("min_base"), codebook_value=facts["min_base"])
+        if not reports.small_unit(base, params, codebook_min_base=book_min_base)
     ]
     counts = Counter(n for n, _ in runs)
     name, count = counts.most_common(1)[0] if counts else ("", 0)

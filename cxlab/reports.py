@@ -77,6 +77,7 @@ __all__ = [
     "render_index",
     "report_stem",
     "run_report",
+    "small_unit",
     "unit_bases",
     "warm_up",
 ]
@@ -1249,7 +1250,9 @@ class _Job:
     @property
     def small(self) -> bool:
         """A unit page whose unit has fewer respondents than ``min_base``."""
-        return self.unit is not None and self.base is not None and self.base < self.min_base
+        return self.unit is not None and small_unit(
+            self.base, self.params, codebook_min_base=self.codebook_min_base
+        )
 
     @property
     def lang(self) -> str:
@@ -1735,6 +1738,34 @@ def prune(out_root: str | Path, keep_days: int, *, today: dt.date | None = None)
             _write_index(out_root, runs)
         log.info("pruned %d folder(s) older than %s", len(removed), cutoff)
     return removed
+
+
+def small_unit(
+    base: int | None, parameters: Mapping[str, Any], *, codebook_min_base: int | None = None
+) -> bool:
+    """Whether a unit's page (``--each``) says only that its unit is under ``min_base``: such a
+    page runs no kernel.
+
+    Parameters
+    ----------
+    base : int or None
+        The unit's respondents in the period (None: not known, the page runs).
+    parameters : mapping
+        The page's parameters (``min_base`` when given).
+    codebook_min_base : int, optional
+        The codebook's ``min_base:`` (:func:`cxlab.codebook.page_min_base` decides).
+
+    Returns
+    -------
+    bool
+
+    Examples
+    --------
+    >>> small_unit(12, {}), small_unit(12, {"min_base": "10"}), small_unit(None, {})
+    (True, False, False)
+    """
+    min_base = page_min_base(parameter=parameters.get("min_base"), codebook_value=codebook_min_base)
+    return base is not None and base < min_base
 
 
 def unit_bases(parameters: Mapping[str, Any], each: str) -> dict[str, int]:
