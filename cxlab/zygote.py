@@ -135,6 +135,8 @@ def _kernel(connection_file: str, cwd: str, parent: int) -> None:
         devnull = os.open(os.devnull, os.O_RDWR)
         for fd in (0, 1, 2):
             os.dup2(devnull, fd)
+        if _REPLY_FD is not None:  # the zygote's replies are not the kernel's to write
+            os.close(_REPLY_FD)
         os.chdir(cwd)
         numpy = sys.modules.get("numpy")
         if numpy is not None:
@@ -215,6 +217,23 @@ def _handle(request: dict, out, requests: _Requests) -> None:
         _reply(out, {"error": f"unknown request {request!r}"[:300]})
 
 
+#: The file descriptor replies are written to (see :func:`_reply_channel`).
+_REPLY_FD: int | None = None
+
+
+def _reply_channel():
+    """Replies get the stdout pipe to themselves: standard output (fd 1) is pointed at the null
+    device, so that whatever a module imported, a rehearsed page or a C library prints can never
+    fall between two replies and break the runner's reading of them."""
+    global _REPLY_FD
+    sys.stdout.flush()
+    _REPLY_FD = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.close(devnull)
+    return os.fdopen(_REPLY_FD, "wb")
+
+
 def main() -> None:
     """Serve requests until stdin closes (see the module docstring).
 
@@ -233,7 +252,7 @@ def main() -> None:
     """
     # As ipykernel does at start-up: figures go to the notebook, never to a window.
     os.environ.setdefault("MPLBACKEND", "module://matplotlib_inline.backend_inline")
-    out = sys.stdout.buffer
+    out = _reply_channel()
     _reply(out, {"ready": True, "pid": os.getpid()})
     requests = _Requests()
     while (request := requests.next()) is not None:

@@ -381,3 +381,25 @@ def test_a_rehearsal_changes_nothing_a_page_shows(tmp_path, monkeypatch):
     assert len(shown) == 5
     for name, (on, off) in shown.items():
         assert on == off, name
+
+
+def test_what_a_module_prints_never_reaches_the_zygotes_replies(tmp_path):
+    """Output of an imported module (Python or C level) goes nowhere, not between replies."""
+    (tmp_path / "noisy_module.py").write_text(
+        "import os\nprint('hello from python')\nos.write(1, b'hello from fd 1\\n')\n"
+    )
+    request = {"op": "preload", "modules": ["noisy_module"]}
+    run = subprocess.run(
+        [sys.executable, "-m", "cxlab.zygote"],
+        capture_output=True,
+        input=(json.dumps(request) + "\n").encode(),
+        timeout=60,
+        env={**__import__("os").environ, "PYTHONPATH": str(tmp_path)},
+        cwd=tmp_path,
+    )
+    ready, reply = [json.loads(line) for line in run.stdout.splitlines()]
+    assert ready["ready"] and reply == {
+        "preloaded": ["noisy_module"],
+        "failed": {},
+        "stopped": False,
+    }
