@@ -512,8 +512,8 @@ def parameter_slug(parameters: Mapping[str, Any]) -> str:
         ``key=value`` parts joined by ``--``, sorted by key, leaving out ``data``, ``codebook``
         and ``title``. A unit page (parameters ``each`` and ``unit``) starts with
         ``COLUMN=VALUE``. Characters other than letters, digits and ``.,=-`` become ``_``. A
-        value longer than 40 characters keeps its first 40 and a hash of the whole (two values
-        never share a name); the slug never exceeds :data:`MAX_STEM_BYTES` bytes of UTF-8.
+        value longer than 40 characters keeps its first 40 and a hash of the whole, and so does
+        a unit's value that lost or changed a character (two values never share a name); the slug never exceeds :data:`MAX_STEM_BYTES` bytes of UTF-8.
 
     Examples
     --------
@@ -526,7 +526,7 @@ def parameter_slug(parameters: Mapping[str, Any]) -> str:
     """
     parts = []
     if parameters.get("each") and "unit" in parameters:
-        parts.append(f"{_name_part(parameters['each'])}={_name_part(parameters['unit'])}")
+        parts.append(f"{_name_part(parameters['each'])}={_unit_part(parameters['unit'])}")
     for k in sorted(parameters):
         if k in FILE_PARAMETERS or k in RUNNER_PARAMETERS or k == "title":
             continue
@@ -541,6 +541,15 @@ def _name_part(value: Any) -> str:
     if len(text) > VALUE_CHARS:
         text = f"{text[:VALUE_CHARS]}-{_digest8(raw)}"
     return text
+
+
+def _unit_part(value: Any) -> str:
+    """A unit's value in a file name: :func:`_name_part`, with a hash of the value whenever that
+    changed it (``a/b``, ``a?b`` and ``a_b`` are three units, three files)."""
+    raw, text = str(value), _name_part(value)
+    if text == raw or text.endswith(f"-{_digest8(raw)}"):
+        return text
+    return f"{text}-{_digest8(raw)}" if text else _digest8(raw)
 
 
 def report_stem(name: str, parameters: Mapping[str, Any]) -> str:
