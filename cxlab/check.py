@@ -327,6 +327,14 @@ def unit_counts(sv, each: str, *, period: str = "") -> dict[str, int]:
     return {u: int(counts.get(u, 0)) for u in units}
 
 
+def _without_unit(sv, each: str, *, period: str = "") -> int:
+    """Respondents of the period with no value of ``each`` (on no unit's page)."""
+    from cxlab.survey import select_wave
+
+    rows, _ = select_wave(sv.data, sv.codebook.wave, period)
+    return int(rows[each].isna().sum())
+
+
 def plan_pages(
     data: str | Path | None,
     *,
@@ -364,6 +372,8 @@ def plan_pages(
         Plain values (it crosses a pipe as JSON): ``loaded`` (whether the survey could be
         read), ``applicable`` (report -> bool, for the
         reports planned), ``bases`` (period -> :func:`unit_counts`, or None without ``each``),
+        ``no_unit`` (period -> respondents without a value of ``each``, on no unit's page; None
+        without ``each``),
         ``min_base`` (the codebook's ``min_base:``, or None when it has none or the
         survey was not needed and could not be read) and ``each_label`` (language -> the
         codebook's label of ``each``, what pages and the index call the units; None without
@@ -395,6 +405,7 @@ def plan_pages(
             "loaded": False,
             "applicable": {},
             "bases": None,
+            "no_unit": None,
             "min_base": None,
             "each_label": None,
         }
@@ -403,6 +414,9 @@ def plan_pages(
         "loaded": True,
         "applicable": {r: sections.applicable(sv.codebook, r, inputs=inputs) for r in known},
         "bases": {p: unit_counts(sv, each, period=p) for p in dict.fromkeys(periods)}
+        if each
+        else None,
+        "no_unit": {p: _without_unit(sv, each, period=p) for p in dict.fromkeys(periods)}
         if each
         else None,
         "min_base": sv.codebook.min_base,

@@ -288,6 +288,19 @@ def _pages(
     return pages
 
 
+def _say_unitless(args, plan: dict, facts: dict) -> None:
+    """``--each``: the respondents on no unit's page (no value of the column), per period."""
+    for period, count in (facts.get("no_unit") or {}).items():
+        if count and any(_period(params) == period for params in plan.values()):
+            line = (
+                f"--each {args.each}: {count} respondent(s) of {period or 'the latest period'} "
+                "have no value, so are on no unit's page (they count in the whole-survey benchmark)"
+            )
+            logging.getLogger("cxlab.cli").warning(line)
+            if not args.quiet:
+                print(line, file=sys.stderr)
+
+
 def _check_request(args, names: list[str], plan: dict, given: dict[str, str]) -> dict:
     """What the survey check needs (see :func:`cxlab.check.plan_pages`), as plain values."""
     extra = {k for k in ("events", "staff") if given.get(k)}  # as cxlab.check.inputs_for
@@ -531,6 +544,7 @@ def _report_pages(args, names, plan, given, out_root: Path, zygote, steps: dict)
     try:
         log = logging.getLogger("cxlab.cli")
         log.info("%d page(s) planned (%s s)", len(pages), _seconds(steps))
+        _say_unitless(args, plan, facts)
         results = _run_all(args, pages, out_root, zygote, facts)
         for n, path, err in results:
             if err is not None:

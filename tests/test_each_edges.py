@@ -48,3 +48,47 @@ def test_plain_units_keep_their_readable_names():
     assert stem("华东") == "satisfaction--store=华东"
     assert stem("S07") == "satisfaction--store=S07"
     assert stem("a_b") == "satisfaction--store=a_b"
+
+
+@pytest.fixture(scope="module")
+def unitless_survey(tmp_path_factory):
+    """The sample with a ``store`` column (not in the codebook) that some respondents lack."""
+    import shutil
+
+    import pandas as pd
+
+    from cxlab.paths import SAMPLE_DIR
+
+    folder = tmp_path_factory.mktemp("unitless")
+    df = pd.read_csv(SAMPLE_DIR / "survey.csv", dtype=str, keep_default_na=False)
+    stores = ["S1", "S2", "", "S3"]
+    df.insert(2, "store", [stores[i % 4] for i in range(len(df))])
+    df.to_csv(folder / "survey.csv", index=False)
+    shutil.copy(SAMPLE_DIR / "codebook.yaml", folder / "codebook.yaml")
+    return folder / "survey.csv", df
+
+
+def test_respondents_without_a_unit_are_counted(unitless_survey):
+    from cxlab.check import plan_pages
+
+    path, df = unitless_survey
+    facts = plan_pages(path, reports=["satisfaction"], each="store", periods=["", "2025Q3"])
+    latest = df[df["wave"] == "2025Q4"]
+    assert facts["no_unit"][""] == (latest["store"] == "").sum() > 0
+    assert facts["no_unit"]["2025Q3"] == ((df["wave"] == "2025Q3") & (df["store"] == "")).sum()
+    assert list(facts["bases"][""]) == ["S1", "S2", "S3"]
+    assert sum(facts["bases"][""].values()) + facts["no_unit"][""] == len(latest)
+
+
+def test_respondents_without_a_unit_are_said(capsys):
+    from types import SimpleNamespace
+
+    from cxlab import cli
+
+    args = SimpleNamespace(each="store", quiet=False)
+    facts = {"no_unit": {"": 134, "2025Q3": 0}}
+    cli._say_unitless(args, {"satisfaction": {}}, facts)
+    err = capsys.readouterr().err
+    assert "--each store: 134 respondent(s) of the latest period have no value" in err
+    cli._say_unitless(args, {"satisfaction": {"period": "2025Q3"}}, facts)
+    assert capsys.readouterr().err == ""
