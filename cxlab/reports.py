@@ -1130,6 +1130,13 @@ def _index_table(runs: list[dict], lang: str, *, units: bool) -> str:
     return f"<table><thead><tr>{header}</tr></thead>\n<tbody>\n{body}\n</tbody></table>"
 
 
+def _natural(value: object) -> list:
+    """Sort key of a unit: its runs of digits as numbers (store 2 before store 10)."""
+    parts = re.split(r"(\d+)", str(value))  # text, digits, text, ...: digits at odd places
+    numbers = [part.lstrip("0") for part in parts]  # compared by length, then digits: any length
+    return [(len(numbers[i]), numbers[i]) if i % 2 else part for i, part in enumerate(parts)]
+
+
 def _index_tables(runs: list[dict], lang: str) -> str:
     """The whole-survey runs, then one table per ``--each`` column with its units in order."""
     whole = [r for r in runs if r.get("unit") is None]
@@ -1141,7 +1148,7 @@ def _index_tables(runs: list[dict], lang: str) -> str:
         return _index_table(whole, lang, units=False)
     parts = [f"<h2>{msg('report_index.whole', lang)}</h2>", _index_table(whole, lang, units=False)]
     for each in sorted(by_each):
-        grouped = sorted(by_each[each], key=lambda r: (str(r["unit"]), r["name"]))
+        grouped = sorted(by_each[each], key=lambda r: (_natural(r["unit"]), r["name"]))
         heading = escape_html(msg("report_index.by_unit", lang, each=each))
         parts += [f"<h2>{heading}</h2>", _index_table(grouped, lang, units=True)]
     return "\n".join(parts)

@@ -92,3 +92,28 @@ def test_respondents_without_a_unit_are_said(capsys):
     assert "--each store: 134 respondent(s) of the latest period have no value" in err
     cli._say_unitless(args, {"satisfaction": {"period": "2025Q3"}}, facts)
     assert capsys.readouterr().err == ""
+
+
+def unit_run(unit: str, base: int = 40, date: str = "2026-03-02") -> dict:
+    stem = f"satisfaction--store={unit}"
+    return {
+        "date": date,
+        "started": f"{date}T08:00:00",
+        "name": "satisfaction",
+        "stem": stem,
+        "html": f"{date}/{stem}.html",
+        "parameters": {"each": "store", "unit": unit},
+        "data": None,
+        "status": "succeeded",
+        "duration_s": 1.0,
+        "each": "store",
+        "unit": unit,
+        "base": base,
+    }
+
+
+def test_index_lists_numbered_units_in_numeric_order():
+    runs = [unit_run(u) for u in ["10", "2", "1", "S10", "S9"]]
+    page = reports.render_index(runs, lang="en", embed_font=False)
+    shown = [page.index(f">satisfaction--store={u}<") for u in ["1", "2", "10", "S9", "S10"]]
+    assert shown == sorted(shown)
