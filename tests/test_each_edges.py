@@ -117,3 +117,31 @@ def test_index_lists_numbered_units_in_numeric_order():
     page = reports.render_index(runs, lang="en", embed_font=False)
     shown = [page.index(f">satisfaction--store={u}<") for u in ["1", "2", "10", "S9", "S10"]]
     assert shown == sorted(shown)
+
+
+def test_a_units_followup_page_shows_only_its_own_cases(tmp_path):
+    import pandas as pd
+
+    from cxlab.loop import followups
+    from cxlab.paths import SAMPLE_DIR
+
+    df = pd.read_csv(SAMPLE_DIR / "survey.csv", usecols=["resp_id", "channel"])
+    mine = df.loc[df["channel"] == "门店", "resp_id"].iloc[0]
+    other = df.loc[df["channel"] == "官网", "resp_id"].iloc[:2].tolist()
+    state = followups.StateFile(tmp_path / "state")
+    with state.update() as data:
+        for case, (who, owner) in enumerate(
+            [(mine, "门店"), (other[0], "官网"), (other[1], "官网")]
+        ):
+            due = "2026-01-02T10:00:00"
+            data["cases"].append(
+                {"case": case + 1, "respondent": who, "owner": owner, "priority": "高", "due": due}
+            )
+    path = reports.run_report(
+        "followup",
+        parameters={"each": "channel", "unit": "门店", "state": str(tmp_path / "state")},
+        out_root=tmp_path / "out",
+        base=1000,
+    )
+    page = path.read_text(encoding="utf-8")
+    assert "共 1 个回访案例" in page and "共 3 个回访案例" not in page

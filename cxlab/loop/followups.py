@@ -31,6 +31,7 @@ __all__ = [
     "STATE_NAME",
     "STATUSES",
     "StateFile",
+    "cases_of",
     "closure",
     "follow_ups",
     "key",
@@ -194,6 +195,37 @@ def cases_frame(records: list[dict]) -> pd.DataFrame:
     for col in ("submitted", "listed_at", "due", "closed_on", "updated_at"):
         out[col] = pd.to_datetime(out[col], errors="coerce")
     return out
+
+
+def cases_of(df: pd.DataFrame, cases: pd.DataFrame, *, codebook) -> pd.DataFrame:
+    """The cases of the respondents in ``df``: a unit's own cases on its page (``--each``).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        The respondents (a unit's rows of the survey, with their original row labels).
+    cases : pandas.DataFrame
+        :meth:`StateFile.cases`.
+    codebook : Codebook
+        Its ``id`` column names the respondents; without one the row label is the id, as in
+        :func:`follow_ups`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of ``cases`` whose ``respondent`` is in ``df`` (ids compared as :func:`key`).
+
+    Examples
+    --------
+    >>> from cxlab.codebook import Codebook
+    >>> book = Codebook.from_dict({"id": "id", "items": {"q": {"type": "nps"}}})
+    >>> df = pd.DataFrame({"id": [7, 9], "q": [1, 2]})
+    >>> cases = cases_frame([{"case": 1, "respondent": "7"}, {"case": 2, "respondent": "8"}])
+    >>> cases_of(df, cases, codebook=book)["case"].tolist()
+    [1]
+    """
+    ids = df[codebook.id] if codebook.id else df.index.to_series()
+    return cases[cases["respondent"].map(key).isin({key(v) for v in ids})]
 
 
 def _iso(t) -> str | None:

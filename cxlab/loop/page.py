@@ -93,6 +93,11 @@ def closure_text(table: pd.DataFrame, *, as_of, lang: str = "zh") -> str:
     ...                   "in_time_rate": [0.5], "overdue": [1]})
     >>> closure_text(f, as_of=pd.Timestamp("2026-01-10"), lang="en")
     '4 follow-up cases, 2 closed (50%); of those closed, 50% within the service level; 1 open past due (as of 2026-01-10 00:00).'
+    >>> none = f.assign(cases=[0], closed=[0], closure_rate=[float("nan")], in_time_rate=[None])
+    >>> closure_text(none, as_of=pd.Timestamp("2026-01-10"), lang="en")[:25]
+    '0 follow-up cases, 0 clos'
+    >>> "nan" in closure_text(none, as_of=pd.Timestamp("2026-01-10"), lang="en")
+    False
     """
     row = table.iloc[-1]
     rate = row["in_time_rate"]
@@ -101,7 +106,7 @@ def closure_text(table: pd.DataFrame, *, as_of, lang: str = "zh") -> str:
         lang,
         cases=int(row["cases"]),
         closed=int(row["closed"]),
-        rate=float(row["closure_rate"]),
+        rate=float(row["closure_rate"]) if row["cases"] else 0.0,  # no case (a unit's page)
         in_time_rate="—" if pd.isna(rate) else f"{rate:.0%}",
         overdue=int(row["overdue"]),
         as_of=pd.Timestamp(as_of).strftime("%Y-%m-%d %H:%M"),
