@@ -145,3 +145,16 @@ def test_a_units_followup_page_shows_only_its_own_cases(tmp_path):
     )
     page = path.read_text(encoding="utf-8")
     assert "共 1 个回访案例" in page and "共 3 个回访案例" not in page
+
+
+def test_a_units_table_book_is_not_split_by_its_own_column(tmp_path):
+    path = reports.run_report(
+        "tables",
+        parameters={"each": "region", "unit": "港台", "lang": "en"},
+        out_root=tmp_path / "out",
+        base=148,
+    )
+    page = path.read_text(encoding="utf-8")
+    banner = page.split("cx-book", 2)[-1].split("</thead>")[0]
+    assert "Channel" in banner or "渠道" in banner
+    assert "港台" not in banner and "Region" not in banner and "地区" not in banner

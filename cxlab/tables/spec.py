@@ -29,7 +29,7 @@ Without ``tables``, the book is every closed item against the spec's banner; wit
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -379,7 +379,9 @@ def closed_rows(codebook: Codebook) -> list[str]:
     return out
 
 
-def default_spec(codebook: Codebook, *, spec: TableSpec | None = None) -> TableSpec:
+def default_spec(
+    codebook: Codebook, *, spec: TableSpec | None = None, without: Iterable[str] = ()
+) -> TableSpec:
     """A spec with its defaults filled in: the banner and the tables, from the codebook.
 
     Parameters
@@ -387,6 +389,9 @@ def default_spec(codebook: Codebook, *, spec: TableSpec | None = None) -> TableS
     codebook : Codebook
     spec : TableSpec, optional
         A spec whose missing banner or tables are filled in (None: an empty spec).
+    without : iterable of str
+        Banner columns to leave out: on a unit's page (``cxlab report tables --each COLUMN``)
+        its own column, whose only value is the unit (a column equal to the total).
 
     Returns
     -------
@@ -401,11 +406,15 @@ def default_spec(codebook: Codebook, *, spec: TableSpec | None = None) -> TableS
     >>> s = default_spec(book)
     >>> [b.column for b in s.banner], [t.rows for t in s.tables]
     (['region'], [('q1',)])
+    >>> [b.column for b in default_spec(book, without=["region"]).banner]
+    []
     """
     spec = spec or TableSpec()
     banner = (
         spec.banner if spec.banner is not None else tuple(BannerVar(s) for s in codebook.segments)
     )
+    left_out = set(without)
+    banner = tuple(b for b in banner if b.column not in left_out)
     tables = spec.tables
     if tables is None:
         tables = tuple(TableDef(rows=(r,)) for r in closed_rows(codebook))
