@@ -301,6 +301,26 @@ def _say_unitless(args, plan: dict, facts: dict) -> None:
                 print(line, file=sys.stderr)
 
 
+def _say_case_clashes(args, pages: list[tuple]) -> None:
+    """``--each``: units whose pages' file names differ only by case (``Store``, ``store``):
+    one file on a case-insensitive disk (macOS, Windows, most shares)."""
+    from cxlab import reports
+
+    if not args.each:
+        return
+    names: dict[str, list[str]] = {}
+    for n, params, _ in pages:
+        names.setdefault(reports.report_stem(n, params).casefold(), []).append(params["unit"])
+    for units in (u for u in names.values() if len(u) > 1):
+        line = (
+            f"--each {args.each}: units {', '.join(map(repr, units))} differ only by case; "
+            "their pages are one file on a case-insensitive disk (macOS, Windows, shares)"
+        )
+        logging.getLogger("cxlab.cli").warning(line)
+        if not args.quiet:
+            print(line, file=sys.stderr)
+
+
 def _check_request(args, names: list[str], plan: dict, given: dict[str, str]) -> dict:
     """What the survey check needs (see :func:`cxlab.check.plan_pages`), as plain values."""
     extra = {k for k in ("events", "staff") if given.get(k)}  # as cxlab.check.inputs_for
@@ -545,6 +565,7 @@ def _report_pages(args, names, plan, given, out_root: Path, zygote, steps: dict)
         log = logging.getLogger("cxlab.cli")
         log.info("%d page(s) planned (%s s)", len(pages), _seconds(steps))
         _say_unitless(args, plan, facts)
+        _say_case_clashes(args, pages)
         results = _run_all(args, pages, out_root, zygote, facts)
         for n, path, err in results:
             if err is not None:

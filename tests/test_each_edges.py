@@ -158,3 +158,17 @@ def test_a_units_table_book_is_not_split_by_its_own_column(tmp_path):
     banner = page.split("cx-book", 2)[-1].split("</thead>")[0]
     assert "Channel" in banner or "渠道" in banner
     assert "港台" not in banner and "Region" not in banner and "地区" not in banner
+
+
+def test_units_differing_only_by_case_are_said(capsys):
+    from types import SimpleNamespace
+
+    from cxlab import cli
+
+    args = SimpleNamespace(each="store", quiet=False)
+    pages = [("satisfaction", {"each": "store", "unit": u}, 40) for u in ["Store", "store", "S1"]]
+    cli._say_case_clashes(args, pages)
+    err = capsys.readouterr().err
+    assert "units 'Store', 'store' differ only by case" in err and "S1" not in err
+    cli._say_case_clashes(SimpleNamespace(each=None, quiet=False), [("satisfaction", {}, None)])
+    assert capsys.readouterr().err == ""
