@@ -292,13 +292,11 @@ def _say_unitless(args, plan: dict, facts: dict) -> None:
     """``--each``: the respondents on no unit's page (no value of the column), per period."""
     for period, count in (facts.get("no_unit") or {}).items():
         if count and any(_period(params) == period for params in plan.values()):
-            line = (
+            _warn(
+                args,
                 f"--each {args.each}: {count} respondent(s) of {period or 'the latest period'} "
-                "have no value, so are on no unit's page (they count in the whole-survey benchmark)"
+                "have no value, so are on no unit's page (they count in the whole-survey benchmark)",
             )
-            logging.getLogger("cxlab.cli").warning(line)
-            if not args.quiet:
-                print(line, file=sys.stderr)
 
 
 def _say_case_clashes(args, pages: list[tuple]) -> None:
@@ -312,13 +310,18 @@ def _say_case_clashes(args, pages: list[tuple]) -> None:
     for n, params, _ in pages:
         names.setdefault(reports.report_stem(n, params).casefold(), []).append(params["unit"])
     for units in (u for u in names.values() if len(u) > 1):
-        line = (
+        _warn(
+            args,
             f"--each {args.each}: units {', '.join(map(repr, units))} differ only by case; "
-            "their pages are one file on a case-insensitive disk (macOS, Windows, shares)"
+            "their pages are one file on a case-insensitive disk (macOS, Windows, shares)",
         )
-        logging.getLogger("cxlab.cli").warning(line)
-        if not args.quiet:
-            print(line, file=sys.stderr)
+
+
+def _warn(args, line: str) -> None:
+    """A warning in cxlab.log, and on stderr unless ``-q``."""
+    logging.getLogger("cxlab.cli").warning(line)
+    if not args.quiet:
+        print(line, file=sys.stderr)
 
 
 def _check_request(args, names: list[str], plan: dict, given: dict[str, str]) -> dict:

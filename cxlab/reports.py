@@ -513,7 +513,8 @@ def parameter_slug(parameters: Mapping[str, Any]) -> str:
         and ``title``. A unit page (parameters ``each`` and ``unit``) starts with
         ``COLUMN=VALUE``. Characters other than letters, digits and ``.,=-`` become ``_``. A
         value longer than 40 characters keeps its first 40 and a hash of the whole, and so does
-        a unit's value that lost or changed a character (two values never share a name); the slug never exceeds :data:`MAX_STEM_BYTES` bytes of UTF-8.
+        a unit's value that lost or changed a character (two values never share a name); the
+        slug never exceeds :data:`MAX_STEM_BYTES` bytes of UTF-8.
 
     Examples
     --------
