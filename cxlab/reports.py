@@ -1620,7 +1620,8 @@ def _publish_report(job: _Job, nb, frame: _Frame, tmp: Path) -> Path:
 
 
 def _small_base_notebook(job: _Job):
-    """The page of a unit under ``min_base``: its title and one sentence, nothing else."""
+    """The page of a unit under ``min_base``: its title and one sentence, nothing else (that it
+    has no respondents in the period, when it has none)."""
     import nbformat
 
     from cxlab.markup import escape_markdown
@@ -1630,7 +1631,7 @@ def _small_base_notebook(job: _Job):
     title = _title(_for_language(source, lang), job.params, job.name)
     nb = nbformat.v4.new_notebook(metadata=source.metadata)
     text = msg(
-        "page.small_base",
+        "page.small_base" if job.base else "page.no_respondents",
         lang,
         each=escape_markdown(job.unit_column),
         unit=escape_markdown(job.unit),

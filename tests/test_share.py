@@ -130,6 +130,15 @@ def test_small_unit_gets_a_page_without_a_kernel(tmp_path, no_kernel):
     assert_font_covers_page(page, path.name)
 
 
+def test_unit_without_respondents_in_the_period_says_so(tmp_path, no_kernel):
+    nb = tiny_notebook(tmp_path / "t.ipynb", body="print('secret result')")
+    path = reports.run_report(
+        nb, parameters={"each": "store", "unit": "S07"}, out_root=tmp_path / "out", base=0
+    )
+    page = path.read_text(encoding="utf-8")
+    assert "本期没有受访者" in page and "只有 0 位" not in page and "secret result" not in page
+
+
 def test_min_base_rule_follows_the_parameter(tmp_path, no_kernel):
     nb = tiny_notebook(tmp_path / "t.ipynb")
     nbformat = pytest.importorskip("nbformat")
