@@ -1139,7 +1139,8 @@ def _natural(value: object) -> list:
 
 
 def _index_tables(runs: list[dict], lang: str) -> str:
-    """The whole-survey runs, then one table per ``--each`` column with its units in order."""
+    """The whole-survey runs (when there are any), then one table per ``--each`` column with
+    its units in order."""
     whole = [r for r in runs if r.get("unit") is None]
     by_each: dict[str, list[dict]] = {}
     for r in runs:
@@ -1147,7 +1148,12 @@ def _index_tables(runs: list[dict], lang: str) -> str:
             by_each.setdefault(str(r.get("each_label") or r.get("each")), []).append(r)
     if not by_each:
         return _index_table(whole, lang, units=False)
-    parts = [f"<h2>{msg('report_index.whole', lang)}</h2>", _index_table(whole, lang, units=False)]
+    parts = []
+    if whole:  # with unit pages only, no empty table saying "no reports yet"
+        parts += [
+            f"<h2>{msg('report_index.whole', lang)}</h2>",
+            _index_table(whole, lang, units=False),
+        ]
     for each in sorted(by_each):
         grouped = sorted(by_each[each], key=lambda r: (_natural(r["unit"]), r["name"]))
         heading = escape_html(msg("report_index.by_unit", lang, each=each))

@@ -94,7 +94,9 @@ def test_index_groups_pages_by_unit():
 
     runs = [run("西部", 12, "03"), run("华东", 400, "02")]
     page = reports.render_index(runs, lang="en", embed_font=False)
-    assert "One page per region" in page and "Whole survey" in page
+    assert "One page per region" in page and "Whole survey" not in page  # no empty table
+    whole = {**runs[1], "stem": "satisfaction", "parameters": {}, "each": None, "unit": None}
+    assert "Whole survey" in reports.render_index([*runs, whole], lang="en", embed_font=False)
     labelled = reports.render_index([{**r, "each_label": "地区"} for r in runs], embed_font=False)
     assert "按 地区 分页" in labelled and "region" not in labelled.split("<h2")[-1].split("</h2")[0]
     assert page.index("华东") < page.index("西部")  # units in order, not by time
