@@ -285,3 +285,35 @@ def test_likert_table_percentages():
     assert dict(zip(t["answer"], t["percent"], strict=True)) == {1: 20.0, 2: 60.0, 5: 20.0}
     by = survey.likert_table(df, ["q"], by="g")
     assert by.groupby("g")["percent"].sum().tolist() == [100.0, 100.0]
+
+
+def test_trend_estimates_each_wave_as_its_own_sample_as_r_does():
+    """Each wave's interval is the one its own sample gives (waves are independent samples), not
+    one borrowing the other waves' bases: before, 2025Q2 here read se 39.97, [-42.5, 133.4].
+
+    R 4.x, survey 4.1-1 (the NPS answers recoded to +100 / 0 / -100 in ``nps``):
+        for (wv in c("2025Q1", "2025Q2")) {
+          des <- svydesign(ids = ~1, weights = ~w, data = d[d$wave == wv, ])
+          m <- svymean(~nps, des); confint(m, df = degf(des)) }
+    """
+    d = pd.DataFrame(
+        {
+            "wave": ["2025Q1"] * 7 + ["2025Q2"] * 5,
+            "q": [10, 9, 6, 3, 8, 10, 7, 9, 2, 10, 5, 10],
+            "w": [1, 2, 1, 0.5, 1, 1.5, 1, 2, 1, 1, 0.5, 1],
+        }
+    )
+    r = {  # wave: (estimate, SE, lower, upper)
+        "2025Q1": (37.5000000000, 31.5963875424, -39.8135751309, 114.8135751309),
+        "2025Q2": (45.4545454545, 42.7840631588, -73.3330572832, 164.2421481923),
+    }
+    t = survey.trend(d, "nps", "wave", "q", weight="w").set_index("wave")
+    for wave, expected in r.items():
+        got = t.loc[wave, ["value", "se", "ci_low", "ci_high"]].to_numpy(float)
+        np.testing.assert_allclose(got, expected, rtol=1e-9)
+    # The same interval as the wave's estimate on its own (the page's KPI table), with groups.
+    d["g"] = ["a", "b"] * 6
+    by_g = survey.trend(d, "nps", "wave", "q", by="g", weight="w")
+    for (g, wave), row in by_g.set_index(["g", "wave"]).iterrows():
+        alone = survey.estimate(d[d["wave"] == wave], "nps", "q", by="g", weight="w")
+        np.testing.assert_allclose(row["ci_low"], alone.set_index("g").loc[g, "ci_low"])
