@@ -93,12 +93,11 @@ def group_index(df: pd.DataFrame, by: list[str]) -> GroupIndex:
     ([1, 0, 2, 1], ['a', 'b', nan])
     """
     n_rows = len(df)
-    keys = df[list(by)]
-    if keys.shape[1] == 0:
+    if not by:
         return GroupIndex([], (1,), pd.DataFrame(index=[0]), 1, n_rows)
     parts, levels = [], []
-    for col in keys.columns:
-        s = keys[col]
+    for col in by:
+        s = df[col]
         if isinstance(s.dtype, pd.CategoricalDtype):
             codes = s.cat.codes.to_numpy()
             uniq = np.asarray(s.cat.categories, dtype=object)
@@ -120,9 +119,7 @@ def group_index(df: pd.DataFrame, by: list[str]) -> GroupIndex:
         gi.lookup, gi.size = lookup, len(present)
     else:
         combos = np.unravel_index(np.arange(size), dims)
-    gi.keys = pd.DataFrame(
-        {col: lv[c] for col, lv, c in zip(keys.columns, levels, combos, strict=True)}
-    )
+    gi.keys = pd.DataFrame({col: lv[c] for col, lv, c in zip(by, levels, combos, strict=True)})
     return gi
 
 

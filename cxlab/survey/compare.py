@@ -16,16 +16,15 @@ from scipy import stats
 
 from cxlab.checks import as_list, require_columns
 from cxlab.inference import two_proportion_z, welch_t
-from cxlab.survey.metrics import METRICS, estimate
+from cxlab.survey.metrics import METRICS, estimate_columns
 
 __all__ = ["compare", "compare_pairs", "trend"]
 
 CORRECTIONS = ("bonferroni", "fdr", "none")
-PAIR_COLUMNS = ["group_a", "group_b", "n_used_a", "n_used_b", "value_a", "value_b", "diff"]
 
 
-def _pair_tests(kind: str, a: pd.DataFrame, b: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-    """Statistic and two-sided p of ``a - b``, row by row, for two tables of group estimates."""
+def _pair_tests(kind: str, a: dict, b: dict) -> tuple[np.ndarray, np.ndarray]:
+    """Statistic and two-sided p of ``a - b``, pair by pair (``value``, ``se``, ``n_eff`` each)."""
     if kind == "share":
         # Column-proportion z-test with the pooled proportion, on effective bases.
         z, p = two_proportion_z(a["value"] / 100, a["n_eff"], b["value"] / 100, b["n_eff"])
@@ -35,8 +34,8 @@ def _pair_tests(kind: str, a: pd.DataFrame, b: pd.DataFrame) -> tuple[np.ndarray
         t, _, p = welch_t(a["value"], a["se"], a["n_eff"], b["value"], b["se"], b["n_eff"])
         return t, p
     # NPS: z on the difference of two independent means of the ±100 score.
-    se = np.sqrt(a["se"].to_numpy() ** 2 + b["se"].to_numpy() ** 2)
-    diff = a["value"].to_numpy() - b["value"].to_numpy()
+    se = np.sqrt(a["se"] ** 2 + b["se"] ** 2)
+    diff = a["value"] - b["value"]
     with np.errstate(divide="ignore", invalid="ignore"):
         z = np.where(se > 0, diff / np.where(se > 0, se, 1), 0.0)
     return z, 2 * stats.norm.sf(np.abs(z))
@@ -111,45 +110,53 @@ def compare_pairs(
     >>> pairs[["group_a", "group_b", "diff"]].to_dict("list"), round(float(pairs["p"][0]), 4)
     ({'group_a': ['a'], 'group_b': ['b'], 'diff': [2.0]}, 0.0027)
     """
-    est = _group_estimates(df, metric, by, item, weight=weight, scale=scale, k=k)
-    return _pairs(est, METRICS[metric], by, min_base, correction)
+    groups, est = _group_estimates(df, metric, by, item, weight=weight, scale=scale, k=k)
+    t = _tests(est, METRICS[metric], min_base, correction)
+    return pd.DataFrame(
+        {
+            "group_a": groups[t["a"]],
+            "group_b": groups[t["b"]],
+            "n_used_a": est["n_used"][t["a"]],
+            "n_used_b": est["n_used"][t["b"]],
+            **{c: t[c] for c in ("value_a", "value_b", "diff", "stat", "p", "p_adj")},
+        }
+    )
 
 
 def _group_estimates(df: pd.DataFrame, metric: str, by: str, item: str, **options):
-    """:func:`~cxlab.survey.estimate` per group of one column ``by`` (checked first)."""
+    """The groups of one column ``by`` (checked first), and the columns of their
+    :func:`~cxlab.survey.estimate`."""
     if not isinstance(by, str):
         raise TypeError(f"`by` should be one column name, not {by!r}.")
     require_columns(df, by)
-    return estimate(df, metric, item, by=by, **options)
+    keys, est = estimate_columns(df, metric, item, by=by, **options)
+    return keys[by], est
 
 
-def _pairs(est: pd.DataFrame, kind: str, by: str, min_base: int, correction: str):
-    """The pair table of :func:`compare_pairs` from the group estimates."""
+def _tests(est: dict, kind: str, min_base: int, correction: str) -> dict[str, np.ndarray]:
+    """Every pair of groups with ``min_base`` respondents used, tested: the positions of its two
+    groups (``a``, ``b``) and the figures of :func:`compare_pairs`."""
     # The table's SEs treat groups as domains of the whole sample; a two-sample test wants
     # each group's own variance (so that, unweighted, Welch's t equals R's t.test).
-    n, n_all = est["n_used"].astype(float), float(est["n_used"].sum())
-    est = est.assign(se=est["se"] * np.sqrt((n / (n - 1)) / (n_all / (n_all - 1))))
-    tested = est[est["n_used"] >= min_base].reset_index(drop=True)
-    ij = np.array(list(combinations(range(len(tested)), 2)), dtype=int).reshape(-1, 2)
-    a = tested.iloc[ij[:, 0]].reset_index(drop=True)
-    b = tested.iloc[ij[:, 1]].reset_index(drop=True)
-    pairs = pd.DataFrame(
-        {
-            "group_a": a[by],
-            "group_b": b[by],
-            "n_used_a": a["n_used"],
-            "n_used_b": b["n_used"],
-            "value_a": a["value"],
-            "value_b": b["value"],
-            "diff": a["value"] - b["value"],
-        },
-        columns=PAIR_COLUMNS,
-    )
-    stat, p = _pair_tests(kind, a, b) if len(pairs) else (np.array([]), np.array([]))
-    pairs["stat"] = np.asarray(stat, dtype=float)
-    pairs["p"] = np.asarray(p, dtype=float)
-    pairs["p_adj"] = _adjust(pairs["p"].to_numpy(float), correction)
-    return pairs
+    n = est["n_used"].astype(float)
+    n_all = n.sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        se = est["se"] * np.sqrt((n / (n - 1)) / (n_all / (n_all - 1)))
+    tested = np.flatnonzero(est["n_used"] >= min_base)
+    ij = np.array(list(combinations(tested, 2)), dtype=int).reshape(-1, 2)
+    a, b = ({"value": est["value"][i], "se": se[i], "n_eff": est["n_eff"][i]} for i in ij.T)
+    stat, p = _pair_tests(kind, a, b) if len(ij) else (np.array([]), np.array([]))
+    p = np.asarray(p, dtype=float)
+    return {
+        "a": ij[:, 0],
+        "b": ij[:, 1],
+        "value_a": a["value"],
+        "value_b": b["value"],
+        "diff": a["value"] - b["value"],
+        "stat": np.asarray(stat, dtype=float),
+        "p": p,
+        "p_adj": _adjust(p, correction),
+    }
 
 
 def compare(
@@ -207,30 +214,35 @@ def compare(
     >>> out[["g", "letter", "value", "higher_than"]].to_dict("list")
     {'g': ['a', 'b'], 'letter': ['A', 'B'], 'value': [4.5, 2.5], 'higher_than': ['B', '']}
     """
-    est = _group_estimates(df, metric, by, item, weight=weight, alpha=alpha, scale=scale, k=k)
-    pairs = _pairs(est, METRICS[metric], by, min_base, correction)
-    if len(est) > len(string.ascii_uppercase):
+    opts = {"weight": weight, "alpha": alpha, "scale": scale, "k": k}
+    groups, est = _group_estimates(df, metric, by, item, **opts)
+    t = _tests(est, METRICS[metric], min_base, correction)
+    if len(groups) > len(string.ascii_uppercase):
         raise ValueError(
-            f"`{by}` has {len(est)} groups; letters run out after 26. Group them first."
+            f"`{by}` has {len(groups)} groups; letters run out after 26. Group them first."
         )
-    letters = dict(zip(est[by], string.ascii_uppercase, strict=False))
-    higher: dict = {g: [] for g in est[by]}
-    for r in pairs.itertuples(index=False):
-        if r.p_adj >= alpha or r.diff == 0:
+    letters = list(string.ascii_uppercase[: len(groups)])
+    higher: list[list[str]] = [[] for _ in letters]
+    for a, b, p_adj, diff in zip(t["a"], t["b"], t["p_adj"], t["diff"], strict=True):
+        if p_adj >= alpha or diff == 0:
             continue
-        winner, loser = (r.group_a, r.group_b) if r.diff > 0 else (r.group_b, r.group_a)
-        mark = letters[loser] if r.p_adj < alpha_strict else letters[loser].lower()
-        higher[winner].append(mark)
-    out = est.drop(columns="note").copy()
-    out.insert(1, "letter", [letters[g] for g in est[by]])
-    out["higher_than"] = ["".join(sorted(higher[g], key=str.upper)) for g in est[by]]
-    out["low_base"] = out["n_used"] < min_base
-    return out
+        winner, loser = (a, b) if diff > 0 else (b, a)
+        higher[winner].append(letters[loser] if p_adj < alpha_strict else letters[loser].lower())
+    shown = ("n", "n_used", "n_eff", "value", "se", "ci_low", "ci_high")
+    return pd.DataFrame(
+        {
+            by: groups,
+            "letter": letters,
+            **{c: est[c] for c in shown},
+            "higher_than": ["".join(sorted(h, key=str.upper)) for h in higher],
+            "low_base": est["n_used"] < min_base,
+        }
+    )
 
 
-def _waves_as_samples(est: pd.DataFrame, wave: str, alpha: float) -> pd.DataFrame:
-    """The intervals of a table estimated over all waves at once, made those of each wave's own
-    sample (Notes of :func:`trend`).
+def _waves_as_samples(keys: dict, est: dict, wave: str, alpha: float) -> dict:
+    """The intervals of estimates over all waves at once, made those of each wave's own sample
+    (Notes of :func:`trend`).
 
     One call of :func:`estimate` treats its groups as domains of one sample: the variance carries
     n/(n - 1) and the t quantile n - 1 degrees of freedom, with n the respondents of the whole
@@ -238,13 +250,39 @@ def _waves_as_samples(est: pd.DataFrame, wave: str, alpha: float) -> pd.DataFram
     sqrt((n_w/(n_w - 1)) / (n/(n - 1))) and the t quantile has n_w - 1 degrees of freedom: the
     figures of :func:`estimate` on that wave alone (tested), at the cost of one call.
     """
-    n_all = float(est["n_used"].sum())
-    n_wave = est.groupby(wave, sort=False, dropna=False)["n_used"].transform("sum").astype(float)
+    n = est["n_used"].astype(float)
+    n_all = n.sum()
+    codes, _ = pd.factorize(keys[wave], use_na_sentinel=False)
+    n_wave = np.bincount(codes, weights=n)[codes]
     with np.errstate(divide="ignore", invalid="ignore"):
         factor = np.sqrt((n_wave / (n_wave - 1)) / (n_all / (n_all - 1)))
         se = est["se"] * factor
     t = stats.t.ppf(1 - alpha / 2, np.maximum(n_wave - 1, 1))
-    return est.assign(se=se, ci_low=est["value"] - t * se, ci_high=est["value"] + t * se)
+    return {**est, "se": se, "ci_low": est["value"] - t * se, "ci_high": est["value"] + t * se}
+
+
+def _text_order(keys: dict, cols: list[str]) -> np.ndarray:
+    """The stable row order that sorts ``cols`` compared as text, missing values last (as
+    ``DataFrame.sort_values(cols, key=lambda s: s.astype(str))`` sorts)."""
+    sort_keys = []
+    for col in reversed(cols):  # np.lexsort: the last key sorts first
+        text = pd.Series(keys[col]).astype(str)
+        missing = text.isna().to_numpy()
+        sort_keys += [text.to_numpy(dtype=object, na_value="").astype(str), missing]
+    return np.lexsort(sort_keys)
+
+
+def _previous(keys: dict, by: list[str], n: int) -> np.ndarray:
+    """For each row, the row before it of the same ``by`` group (-1 for a group's first row)."""
+    gid = np.zeros(n, dtype=np.intp)
+    for col in by:
+        codes, uniq = pd.factorize(keys[col], use_na_sentinel=False)
+        gid = gid * len(uniq) + codes
+    order = np.argsort(gid, kind="stable")
+    same = gid[order][1:] == gid[order][:-1]
+    prev = np.full(n, -1, dtype=np.intp)
+    prev[order[1:][same]] = order[:-1][same]
+    return prev
 
 
 def trend(
@@ -303,21 +341,29 @@ def trend(
     """
     by_cols = as_list(by)
     require_columns(df, wave)
-    est = estimate(
+    keys, est = estimate_columns(
         df, metric, item, by=[*by_cols, wave], weight=weight, alpha=alpha, scale=scale, k=k
     )
-    est = (
-        _waves_as_samples(est, wave, alpha)
-        .drop(columns="note")
-        .sort_values([*by_cols, wave], key=lambda s: s.astype(str))
-        .reset_index(drop=True)
+    est = _waves_as_samples(keys, est, wave, alpha)
+    order = _text_order(keys, [*by_cols, wave])
+    keys = {c: v[order] for c, v in keys.items()}
+    shown = ("n", "n_used", "n_eff", "value", "se", "ci_low", "ci_high")
+    est = {c: est[c][order] for c in shown}
+    prev = _previous(keys, by_cols, len(order))
+    first = prev < 0
+    prev_value = np.where(first, np.nan, est["value"][prev])
+    prev_se = np.where(first, np.nan, est["se"][prev])
+    change = est["value"] - prev_value
+    change_se = np.sqrt(est["se"] ** 2 + prev_se**2)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p = 2 * stats.norm.sf(np.abs(change / change_se))
+    return pd.DataFrame(
+        {
+            **keys,
+            **est,
+            "change": change,
+            "change_se": change_se,
+            "p_change": p,
+            "significant": p < alpha,
+        }
     )
-    grouped = est.groupby(by_cols, sort=False, dropna=False) if by_cols else None
-    prev_value = grouped["value"].shift() if grouped is not None else est["value"].shift()
-    prev_se = grouped["se"].shift() if grouped is not None else est["se"].shift()
-    est["change"] = est["value"] - prev_value
-    est["change_se"] = np.sqrt(est["se"] ** 2 + prev_se**2)
-    z = est["change"] / est["change_se"]
-    est["p_change"] = 2 * stats.norm.sf(np.abs(z))
-    est["significant"] = est["p_change"] < alpha
-    return est

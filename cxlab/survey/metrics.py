@@ -142,11 +142,18 @@ def weighted_mean_table(
         wv = weight_values(pd.DataFrame({name: weights}), name, rows=yv)
     frame = keys if keys is not None else pd.DataFrame(index=y.index)
     gi = _sums.group_index(frame, [] if keys is None else list(keys.columns))
-    return _finish(gi, _sums.sums(gi, yv, wv), alpha)
+    return _table(*_finish(gi, _sums.sums(gi, yv, wv), alpha))
 
 
-def _finish(gi: _sums.GroupIndex, s: dict[str, np.ndarray], alpha: float) -> pd.DataFrame:
-    """The estimate table from per-group sums (see :func:`weighted_mean_table`)."""
+def _table(keys: dict, columns: dict) -> pd.DataFrame:
+    """A result table: the group keys, then ``columns``, built in one step (with pandas' string
+    column labels, adding columns one at a time costs more than the estimates themselves)."""
+    return pd.DataFrame({**keys, **columns})
+
+
+def _finish(gi: _sums.GroupIndex, s: dict[str, np.ndarray], alpha: float) -> tuple[dict, dict]:
+    """The group keys of the groups with respondents used, and their estimate columns (those of
+    :func:`weighted_mean_table`), from per-group sums: ``_table`` makes the table."""
     keep = s["n_used"] > 0
     n, used = s["n"][keep], s["n_used"][keep]
     n_all = float(used.sum())
@@ -163,16 +170,17 @@ def _finish(gi: _sums.GroupIndex, s: dict[str, np.ndarray], alpha: float) -> pd.
         )
         se = np.sqrt(var)
         t = stats.t.ppf(1 - alpha / 2, max(n_all - 1, 1))
-    out = gi.keys.loc[keep].reset_index(drop=True)
-    out["n"] = n.astype(int)
-    out["n_used"] = used.astype(int)
-    out["n_eff"] = sw**2 / ww
-    out["mean"] = mean
-    out["sd"] = np.sqrt(wvar)
-    out["se"] = se
-    out["ci_low"] = mean - t * se
-    out["ci_high"] = mean + t * se
-    return out
+    keys = {col: gi.keys[col].array[keep] for col in gi.keys.columns}
+    return keys, {
+        "n": n.astype(int),
+        "n_used": used.astype(int),
+        "n_eff": sw**2 / ww,
+        "mean": mean,
+        "sd": np.sqrt(wvar),
+        "se": se,
+        "ci_low": mean - t * se,
+        "ci_high": mean + t * se,
+    }
 
 
 def _observed_range(values, w: np.ndarray | None) -> tuple[float, float]:
@@ -186,8 +194,8 @@ def _observed_range(values, w: np.ndarray | None) -> tuple[float, float]:
     return float(np.nanmin(counted)), float(np.nanmax(counted))
 
 
-def _note(n_used: pd.Series) -> pd.Series:
-    return pd.Series(np.where(n_used < 2, NO_INTERVAL, ""), index=n_used.index)
+def _note(n_used: np.ndarray) -> np.ndarray:
+    return np.where(n_used < 2, NO_INTERVAL, "").astype(object)
 
 
 # -- metrics ---------------------------------------------------------------------------------------
@@ -260,29 +268,40 @@ def nps(
         raise ValueError(f"`method` should be one of {NPS_METHODS}, not {method!r}.")
     by = as_list(by)
     require_columns(df, item, weight, *by)
+    return _table(*_nps(df, item, by, weight, alpha, method, n_boot, seed))
+
+
+def _nps(df, item, by, weight, alpha, method="wald", n_boot=0, seed=None) -> tuple[dict, dict]:
+    """The group keys and the columns of :func:`nps` (arguments checked there)."""
     values = _numeric(df, item, "item")
     _check_range(values, item, 0, 10, "NPS answers", df.index)
     s = values[0]
     w = _weights(df, weight, s)
     gi = _sums.group_index(df, by)
     sums, pro_w, det_w = _nps_sums(gi, values, w)
-    table = _finish(gi, sums, alpha)
+    keys, est = _finish(gi, sums, alpha)
     keep = sums["n_used"] > 0
-    out = table[[*by, "n", "n_used", "n_eff"]].copy()
-    out["promoters"] = 100 * pro_w[keep] / sums["w"][keep]
-    out["detractors"] = 100 * det_w[keep] / sums["w"][keep]
-    out["passives"] = 100 - out["promoters"] - out["detractors"]
-    out["nps"] = table["mean"]
-    out["se"], out["ci_low"], out["ci_high"] = table["se"], table["ci_low"], table["ci_high"]
+    promoters = 100 * pro_w[keep] / sums["w"][keep]
+    detractors = 100 * det_w[keep] / sums["w"][keep]
+    se, lo, hi = est["se"], est["ci_low"], est["ci_high"]
     if method == "adjusted_wald":
-        out["se"], out["ci_low"], out["ci_high"] = _adjusted_wald(out, alpha)
+        se, lo, hi = _adjusted_wald(est["n_eff"], promoters, detractors, alpha)
     elif method == "bootstrap":
         lo, hi, se = _bootstrap_mean(_nps_recode(s), gi, w, alpha, n_boot, seed)
-        out["se"], out["ci_low"], out["ci_high"] = se, lo, hi
-    out["method"] = method
-    out["note"] = _note(out["n_used"])
-    order = ["promoters", "passives", "detractors", "nps", "se", "ci_low", "ci_high"]
-    return out[[*by, "n", "n_used", "n_eff", *order, "method", "note"]]
+    return keys, {
+        "n": est["n"],
+        "n_used": est["n_used"],
+        "n_eff": est["n_eff"],
+        "promoters": promoters,
+        "passives": 100 - promoters - detractors,
+        "detractors": detractors,
+        "nps": est["mean"],
+        "se": se,
+        "ci_low": lo,
+        "ci_high": hi,
+        "method": [method] * len(promoters),
+        "note": _note(est["n_used"]),
+    }
 
 
 def _nps_recode(s: np.ndarray) -> np.ndarray:
@@ -307,11 +326,11 @@ def _nps_sums(gi: _sums.GroupIndex, values, w: np.ndarray | None):
     return sums, counts.w[:, v >= 9].sum(1), counts.w[:, v <= 6].sum(1)
 
 
-def _adjusted_wald(out: pd.DataFrame, alpha: float):
+def _adjusted_wald(n_eff, promoters, detractors, alpha: float):
     """Sauro & Lewis' adjusted-Wald (se, ci_low, ci_high) from effective counts."""
-    m = out["n_eff"] + 3
-    p = (out["promoters"] / 100 * out["n_eff"] + 0.75) / m
-    d = (out["detractors"] / 100 * out["n_eff"] + 0.75) / m
+    m = n_eff + 3
+    p = (promoters / 100 * n_eff + 0.75) / m
+    d = (detractors / 100 * n_eff + 0.75) / m
     se = 100 * np.sqrt((p + d - (p - d) ** 2) / m)
     z = stats.norm.ppf(1 - alpha / 2)
     return se, 100 * (p - d) - z * se, 100 * (p - d) + z * se
@@ -391,12 +410,16 @@ def mean_score(
     """
     by = as_list(by)
     require_columns(df, item, weight, *by)
+    return _table(*_mean(df, item, by, weight, alpha))
+
+
+def _mean(df, item, by, weight, alpha) -> tuple[dict, dict]:
+    """The group keys and the columns of :func:`mean_score` (arguments checked there)."""
     y, lo, hi = _numeric(df, item, "item")
     w = _weights(df, weight, y)
     gi = _sums.group_index(df, by)
-    out = _finish(gi, _sums.sums(gi, y, w, bounds=(lo, hi)), alpha)
-    out["note"] = _note(out["n_used"])
-    return out
+    keys, est = _finish(gi, _sums.sums(gi, y, w, bounds=(lo, hi)), alpha)
+    return keys, {**est, "note": _note(est["n_used"])}
 
 
 def top_box(
@@ -453,6 +476,11 @@ def top_box(
     """
     by = as_list(by)
     require_columns(df, item, weight, *by)
+    return _table(*_top_box(df, item, k, scale, bottom, by, weight, alpha))
+
+
+def _top_box(df, item, k, scale, bottom, by, weight, alpha) -> tuple[dict, dict]:
+    """The group keys and the columns of :func:`top_box` (arguments checked there)."""
     values = _numeric(df, item, "item")
     y = values[0]
     w = _weights(df, weight, y)
@@ -474,11 +502,14 @@ def top_box(
     else:
         v = counts.values
         sums = counts.sums(100.0 * ((v >= box[0]) & (v <= box[1])))
-    t = _finish(gi, sums, alpha)
-    out = t.drop(columns=["sd"]).rename(columns={"mean": "share"})
-    out["box"] = f"{box[0]:g}-{box[1]:g}"
-    out["note"] = _note(out["n_used"])
-    return out
+    keys, est = _finish(gi, sums, alpha)
+    est["share"] = est.pop("mean")
+    del est["sd"]
+    order = ("n", "n_used", "n_eff", "share", "se", "ci_low", "ci_high")
+    out = {c: est[c] for c in order}
+    out["box"] = [f"{box[0]:g}-{box[1]:g}"] * len(out["n"])
+    out["note"] = _note(est["n_used"])
+    return keys, out
 
 
 def ces(
@@ -526,18 +557,26 @@ def ces(
     >>> ces(df, "effort")[["n", "mean", "easy"]].to_dict("list")
     {'n': [5], 'mean': [4.8], 'easy': [60.0]}
     """
+    by = as_list(by)
+    require_columns(df, item, weight, *by)
+    return _table(*_ces(df, item, scale, by, weight, alpha))
+
+
+def _ces(df, item, scale, by, weight, alpha) -> tuple[dict, dict]:
+    """The group keys and the columns of :func:`ces` (arguments checked there)."""
     lo, hi = scale
-    require_columns(df, item)
     _check_range(_numeric(df, item, "item"), item, lo, hi, "effort answers", df.index)
-    means = mean_score(df, item, by=by, weight=weight, alpha=alpha)
+    keys, means = _mean(df, item, by, weight, alpha)
     k = 3 if hi - lo >= 6 else 2
-    easy = top_box(df, item, k=k, scale=scale, by=by, weight=weight, alpha=alpha)
-    out = means.drop(columns=["sd", "note"])
-    out["easy"] = easy["share"].to_numpy()
-    out["easy_ci_low"] = easy["ci_low"].to_numpy()
-    out["easy_ci_high"] = easy["ci_high"].to_numpy()
-    out["note"] = means["note"]
-    return out
+    _, easy = _top_box(df, item, k, scale, False, by, weight, alpha)
+    order = ("n", "n_used", "n_eff", "mean", "se", "ci_low", "ci_high")
+    return keys, {
+        **{c: means[c] for c in order},
+        "easy": easy["share"],
+        "easy_ci_low": easy["ci_low"],
+        "easy_ci_high": easy["ci_high"],
+        "note": means["note"],
+    }
 
 
 def counts(
@@ -671,20 +710,62 @@ def estimate(
     >>> estimate(df, "top_box", "sat", scale=(1, 5))[["n", "value"]].to_dict("list")
     {'n': [5], 'value': [60.0]}
     """
+    keys, columns = estimate_columns(
+        df, metric, item, by=by, weight=weight, alpha=alpha, scale=scale, k=k
+    )
+    return _table(keys, columns)
+
+
+def estimate_columns(
+    df: pd.DataFrame,
+    metric: str,
+    item: str,
+    *,
+    by: str | Sequence[str] | None = None,
+    weight: str | None = None,
+    alpha: float = 0.05,
+    scale: tuple[float, float] | None = None,
+    k: int = 2,
+) -> tuple[dict, dict]:
+    """:func:`estimate` as columns, not yet a table: for the modules of :mod:`cxlab.survey` that
+    compute on the estimates (tests between groups, changes between waves) before they make
+    one table.
+
+    Parameters
+    ----------
+    df, metric, item, by, weight, alpha, scale, k
+        As :func:`estimate`.
+
+    Returns
+    -------
+    (dict, dict)
+        The group columns (name -> values, one per group), then the columns of
+        :func:`estimate` after them (name -> array).
+
+    Examples
+    --------
+    >>> keys, columns = estimate_columns(pd.DataFrame({"x": [4, 5, 2], "g": list("aab")}),
+    ...                                  "mean", "x", by="g")
+    >>> list(keys["g"]), columns["value"].tolist()
+    (['a', 'b'], [4.5, 2.0])
+    """
     if metric not in METRICS:
         raise ValueError(f"`metric` should be one of {sorted(METRICS)}, not {metric!r}.")
-    opts = {"by": by, "weight": weight, "alpha": alpha}
+    by = as_list(by)
+    require_columns(df, item, weight, *by)
     if metric == "nps":
-        t = nps(df, item, **opts).rename(columns={"nps": "value"})
+        keys, t = _nps(df, item, by, weight, alpha)
+        value = t["nps"]
     elif metric == "ces":
-        t = ces(df, item, scale=scale or (1, 7), **opts)
-        t = t.rename(columns={"mean": "value"})
+        keys, t = _ces(df, item, scale or (1, 7), by, weight, alpha)
+        value = t["mean"]
     elif metric == "mean":
-        t = mean_score(df, item, **opts).rename(columns={"mean": "value"})
+        keys, t = _mean(df, item, by, weight, alpha)
+        value = t["mean"]
     else:
-        t = top_box(df, item, k=k, scale=scale, bottom=metric == "bottom_box", **opts)
-        t = t.rename(columns={"share": "value"})
-    return t[[*as_list(by), *ESTIMATE_COLUMNS]]
+        keys, t = _top_box(df, item, k, scale, metric == "bottom_box", by, weight, alpha)
+        value = t["share"]
+    return keys, {c: value if c == "value" else t[c] for c in ESTIMATE_COLUMNS}
 
 
 #: The figures :func:`kpis` returns, in order (words: messages ``kpi.<code>``).
@@ -728,18 +809,21 @@ def kpis(
     >>> kpis(df, book)[["kpi", "item", "value", "unit"]].to_dict("list")
     {'kpi': ['nps', 'csat', 'mean'], 'item': ['nps', 'sat', 'sat'], 'value': [25.0, 75.0, 3.75], 'unit': ['points', '%', 'mean']}
     """
-    opts = {"weight": weight, "alpha": alpha}
     parts = []
     for item in codebook.select(type="nps")[:1]:
-        parts.append(_kpi_row("nps", item, estimate(df, "nps", item, **opts), "points"))
+        _, t = estimate_columns(df, "nps", item, weight=weight, alpha=alpha)
+        parts.append(_kpi_row("nps", item, t, "points"))
     for item in codebook.select(role="outcome")[:1]:
         it = codebook.items[item]
-        box = estimate(df, "top_box", item, scale=(it.min, it.max), **opts)
+        scale = (it.min, it.max)
+        _, box = estimate_columns(df, "top_box", item, weight=weight, alpha=alpha, scale=scale)
         parts.append(_kpi_row("csat", item, box, "%"))
-        parts.append(_kpi_row("mean", item, estimate(df, "mean", item, **opts), "mean"))
+        _, t = estimate_columns(df, "mean", item, weight=weight, alpha=alpha)
+        parts.append(_kpi_row("mean", item, t, "mean"))
     for item in codebook.select(role="effort")[:1]:
         it = codebook.items[item]
-        t = ces(df, item, scale=(it.min, it.max), **opts)
+        require_columns(df, item, weight)
+        _, t = _ces(df, item, (it.min, it.max), [], weight, alpha)
         parts.append(_kpi_row("ces", item, t, "mean", value="mean"))
         cols = {"value": "easy", "lo": "easy_ci_low", "hi": "easy_ci_high"}
         parts.append(_kpi_row("ces_easy", item, t, "%", **cols))
@@ -749,8 +833,7 @@ def kpis(
 _KPI_KEYS = ("kpi", "item", "n", "n_used", "n_eff", "value", "ci_low", "ci_high")
 
 
-def _kpi_row(kpi, item, table, unit, value="value", lo="ci_low", hi="ci_high") -> dict:
-    """One row of :func:`kpis` from the first row of an estimate table."""
-    r = table.iloc[0]
-    cells = (kpi, item, r["n"], r["n_used"], r["n_eff"], r[value], r[lo], r[hi])
-    return {**dict(zip(_KPI_KEYS, cells, strict=True)), "unit": unit}
+def _kpi_row(kpi, item, columns, unit, value="value", lo="ci_low", hi="ci_high") -> dict:
+    """One row of :func:`kpis` from the first row of the columns of an estimate."""
+    cells = [columns[c][0] for c in ("n", "n_used", "n_eff", value, lo, hi)]
+    return {**dict(zip(_KPI_KEYS, (kpi, item, *cells), strict=True)), "unit": unit}
