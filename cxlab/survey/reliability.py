@@ -15,6 +15,7 @@ import pandas as pd
 from scipy import stats
 
 from cxlab.checks import as_list, require_columns, weight_values
+from cxlab.survey import _sums
 
 __all__ = ["cronbach_alpha", "item_analysis", "likert_table", "reliability_table"]
 
@@ -171,26 +172,41 @@ def likert_table(
     by_cols = as_list(by)
     items = list(items)
     require_columns(df, *items, *by_cols, weight)
-    parts = []
-    for item in items:
-        answered = df[item].notna().to_numpy()
-        w = weight_values(df, weight, rows=answered)[answered]
-        frame = df.loc[answered, by_cols].assign(
-            answer=df.loc[answered, item], _n=1, _used=(w > 0).astype(int), _w=w
-        )
-        g = (
-            frame.groupby([*by_cols, "answer"], dropna=False, observed=True)[["_n", "_used", "_w"]]
-            .sum()
-            .reset_index()
-        )
-        g = g[g["_used"] > 0].reset_index(drop=True)
-        denom = (
-            g.groupby(by_cols, dropna=False)["_w"].transform("sum") if by_cols else g["_w"].sum()
-        )
-        g["percent"] = 100 * g["_w"] / denom
-        g.insert(0, "item", item)
-        parts.append(g.rename(columns={"_n": "n", "_used": "n_used"}).drop(columns="_w"))
+    gi = _sums.group_index(df, by_cols)
+    groups = gi.codes
+    parts = [_distribution(df, item, by_cols, groups, gi.size, weight) for item in items]
     return pd.concat(parts, ignore_index=True)
+
+
+def _distribution(df, item, by_cols, groups, n_groups, weight) -> pd.DataFrame:
+    """The rows of :func:`likert_table` for one item: counts per (group, answer) cell with
+    ``numpy.bincount``, in the order of ``groupby([*by_cols, answer], sort=True)``."""
+    answered = df[item].notna().to_numpy()
+    w = weight_values(df, weight, rows=answered)[answered]
+    codes, answers = pd.factorize(df[item], sort=True)
+    k = max(len(answers), 1)
+    rows = np.flatnonzero(answered)
+    cell = groups[answered] * k + codes[answered]
+    size = n_groups * k
+    n = np.bincount(cell, minlength=size)
+    used = np.bincount(cell, weights=(w > 0).astype(float), minlength=size)
+    wsum = np.bincount(cell, weights=w, minlength=size)
+    kept = np.flatnonzero(used > 0)
+    first = np.full(size, len(rows))
+    np.minimum.at(first, cell, np.arange(len(rows)))
+    example = rows[first[kept]]  # a respondent of each cell: its group's values, as they are
+    group = kept // k
+    denom = np.bincount(group, weights=wsum[kept], minlength=n_groups)[group]
+    return pd.DataFrame(
+        {
+            "item": [item] * len(kept),
+            **{col: df[col].array.take(example) for col in by_cols},
+            "answer": answers.take(kept % k),
+            "n": n[kept],
+            "n_used": used[kept].astype(np.int64),
+            "percent": 100 * wsum[kept] / denom,
+        }
+    )
 
 
 def reliability_table(
