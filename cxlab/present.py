@@ -240,16 +240,24 @@ def _translate_values(
     df: pd.DataFrame, codebook: Codebook | None, *, lang: str, values: Mapping | None
 ) -> pd.DataFrame:
     """Explicit ``values`` maps first, then codebook labels, then the catalogue's codes."""
-    df = df.copy()
     given = values or {}
-    for col in df.columns:
+    new = {}
+    for j, (col, s) in enumerate(df.items()):
         if col in given:
-            df[col] = df[col].map(lambda v, m=given[col]: m.get(v, v))
+            new[j] = s.map(lambda v, m=given[col]: m.get(v, v))
         elif codebook is not None and col in LABELLED_COLUMNS:
-            df[col] = df[col].map(lambda c: codebook.label(c, lang=lang))
-        elif _is_text(df[col]):
-            df[col] = translate_codes(df[col], col, lang=lang)
-    return df
+            new[j] = s.map(lambda c: codebook.label(c, lang=lang))
+        elif _is_text(s):
+            new[j] = translate_codes(s, col, lang=lang)
+    return _with_columns(df, new)
+
+
+def _with_columns(df: pd.DataFrame, new: Mapping[int, pd.Series]) -> pd.DataFrame:
+    """A copy of ``df`` with the columns at the positions of ``new`` replaced."""
+    out = df.copy()
+    for j, s in new.items():
+        out.isetitem(j, s)
+    return out
 
 
 def _is_text(s: pd.Series) -> bool:
@@ -261,17 +269,20 @@ def _format_cells(df: pd.DataFrame, *, lang: str) -> pd.DataFrame:
     yes, missing, sep = (
         msg(k, lang) for k in ("present.yes", "present.missing", "present.list_sep")
     )
-    for col in df.columns:
-        is_list = df[col].dtype == object and df[col].map(lambda v: isinstance(v, list)).any()
-        if is_list:  # lists live in object columns only
-            df[col] = df[col].map(lambda v: sep.join(map(str, v)) if isinstance(v, list) else v)
-        if pd.api.types.is_timedelta64_dtype(df[col]):
-            df[col] = df[col].map(lambda td: _duration(td, lang=lang))
-        elif df[col].dtype == bool:
-            df[col] = df[col].map({True: yes, False: ""})
-        elif _is_text(df[col]):
-            df[col] = df[col].where(df[col].notna(), missing)
-    return df
+    new = {}
+    for j, (_, column) in enumerate(df.items()):
+        s = column
+        if s.dtype == object and s.map(lambda v: isinstance(v, list)).any():  # lists: object only
+            s = s.map(lambda v: sep.join(map(str, v)) if isinstance(v, list) else v)
+        if pd.api.types.is_timedelta64_dtype(s.dtype):
+            s = s.map(lambda td: _duration(td, lang=lang))
+        elif s.dtype == bool:
+            s = s.map({True: yes, False: ""})
+        elif _is_text(s) and s.isna().any():
+            s = s.where(s.notna(), missing)
+        if s is not column:
+            new[j] = s
+    return _with_columns(df, new) if new else df
 
 
 def _style(df: pd.DataFrame, names: Mapping[str, str], digits: int):
@@ -412,14 +423,14 @@ def small_cells(
 
 def _mark(df: pd.DataFrame, mask: pd.DataFrame, marker: str) -> pd.DataFrame:
     """``df`` with ``marker`` in every masked cell (the masked columns become text columns)."""
-    out = df.copy()
     hide = mask.to_numpy()
-    for j, col in enumerate(out.columns):
+    new = {}
+    for j, (_, s) in enumerate(df.items()):
         if hide[:, j].any():
-            values = out[col].astype(object).to_numpy(copy=True)
+            values = s.astype(object).to_numpy(copy=True)
             values[hide[:, j]] = marker
-            out[col] = pd.Series(values, index=out.index, dtype=object)
-    return out
+            new[j] = pd.Series(values, index=df.index, dtype=object)
+    return _with_columns(df, new)
 
 
 def suppress_small(
