@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from cxlab.messages import msg
@@ -23,7 +24,7 @@ __all__ = [
 
 
 def figure(width: float, height: float, *, ncols: int = 1, **kwargs):
-    """A figure outside pyplot's state, and its Axes (an array when ``ncols > 1``).
+    """A figure outside pyplot's state, drawn by Agg, and its Axes (an array when ``ncols > 1``).
 
     Parameters
     ----------
@@ -38,13 +39,21 @@ def figure(width: float, height: float, *, ncols: int = 1, **kwargs):
     -------
     (matplotlib.figure.Figure, Axes or array of Axes)
 
+    Notes
+    -----
+    The figure has its Agg canvas from the start, so that its layout (``tight_layout``) and the
+    PNG the page shows are computed by one renderer, which measures each label once. A figure
+    without one gets a fresh renderer for the PNG, and every text is measured again: about a
+    third of a chart's drawing time. The pixels are the same.
+
     Examples
     --------
     >>> fig, axes = figure(8, 3, ncols=2)
-    >>> len(axes), fig.get_size_inches().tolist()
-    (2, [8.0, 3.0])
+    >>> len(axes), fig.get_size_inches().tolist(), type(fig.canvas).__name__
+    (2, [8.0, 3.0], 'FigureCanvasAgg')
     """
     fig = Figure(figsize=(width, height))
+    FigureCanvasAgg(fig)
     return fig, fig.subplots(1, ncols, **kwargs)
 
 
