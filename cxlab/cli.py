@@ -375,14 +375,15 @@ REHEARSE_FROM = 4
 REHEARSAL_SECONDS = 3.0
 
 
-def _prepare_kernels(zygote, pages: list[tuple], facts: dict) -> None:
+def _prepare_kernels(zygote, pages: list[tuple], facts: dict) -> dict | None:
     """``--each``: what the zygote does before it forks the kernels of the pages.
 
     When a report has :data:`REHEARSE_FROM` pages or more to run in kernels (units under
-    ``min_base`` get a page without one), the zygote imports what every kernel needs, then
-    rehearses that report's first page and keeps nothing (:mod:`cxlab.rehearsal`): each kernel
-    then starts warm, with exactly the modules the page uses. Otherwise it pre-loads the modules
-    any report may use.
+    ``min_base`` get a page without one), the zygote imports what every kernel needs, and the
+    request returned has it rehearse that report's first page and keep nothing
+    (:mod:`cxlab.rehearsal`) once it has forked the first page's kernel: the other kernels then
+    start warm, with exactly the modules the page uses. Otherwise (None returned) it pre-loads
+    the modules any report may use.
     """
     from cxlab import reports, runner
 
@@ -398,31 +399,12 @@ def _prepare_kernels(zygote, pages: list[tuple], facts: dict) -> None:
     notebooks = [reports.notebook_path(n) for n in sorted(counts)]
     zygote.send({"op": "preload", "modules": runner.kernel_modules(notebooks, base=not rehearse)})
     if not rehearse:
-        return
-    t0 = time.perf_counter()
+        return None
     params = next(p for n, p in runs if n == name)
-    request = {"op": "rehearse", "report": name, "parameters": params}
-    asked = zygote.send({**request, "seconds": REHEARSAL_SECONDS})
-
-    def done(reply) -> None:
-        try:
-            got = reply.result()
-        except RuntimeError:
-            return
-        log = logging.getLogger("cxlab.cli")
-        log.info(
-            "kernels rehearsed %s (%d section(s)) in %.1f s",
-            name,
-            len(got["rehearsed"]),
-            time.perf_counter() - t0,
-        )
-        if got.get("error"):
-            log.debug("rehearsal failed: %s", got["error"])
-
-    asked.add_done_callback(done)
+    return {"op": "rehearse", "report": name, "parameters": params, "seconds": REHEARSAL_SECONDS}
 
 
-def _tools(args, pages: list[tuple], zygote) -> tuple:
+def _tools(args, pages: list[tuple], zygote, rehearse: dict | None) -> tuple:
     """The kernel pool (kernels forked ahead of need), with --pdf the browser that prints, and
     the process that cuts the pages' fonts."""
     from cxlab import reports, runner
@@ -437,6 +419,7 @@ def _tools(args, pages: list[tuple], zygote) -> tuple:
         cwd=NOTEBOOKS,
         zygote=zygote,
         preload=False,  # asked of the zygote already (_report_pages, _prepare_kernels)
+        rehearse=rehearse,
     )
     printer = None
     if args.pdf:
@@ -446,7 +429,9 @@ def _tools(args, pages: list[tuple], zygote) -> tuple:
     return kernels, printer, FontWorker()
 
 
-def _run_all(args, pages: list[tuple], out_root: Path, zygote, facts: dict) -> list[tuple]:
+def _run_all(
+    args, pages: list[tuple], out_root: Path, zygote, facts: dict, rehearse: dict | None = None
+) -> list[tuple]:
     """Run the pages (``--jobs`` at once); ``(name, page or None, error or None)`` each."""
     from cxlab import reports
     from cxlab.codebook import page_min_base
@@ -486,7 +471,7 @@ def _run_all(args, pages: list[tuple], out_root: Path, zygote, facts: dict) -> l
             return n, None, e
         return n, path, None
 
-    kernels, printer, fonts = _tools(args, pages, zygote)
+    kernels, printer, fonts = _tools(args, pages, zygote, rehearse)
     try:
         with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
             return list(pool.map(one, pages))
@@ -561,15 +546,16 @@ def _report_pages(args, names, plan, given, out_root: Path, zygote, steps: dict)
             print(f"{n}: not applicable to this survey (`cxlab check` says what it needs)")
     steps["check"] = time.perf_counter() - _T0 - sum(steps.values())
     pages = _pages(args, plan, facts)
+    rehearse = None
     if zygote is not None and args.each:
-        _prepare_kernels(zygote, pages, facts)
+        rehearse = _prepare_kernels(zygote, pages, facts)
     handler = _setup_log(out_root)
     try:
         log = logging.getLogger("cxlab.cli")
         log.info("%d page(s) planned (%s s)", len(pages), _seconds(steps))
         _say_unitless(args, plan, facts)
         _say_case_clashes(args, pages)
-        results = _run_all(args, pages, out_root, zygote, facts)
+        results = _run_all(args, pages, out_root, zygote, facts, rehearse)
         for n, path, err in results:
             if err is not None:
                 _say(err)

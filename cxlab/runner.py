@@ -294,6 +294,10 @@ class KernelPool:
         ``{"data": ..., "codebook": ...}``: the survey the pages read, loaded in the zygote
         after the modules so that every kernel finds it in memory (see
         :func:`cxlab.check.take_preloaded`).
+    rehearse : dict, optional
+        A zygote ``rehearse`` request (:mod:`cxlab.rehearsal`), asked once the first kernel is
+        forked: the first page starts at once, on the core the rehearsal leaves free, and the
+        kernels forked after it start warm.
 
     Notes
     -----
@@ -311,9 +315,10 @@ class KernelPool:
         cwd: str | Path = ".",
         zygote: Zygote | None = None,
         survey: dict | None = None,
+        rehearse: dict | None = None,
     ) -> None:
         self.pages, self.ahead = max(1, pages), max(1, ahead)
-        self.survey = survey
+        self.survey, self.rehearse = survey, rehearse
         self.modules = list(modules)
         self.cwd = str(cwd)
         self._lock = threading.Lock()
@@ -348,9 +353,24 @@ class KernelPool:
                 log.info("kernels pre-loaded the survey in %.1f s", time.perf_counter() - t0)
                 if not done["survey"]:
                     log.debug("pre-load of the survey failed: %s", done.get("error"))
+            if self.rehearse is not None:
+                self._fill(ahead=1)
+                self._rehearse()
             self._fill()
         except Exception as e:  # the pages will report it when they ask for a kernel
             log.error("could not start kernels: %s", e)
+
+    def _rehearse(self) -> None:
+        t0 = time.perf_counter()
+        done = self._zygote.ask(self.rehearse)
+        log.info(
+            "kernels rehearsed %s (%d section(s)) in %.1f s",
+            self.rehearse.get("report"),
+            len(done.get("rehearsed", [])),
+            time.perf_counter() - t0,
+        )
+        if done.get("error"):
+            log.debug("rehearsal failed: %s", done["error"])
 
     def _fork(self, cwd: str):
         with self._lock:
@@ -366,10 +386,11 @@ class KernelPool:
             self._running.add(km)
         return km
 
-    def _fill(self) -> None:
+    def _fill(self, ahead: int | None = None) -> None:
+        ahead = self.ahead if ahead is None else ahead
         while True:
             with self._lock:
-                if self._closed or len(self._ready) >= self.ahead or self._forked >= self.pages:
+                if self._closed or len(self._ready) >= ahead or self._forked >= self.pages:
                     return
             km = self._fork(self.cwd)
             with self._lock:
@@ -615,6 +636,7 @@ def make_pool(
     zygote: Zygote | None = None,
     survey: dict | None = None,
     preload: bool = True,
+    rehearse: dict | None = None,
 ) -> KernelPool | None:
     """A :class:`KernelPool` for a command's pages, or None where forking is not used.
 
@@ -635,6 +657,9 @@ def make_pool(
     preload : bool
         Ask the zygote to pre-load the modules and the survey; False when the caller asked it
         already (``cxlab report`` does so first thing: see :func:`kernel_modules`).
+    rehearse : dict, optional
+        A ``rehearse`` request for the zygote, asked after the first kernel (see
+        :class:`KernelPool`).
 
     Returns
     -------
@@ -664,6 +689,7 @@ def make_pool(
         cwd=cwd,
         zygote=zygote,
         survey=survey if many else None,
+        rehearse=rehearse,
     )
 
 

@@ -511,8 +511,11 @@ def _labeler_controls(state: _Labeling, lang: str) -> SimpleNamespace:
 
 
 def _labeler_show(ui: SimpleNamespace, state: _Labeling, lang: str) -> None:
-    """The current comment (redacted, escaped) and the progress."""
+    """The current comment (redacted, escaped), then the progress: once the count has moved on,
+    the next comment is there (the browser applies the updates in the order they are sent)."""
     comment = state.current()
+    text = msg("learn.done", lang) if comment is None else comment
+    ui.comment.value = f"<div style='font-size:1.2em'>{escape_html(text)}</div>"
     seen = state.seen()
     skipped = int(seen["label"].isna().sum())
     ui.progress.value = min(len(seen), ui.progress.max)
@@ -527,8 +530,6 @@ def _labeler_show(ui: SimpleNamespace, state: _Labeling, lang: str) -> None:
             round=len(state.round),
         )
     )
-    text = msg("learn.done", lang) if comment is None else comment
-    ui.comment.value = f"<div style='font-size:1.2em'>{escape_html(text)}</div>"
 
 
 def _retrain_message(state: _Labeling, lang: str) -> str:

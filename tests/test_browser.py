@@ -151,6 +151,7 @@ def _status_has(page, text: str) -> None:
 
 def test_labeler_in_jupyterlab_keeps_every_label_when_the_kernel_dies(browser, lab):
     psutil = pytest.importorskip("psutil")
+    expect = pytest.importorskip("playwright.sync_api").expect
     from cxlab.text import learn
 
     url, token, root, proc = lab
@@ -171,6 +172,8 @@ def test_labeler_in_jupyterlab_keeps_every_label_when_the_kernel_dies(browser, l
         page.keyboard.press(key)
         labelled, skipped = (n, 0) if key != "s" else (n - 1, 1)
         _status_has(page, f"已标注 {labelled} 条（跳过 {skipped} 条）")
+        # The next comment is shown before the count moves on; under load, check it is.
+        expect(comment).not_to_have_text(shown[-1], timeout=30_000)
     page.screenshot(path=str(ARTIFACTS / "labeler.png"), full_page=False)
     # Kill the kernel (SIGKILL: no chance to flush anything), then read the file.
     kernels = [
