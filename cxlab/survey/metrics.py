@@ -611,13 +611,19 @@ def counts(
     by = as_list(by)
     require_columns(df, weight, *by)
     w = weight_values(df, weight)
-    frame = df[by].assign(_n=1, _used=(w > 0).astype(int), _w=w)
-    g = frame.groupby(by, dropna=False, sort=True, observed=True)[["_n", "_used", "_w"]].sum()
-    out = g.reset_index().rename(columns={"_n": "n", "_used": "n_used"})
-    out["percent"] = 100 * out["n_used"] / out["n_used"].sum()
+    gi = _sums.group_index(df, by)
+    codes = gi.codes
+    n = np.bincount(codes, minlength=gi.size)
+    used = np.bincount(codes, weights=(w > 0).astype(float), minlength=gi.size).astype(np.int64)
+    seen = np.flatnonzero(n)
+    first = np.full(gi.size, len(codes))
+    np.minimum.at(first, codes, np.arange(len(codes)))
+    out = {col: df[col].array.take(first[seen]) for col in by}  # a respondent's values, as they are
+    out.update(n=n[seen], n_used=used[seen], percent=100 * used[seen] / used.sum())
     if weight:
-        out["weighted_percent"] = 100 * out["_w"] / out["_w"].sum()
-    return out.drop(columns="_w")
+        wsum = np.bincount(codes, weights=w, minlength=gi.size)[seen]
+        out["weighted_percent"] = 100 * wsum / wsum.sum()
+    return pd.DataFrame(out)
 
 
 def select_wave(

@@ -20,17 +20,19 @@ from cxlab.survey import _sums
 __all__ = ["cronbach_alpha", "item_analysis", "likert_table", "reliability_table"]
 
 
-def _complete(df: pd.DataFrame, items: Sequence[str]) -> pd.DataFrame:
+def _complete(df: pd.DataFrame, items: Sequence[str]) -> np.ndarray:
+    """The answers of the respondents who answered every item (rows) to each item (columns)."""
     items = list(items)
     if len(items) < 2:
         raise ValueError(f"Reliability needs at least two items, got {items}.")
     require_columns(df, *items, arg="item(s)")
-    x = df[items].astype(float).dropna()
+    x = np.column_stack([df[c].to_numpy(dtype=float, na_value=np.nan) for c in items])
+    x = x[~np.isnan(x).any(axis=1)]
     if len(x) < 3:
         raise ValueError(
             f"Only {len(x)} respondent(s) answered all of {items}; alpha needs at least 3."
         )
-    flat = [c for c in items if x[c].var(ddof=1) == 0]
+    flat = [c for c, v in zip(items, x.var(axis=0, ddof=1), strict=True) if v == 0]
     if flat:
         raise ValueError(
             f"Item(s) {flat} have the same answer from everyone; they carry no information."
@@ -38,9 +40,9 @@ def _complete(df: pd.DataFrame, items: Sequence[str]) -> pd.DataFrame:
     return x
 
 
-def _alpha(x: pd.DataFrame) -> float:
+def _alpha(x: np.ndarray) -> float:
     k = x.shape[1]
-    return k / (k - 1) * (1 - x.var(ddof=1).sum() / x.sum(axis=1).var(ddof=1))
+    return k / (k - 1) * (1 - x.var(axis=0, ddof=1).sum() / x.sum(axis=1).var(ddof=1))
 
 
 def cronbach_alpha(df: pd.DataFrame, items: Sequence[str], *, alpha: float = 0.05) -> pd.Series:
@@ -118,18 +120,19 @@ def item_analysis(df: pd.DataFrame, items: Sequence[str]) -> pd.DataFrame:
     >>> item_analysis(df, ["i1", "i2", "i3"])[["item", "mean", "r_drop"]].round(3).to_dict("list")
     {'item': ['i1', 'i2', 'i3'], 'mean': [3.6, 3.6, 3.4], 'r_drop': [0.877, 0.724, 0.668]}
     """
+    items = list(items)
     x = _complete(df, items)
     total = x.sum(axis=1)
     rows = []
-    for c in x.columns:
-        rest = x.drop(columns=c)
+    for j, c in enumerate(items):
+        rest = np.delete(x, j, axis=1)
         rows.append(
             {
                 "item": c,
                 "n": len(x),
-                "mean": x[c].mean(),
-                "sd": x[c].std(ddof=1),
-                "r_drop": np.corrcoef(x[c], total - x[c])[0, 1],
+                "mean": x[:, j].mean(),
+                "sd": x[:, j].std(ddof=1),
+                "r_drop": np.corrcoef(x[:, j], total - x[:, j])[0, 1],
                 "alpha_if_deleted": _alpha(rest) if rest.shape[1] > 1 else np.nan,
             }
         )
