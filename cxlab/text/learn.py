@@ -124,9 +124,7 @@ def _matrix(feats: list[dict], index: dict[str, int]) -> sparse.csr_matrix:
     vals = np.fromiter((v for fs in feats for v in fs.values()), dtype=float, count=len(cols))
     rows = np.repeat(np.arange(len(feats)), [len(fs) for fs in feats])
     keep = cols >= 0
-    return sparse.csr_matrix(
-        (vals[keep], (rows[keep], cols[keep])), shape=(len(feats), len(index))
-    )
+    return sparse.csr_matrix((vals[keep], (rows[keep], cols[keep])), shape=(len(feats), len(index)))
 
 
 def _fit(x, dense: np.ndarray, prior: np.ndarray, y: np.ndarray, k: int, start=None):
