@@ -118,10 +118,9 @@ def _encode(
 
 def _matrix(feats: list[dict], index: dict[str, int]) -> sparse.csr_matrix:
     """Rows of the texts' features, columns of ``index`` (features not in it left out)."""
-    cols = np.fromiter(
-        map(index.get, (f for fs in feats for f in fs), itertools.repeat(-1)), dtype=np.int64
-    )
-    vals = np.fromiter((v for fs in feats for v in fs.values()), dtype=float, count=len(cols))
+    chain = itertools.chain.from_iterable
+    cols = np.array(list(map(index.get, chain(feats), itertools.repeat(-1))), dtype=np.int64)
+    vals = np.array(list(chain(fs.values() for fs in feats)), dtype=float).reshape(len(cols))
     rows = np.repeat(np.arange(len(feats)), [len(fs) for fs in feats])
     keep = cols >= 0
     return sparse.csr_matrix((vals[keep], (rows[keep], cols[keep])), shape=(len(feats), len(index)))
