@@ -149,8 +149,7 @@ POOL = [
 ]
 
 
-def test_the_pool_teaches_words_no_label_has(labels, monkeypatch):
-    monkeypatch.setattr(learn, "POOL_WEIGHT", 1.0)  # tiny example: 8 comments weigh as labels
+def test_the_pool_teaches_words_no_label_has(labels):
     unseen = learn._tokens(["阿福牌", "嘟嘟牌"])
     alone = train_sentiment(labels, base=False, seed=0)
     pooled = train_sentiment(labels, base=False, pool=POOL, seed=0)

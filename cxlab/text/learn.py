@@ -63,8 +63,9 @@ MIN_COUNT = 2
 #: Cross-validation folds.
 FOLDS = 5
 #: Weight of an unlabelled comment against a labelled one in the naive Bayes input (the λ of
-#: Nigam et al. 2000), chosen on the development sample (data/sentiment/README.md).
-POOL_WEIGHT = 0.1
+#: Nigam et al. 2000), chosen on the development sample (data/sentiment/README.md): 1 beat
+#: 0.1 on each of eleven pools, chosen labels and random ones alike.
+POOL_WEIGHT = 1.0
 #: EM iterations of that naive Bayes over the unlabelled comments.
 EM_ITERATIONS = 3
 _BASE, _RULE, _LOGODDS, _BIAS = "__base__", "__rule__", "__logodds__", "__bias__"
@@ -795,6 +796,9 @@ def train_sentiment(
     ((0, 1), 4, 2)
     >>> sentiment(["服务很好"], model=m)["label"].tolist()
     ['positive']
+    >>> pooled = train_sentiment(labels, pool=["快递很快，很满意", "质量太差，很失望"], seed=0)
+    >>> pooled.n_labels, len(pooled.features) > len(m.features)
+    (4, True)
     """
     texts, y = _labels_of(df, text, label)
     classes = tuple(int(c) for c in np.unique(y))
