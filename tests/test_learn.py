@@ -154,7 +154,7 @@ def test_the_pool_teaches_words_no_label_has(labels):
     alone = train_sentiment(labels, base=False, seed=0)
     pooled = train_sentiment(labels, base=False, pool=POOL, seed=0)
     assert alone.score_tokens(unseen).round(3).tolist() == [0.023, 0.023]  # never seen
-    assert pooled.score_tokens(unseen).round(3).tolist() == [0.344, -0.329]
+    assert pooled.score_tokens(unseen).round(3).tolist() == [0.353, -0.248]
     assert "b:阿福" in pooled.features and "b:阿福" not in alone.features
     assert pooled.n_labels == alone.n_labels and pooled.dense == ()
     # With the shipped model as base: the same inputs; repeatable; None is no pool.
