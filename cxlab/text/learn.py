@@ -774,15 +774,17 @@ def train_sentiment(
 
     With ``pool``, one more input is the log-odds, positive against negative, of a
     multinomial naive Bayes over the same features (those in at least :data:`MIN_COUNT` of
-    the labelled and unlabelled comments), fitted on the positive and negative labels and on
-    the unlabelled comments by EM (Nigam, McCallum, Thrun & Mitchell 2000: unlabelled
-    comments weighted :data:`POOL_WEIGHT`, :data:`EM_ITERATIONS` iterations, the first
-    posterior the shipped model's, or with ``base=False`` the labels' own naive Bayes;
-    Laplace smoothing). Naive Bayes does well with few labels (Ng & Jordan 2002) and the
-    unlabelled comments teach it the words of the team's domain. The input of each labelled
-    comment comes from a naive Bayes fitted without its cross-validation fold (stacking),
-    and each fold of the cross-validation refits it without that fold. Being linear in the
-    features, it is added into the saved weights: the model scores and saves as one without.
+    the labelled and unlabelled comments, Laplace smoothed), fitted on the positive and
+    negative labels and on the unlabelled comments, each of these counted as positive and as
+    negative by the shipped model's probabilities (or, with ``base=False``, by a naive Bayes
+    of the labels alone) and weighted :data:`POOL_WEIGHT`: the first M-step of EM (Nigam,
+    McCallum, Thrun & Mitchell 2000), followed by :data:`EM_ITERATIONS` more (0: on review
+    data, more iterations lowered the accuracy). Naive Bayes does well with few labels (Ng &
+    Jordan 2002), and the unlabelled comments teach it the words of the team's domain as the
+    shipped model reads them. The input of each labelled comment comes from a naive Bayes
+    fitted without its cross-validation fold (stacking), and each fold of the
+    cross-validation refits it without that fold. Being linear in the features, it is added
+    into the saved weights: the model scores and saves as one without.
 
     Without labels of a class (e.g. no neutral ones) the model
     gives that class probability 0. Fitted by L-BFGS (scipy). Accuracy counts a comment right
