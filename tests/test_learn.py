@@ -135,6 +135,60 @@ def test_the_shipped_model_as_base_helps_with_few_labels():
     assert train_sentiment(few).folds == 0 and np.isnan(train_sentiment(few).accuracy)
 
 
+BASE = ("__base__", "__rule__", "__logodds__")
+#: Unlabelled comments where two made-up words keep company with praise and with complaints.
+POOL = [
+    "阿福牌，很满意",
+    "阿福牌，质量不错",
+    "阿福牌，推荐购买",
+    "阿福牌，非常喜欢",
+    "嘟嘟牌，很失望",
+    "嘟嘟牌，太差了",
+    "嘟嘟牌，退货麻烦",
+    "嘟嘟牌，再也不买了",
+]
+
+
+def test_the_pool_teaches_words_no_label_has(labels):
+    unseen = learn._tokens(["阿福牌", "嘟嘟牌"])
+    alone = train_sentiment(labels, base=False, seed=0)
+    pooled = train_sentiment(labels, base=False, pool=POOL, seed=0)
+    assert alone.score_tokens(unseen).round(3).tolist() == [0.023, 0.023]  # never seen
+    assert pooled.score_tokens(unseen).round(3).tolist() == [0.353, -0.248]
+    assert "b:阿福" in pooled.features and "b:阿福" not in alone.features
+    assert pooled.n_labels == alone.n_labels and pooled.dense == ()
+    # With the shipped model as base: the same inputs; repeatable; None is no pool.
+    based = train_sentiment(labels, pool=POOL, seed=0)
+    assert based.dense == BASE and 0 <= based.ci_low <= based.accuracy <= based.ci_high <= 1
+    again = train_sentiment(labels, pool=pd.Series(POOL), seed=0)
+    np.testing.assert_array_equal(based.weights, again.weights)
+    np.testing.assert_array_equal(
+        train_sentiment(labels, pool=None, seed=0).weights,
+        train_sentiment(labels, seed=0).weights,
+    )
+
+
+def test_a_pool_model_saves_and_loads_as_one_linear_model(labels, tmp_path):
+    pooled = train_sentiment(labels, pool=POOL, seed=0)
+    back = SentimentModel.load(pooled.save(tmp_path / "pooled.tsv"))
+    comments = ["阿福牌，包装很好", "嘟嘟牌", "请问几点营业"]
+    np.testing.assert_allclose(
+        text.sentiment(comments, model=back)["score"],
+        text.sentiment(comments, model=pooled)["score"],
+        atol=1e-6,
+    )
+
+
+def test_labelled_comments_and_blanks_in_the_pool_are_not_unlabelled(labels):
+    pool = [*labels["text"], None, " ", POOL[0], POOL[0]]
+    assert learn._unlabelled(pool, labels["text"].tolist()) == [POOL[0]]
+    # A pool of labelled comments only is no pool.
+    np.testing.assert_array_equal(
+        train_sentiment(labels, pool=labels["text"], seed=0).weights,
+        train_sentiment(labels, seed=0).weights,
+    )
+
+
 def test_two_class_labels_give_a_two_class_model():
     m = train_sentiment(pd.DataFrame({"text": POS + NEG, "label": [1] * 8 + [0] * 8}), seed=0)
     p = m.probabilities([["请问"]])

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import json
 import math
 import os
@@ -61,16 +62,26 @@ DENSE_PENALTY = 1.0
 MIN_COUNT = 2
 #: Cross-validation folds.
 FOLDS = 5
+#: Weight of an unlabelled comment against a labelled one in the naive Bayes input (the λ of
+#: Nigam et al. 2000), chosen on the development sample (data/sentiment/README.md): 1 beat
+#: 0.1 on each of eleven pools, chosen labels and random ones alike.
+POOL_WEIGHT = 1.0
+#: EM iterations of that naive Bayes over the unlabelled comments after its first M-step
+#: (whose posterior is the shipped model's): 0 beat 3 on the development sample (3 let the
+#: naive Bayes's own overconfident posteriors take over: 1,000 random labels 0.821 against
+#: 0.812).
+EM_ITERATIONS = 0
 _BASE, _RULE, _LOGODDS, _BIAS = "__base__", "__rule__", "__logodds__", "__bias__"
 #: The shipped model's inputs of a model trained with ``base=True``, in column order.
 BASE_INPUTS = (_BASE, _RULE, _LOGODDS)
 _MAGIC = "# cxlab sentiment model"
 
 
-def _text_features(tokens: list[str]) -> tuple[dict[str, float], float]:
+def _text_features(tokens: list[str], inputs=None) -> tuple[dict[str, float], float]:
     """Features of one tokenised text: the shipped model's words (negation and degree), the
-    character bigrams of the whole text within clauses, "!"/"?"; and the rule score."""
-    feats, rule = model_inputs(tokens)
+    character bigrams of the whole text within clauses, "!"/"?"; and the rule score.
+    ``inputs``: the text's :func:`~cxlab.text.sentiment.model_inputs`, when already known."""
+    feats, rule = model_inputs(tokens) if inputs is None else inputs
     out = {k: v for k, v in feats.items() if not k.startswith("c:")}
     prev = ""
     for ch in "".join(tokens):
@@ -95,10 +106,11 @@ def _encode(
     negative) and the shipped model's log-probabilities (the prior), else empty/zero."""
     feats, dense, prior = [], [], []
     for tokens in token_lists:
-        f, rule = _text_features(tokens)
+        inputs = model_inputs(tokens)
+        f, rule = _text_features(tokens, inputs)
         feats.append(f)
         if base:
-            p = shipped.probabilities(*model_inputs(tokens))
+            p = shipped.probabilities(*inputs)
             logp = np.log(np.maximum(p, 1e-300))
             dense.append((p[1] - p[0], rule, logp[1] - logp[0]))
             prior.append(logp)
@@ -109,15 +121,13 @@ def _encode(
 
 
 def _matrix(feats: list[dict], index: dict[str, int]) -> sparse.csr_matrix:
-    rows, cols, vals = [], [], []
-    for i, fs in enumerate(feats):
-        for f, v in fs.items():
-            j = index.get(f)
-            if j is not None:
-                rows.append(i)
-                cols.append(j)
-                vals.append(v)
-    return sparse.csr_matrix((vals, (rows, cols)), shape=(len(feats), len(index)))
+    """Rows of the texts' features, columns of ``index`` (features not in it left out)."""
+    chain = itertools.chain.from_iterable
+    cols = np.array(list(map(index.get, chain(feats), itertools.repeat(-1))), dtype=np.int64)
+    vals = np.array(list(chain(fs.values() for fs in feats)), dtype=float).reshape(len(cols))
+    rows = np.repeat(np.arange(len(feats)), [len(fs) for fs in feats])
+    keep = cols >= 0
+    return sparse.csr_matrix((vals[keep], (rows[keep], cols[keep])), shape=(len(feats), len(index)))
 
 
 def _fit(x, dense: np.ndarray, prior: np.ndarray, y: np.ndarray, k: int, start=None):
@@ -612,20 +622,102 @@ def _folds(y: np.ndarray, k: int, seed) -> np.ndarray:
     return fold
 
 
-def _cross_validate(x, dense, prior, pos: np.ndarray, y: np.ndarray, classes, seed, start):
-    """Out-of-fold accuracy of the labels, its Wilson interval and the number of folds."""
-    k = min(FOLDS, int(np.bincount(pos).min()))
+def _n_folds(pos: np.ndarray) -> int:
+    """Folds of the cross-validation: :data:`FOLDS`, fewer when a class has fewer labels."""
+    return min(FOLDS, int(np.bincount(pos).min()))
+
+
+def _cross_validate(x, dense, prior, pos, y, classes, fold, start, bayes=None):
+    """Out-of-fold accuracy of the labels, its Wilson interval and the number of folds; with
+    ``bayes`` (:class:`_PoolBayes`), each fold's naive Bayes input is computed without it."""
+    k = int(fold.max()) + 1 if len(fold) else 0
     if k < 2:
         return math.nan, math.nan, math.nan, 0
-    fold = _folds(pos, k, seed)
     predicted = np.empty(len(y), dtype=int)
     for f in range(k):
         train, test = fold != f, fold == f
-        w, v, b = _fit(x[train], dense[train], prior[train], pos[train], len(classes), start)
-        p = _softmax(np.asarray(x[test] @ w + dense[test] @ v + b + prior[test]))
+        d = dense
+        if bayes is not None:
+            d = np.hstack([dense, bayes.out_of_fold(without=f)[:, None]])
+        w, v, b = _fit(x[train], d[train], prior[train], pos[train], len(classes), start)
+        p = _softmax(np.asarray(x[test] @ w + d[test] @ v + b + prior[test]))
         predicted[test] = _bands(_scores(p, classes))
     correct = int((predicted == y).sum())
     return correct / len(y), *wilson(correct, len(y)), k
+
+
+class _PoolBayes:
+    """Semi-supervised multinomial naive Bayes, positive against negative, over the labelled
+    comments and an unlabelled pool (EM, Nigam, McCallum, Thrun & Mitchell 2000): its
+    log-odds is one more input of the logistic model (see :func:`train_sentiment`)."""
+
+    def __init__(self, feats, y, pool_feats, start, fold):
+        seen = Counter(f for fs in (*feats, *pool_feats) for f in fs)
+        self.names = sorted(f for f, count in seen.items() if count >= MIN_COUNT)
+        index = {f: i for i, f in enumerate(self.names)}
+        self.x = _matrix(feats, index).tocsr()
+        self.pool = _matrix(pool_feats, index).tocsr()
+        self.pool_t = self.pool.T.tocsr()
+        self.pool_sum = np.asarray(self.pool.sum(axis=0)).ravel()
+        self.start = start  # P(positive) of each pool comment before the first M-step
+        self.fold = fold
+        # Feature sums of each fold's positive and negative labels (a fit leaves folds out).
+        self.sums = {
+            (g, c): np.asarray(self.x[(fold == g) & (y == c)].sum(axis=0)).ravel()
+            for g in np.unique(fold)
+            for c in (0, 1)
+        }
+        self._fits: dict[frozenset, np.ndarray] = {}
+        self.scale = 1.0
+        self.final = self.log_odds(frozenset())
+
+    def log_odds(self, without: frozenset) -> np.ndarray:
+        """Weights of the features, log P(f | positive) - log P(f | negative) (Laplace
+        smoothed), of a naive Bayes fitted without the labels of the folds ``without``."""
+        if without not in self._fits:
+            pos, neg = (
+                sum(v for (g, c), v in self.sums.items() if c == cls and g not in without)
+                for cls in (1, 0)
+            )
+            post = self.start
+            if post is None:  # no shipped model: the first posterior is the labels' own NB
+                post = _logistic(self.pool @ (_log_share(pos) - _log_share(neg)))
+            for _ in range(EM_ITERATIONS + 1):
+                ppos = self.pool_t @ post
+                r = _log_share(pos + POOL_WEIGHT * ppos) - _log_share(
+                    neg + POOL_WEIGHT * (self.pool_sum - ppos)
+                )
+                post = _logistic(self.pool @ r)
+            self._fits[without] = r
+        return self._fits[without]
+
+    def out_of_fold(self, without: int | None = None) -> np.ndarray:
+        """The input of each labelled comment from a naive Bayes fitted without its fold (and
+        without fold ``without``), divided by :attr:`scale`."""
+        col = np.zeros(self.x.shape[0])
+        for g in np.unique(self.fold):  # fold ``without`` itself: fitted without it alone
+            rows = self.fold == g
+            col[rows] = self.x[rows] @ self.log_odds(frozenset({g, without}) - {None})
+        return col / self.scale
+
+
+def _logistic(z) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(np.asarray(z, dtype=float), -30, 30)))
+
+
+def _log_share(counts: np.ndarray) -> np.ndarray:
+    """Log of Laplace-smoothed shares of ``counts``."""
+    counts = np.asarray(counts, dtype=float).ravel() + 1.0
+    return np.log(counts) - np.log(counts.sum())
+
+
+def _unlabelled(pool, labelled: list[str]) -> list[str]:
+    """The distinct comments of ``pool`` (str, not empty) that are not among ``labelled``."""
+    if pool is None:
+        return []
+    done = set(labelled)
+    values = pool.tolist() if isinstance(pool, pd.Series) else list(pool)
+    return [t for t in dict.fromkeys(values) if isinstance(t, str) and t.strip() and t not in done]
 
 
 def train_sentiment(
@@ -634,6 +726,7 @@ def train_sentiment(
     text: str = "text",
     label: str = "label",
     base: bool = True,
+    pool=None,
     seed: int | None = None,
 ) -> SentimentModel:
     """A sentiment model adapted to labelled comments, with its cross-validated accuracy.
@@ -653,6 +746,10 @@ def train_sentiment(
         prior) and its score, log-odds and the lexicon rules' score are inputs of the new
         model, so that a few hundred labels correct it rather than start from nothing.
         False: learn from the labels alone.
+    pool : pandas.Series or sequence of str, optional
+        The team's comments, labelled or not (e.g. all those the labeler shows): those not
+        among the labels shape one more input, a naive Bayes fitted on the labels and on
+        them (Notes). None: the labels alone.
     seed : int, optional
         Seeds the assignment of labels to cross-validation folds.
 
@@ -673,7 +770,23 @@ def train_sentiment(
     three more inputs are penalised only lightly (:data:`DENSE_PENALTY`): the shipped
     model's score P(positive) - P(negative), its log-odds log P(positive) - log P(negative)
     (a learned weight on it rescales the shipped model's confidence, as temperature
-    scaling does: Guo et al. 2017) and the lexicon rules' score. Without labels of a class (e.g. no neutral ones) the model
+    scaling does: Guo et al. 2017) and the lexicon rules' score.
+
+    With ``pool``, one more input is the log-odds, positive against negative, of a
+    multinomial naive Bayes over the same features (those in at least :data:`MIN_COUNT` of
+    the labelled and unlabelled comments, Laplace smoothed), fitted on the positive and
+    negative labels and on the unlabelled comments, each of these counted as positive and as
+    negative by the shipped model's probabilities (or, with ``base=False``, by a naive Bayes
+    of the labels alone) and weighted :data:`POOL_WEIGHT`: the first M-step of EM (Nigam,
+    McCallum, Thrun & Mitchell 2000), followed by :data:`EM_ITERATIONS` more (0: on review
+    data, more iterations lowered the accuracy). Naive Bayes does well with few labels (Ng &
+    Jordan 2002), and the unlabelled comments teach it the words of the team's domain as the
+    shipped model reads them. The input of each labelled comment comes from a naive Bayes
+    fitted without its cross-validation fold (stacking), and each fold of the
+    cross-validation refits it without that fold. Being linear in the features, it is added
+    into the saved weights: the model scores and saves as one without.
+
+    Without labels of a class (e.g. no neutral ones) the model
     gives that class probability 0. Fitted by L-BFGS (scipy). Accuracy counts a comment right
     when the label :func:`cxlab.text.sentiment` would give it (|score| < 0.1 neutral) is its
     own; the interval is Wilson's (95 %) over all out-of-fold predictions.
@@ -688,6 +801,9 @@ def train_sentiment(
     ((0, 1), 4, 2)
     >>> sentiment(["服务很好"], model=m)["label"].tolist()
     ['positive']
+    >>> pooled = train_sentiment(labels, pool=["快递很快，很满意", "质量太差，很失望"], seed=0)
+    >>> pooled.n_labels, len(pooled.features) > len(m.features)
+    (4, True)
     """
     texts, y = _labels_of(df, text, label)
     classes = tuple(int(c) for c in np.unique(y))
@@ -697,8 +813,17 @@ def train_sentiment(
     seen = Counter(f for fs in feats for f in fs)
     names = sorted(f for f, count in seen.items() if count >= MIN_COUNT)
     x = _matrix(feats, {f: i for i, f in enumerate(names)})
-    w, v, b = _fit(x, dense, prior, pos, len(classes))
-    acc, low, high, folds = _cross_validate(x, dense, prior, pos, y, classes, seed, (w, v, b))
+    k = _n_folds(pos)
+    fold = _folds(pos, k, seed) if k >= 2 else np.zeros(len(y), dtype=int)
+    bayes = _pool_bayes(feats, y, pool, texts, base, fold)
+    inputs = dense if bayes is None else np.hstack([dense, bayes.out_of_fold()[:, None]])
+    w, v, b = _fit(x, inputs, prior, pos, len(classes))
+    acc, low, high, folds = _cross_validate(
+        x, dense, prior, pos, y, classes, fold, (w, v, b), bayes=bayes
+    )
+    if bayes is not None:
+        names, w = _fold_in(names, w, bayes.names, np.outer(bayes.final / bayes.scale, v[-1]))
+        v = v[:-1]
     return SentimentModel(
         features=tuple(names),
         weights=w,
@@ -712,6 +837,33 @@ def train_sentiment(
         ci_high=high,
         folds=folds,
     )
+
+
+def _pool_bayes(feats, y, pool, texts, base, fold) -> _PoolBayes | None:
+    """The pool's naive Bayes of :func:`train_sentiment`, its :attr:`scale` the spread of its
+    out-of-fold input and :attr:`final` fitted on every label; None without unlabelled
+    comments, without two folds, or without positive and negative labels."""
+    unlabelled = _unlabelled(pool, texts)
+    if not unlabelled or fold.max() < 1 or not {0, 1} <= set(y.tolist()):
+        return None
+    pool_feats, _, pool_prior = _encode(_tokens(unlabelled), base)
+    start = None
+    if base:  # the shipped model's P(positive) against P(negative)
+        start = _logistic(pool_prior[:, 1] - pool_prior[:, 0])
+    bayes = _PoolBayes(feats, y, pool_feats, start, fold)
+    bayes.scale = float(np.std(bayes.out_of_fold())) or 1.0
+    return bayes
+
+
+def _fold_in(names, w, more, w_more):
+    """Features and weights of two linear models added together (a feature of both: the
+    sum of its weights)."""
+    union = sorted(set(names) | set(more))
+    index = {f: i for i, f in enumerate(union)}
+    out = np.zeros((len(union), w.shape[1]))
+    out[[index[f] for f in names]] += w
+    out[[index[f] for f in more]] += w_more
+    return union, out
 
 
 #: Two comments whose character-bigram sets overlap this much (Jaccard) are near-duplicates.
