@@ -16,8 +16,8 @@ Where a page's time goes: each run's ``cxlab.log`` (in the ``--out`` folder) has
 ``N page(s) planned (start, parameters, imports, check s)`` for the runner's own work before the
 first page (``check`` is the time still waited for the zygote's survey check after the runner's
 own imports), with ``--each`` ``kernels rehearsed NAME (K section(s)) in S s`` (the first unit's
-page run once in the process kernels are forked from, before they are: ``cxlab.rehearsal``), and
-per page ``done ... (kernel, execute, render, write, index s)``.
+page run once in the process kernels are forked from, before all kernels but the first one are:
+``cxlab.rehearsal``), and per page ``done ... (kernel, execute, render, write, index s)``.
 
 Run: ``python benchmarks/bench_runner.py [--repeat N]``. Put the code to measure first on
 ``PYTHONPATH`` (e.g. ``PYTHONPATH=/work/main`` for the code before a change); a runner without

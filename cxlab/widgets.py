@@ -416,7 +416,7 @@ class _Labeling:
         from cxlab.text import learn
 
         labels = self.seen().dropna(subset=["label"])
-        self.model = learn.train_sentiment(labels, seed=0)
+        self.model = learn.train_sentiment(labels, pool=self.shown, seed=0)
         saved = self.model.save(self.path.with_suffix(".model.tsv"))
         self.round, self.done = [], 0
         return self.model, saved
@@ -445,9 +445,9 @@ def labeler(texts, *, path, model=None, lang: str = "zh"):
     ipywidgets.VBox
         Display it. Keys (typed in its key box) or buttons: ``1`` positive, ``0`` negative,
         ``2`` neutral, ``s`` skip. The retrain button trains
-        :func:`cxlab.text.learn.train_sentiment` on the file's labels, shows its
-        cross-validated accuracy and label count, saves it beside the file
-        (``<name>.model.tsv``) and lets it choose the next comments.
+        :func:`cxlab.text.learn.train_sentiment` on the file's labels, with the comments
+        given as its unlabelled ``pool``, shows its cross-validated accuracy and label count,
+        saves it beside the file (``<name>.model.tsv``) and lets it choose the next comments.
 
     Examples
     --------
