@@ -22,7 +22,7 @@ from cxlab import narrative, plots
 from cxlab.markup import escape_markdown
 from cxlab.messages import msg
 from cxlab.notebook import ReportContext, report_section
-from cxlab.pages.parts import chart_notes, figure, points_markdown
+from cxlab.pages.parts import chart_notes, figure, finish_layout, points_markdown
 
 __all__ = [
     "fit",
@@ -224,7 +224,7 @@ def importance(ctx: ReportContext) -> list:
     fig, ax = figure(8, 0.4 * len(_drivers(ctx)) + 1)
     title = msg("pages.drivers.importance_title", ctx.lang, label=ctx.label(_outcome(ctx)))
     plots.plot_importance(ri.table, labels=_labels(ctx), ax=ax, title=title, lang=ctx.lang)
-    fig.tight_layout()
+    finish_layout(fig)
     return [fig, ctx.table(ri.table, digits=3, base=_model_base(ctx, len(ri.table)))]
 
 
@@ -259,7 +259,7 @@ def matrix(ctx: ReportContext) -> list:
         xlabel=msg("pages.drivers.performance", lang),
         lang=lang,
     )
-    fig.tight_layout()
+    finish_layout(fig)
     return [fig, *chart_notes([drawn.note]), ctx.table(m.points, digits=2)]
 
 
@@ -300,7 +300,7 @@ def penalty(ctx: ReportContext) -> list:
     drawn, small = _penalty_drawn(ctx, pr.table)
     fig, ax = figure(8, 0.4 * len(used) + 1)
     plots.plot_penalty_reward(drawn, labels=_labels(ctx), ax=ax, lang=ctx.lang)
-    fig.tight_layout()
+    finish_layout(fig)
     table = ctx.table(pr.table, digits=3, base=False, cells=penalty_cells(pr.table))
     return [cut, fig, *small, table, *note]
 

@@ -15,7 +15,7 @@ from cxlab import gaps, narrative, plots
 from cxlab.markup import bounded, escape_markdown
 from cxlab.messages import msg
 from cxlab.notebook import ReportContext, report_section
-from cxlab.pages.parts import chart_notes, figure, points_markdown
+from cxlab.pages.parts import chart_notes, figure, finish_layout, points_markdown
 
 __all__ = ["ipa", "items", "kano", "perception_cells", "points", "servqual", "staff"]
 
@@ -133,7 +133,7 @@ def servqual(ctx: ReportContext) -> list:
         title=msg("pages.gaps.dimensions_title", lang),
         xlabel=msg("pages.gaps.gap_axis", lang),
     )
-    fig.tight_layout()
+    finish_layout(fig)
     table = ctx.table(dims, digits=2, values={"name": names})
     return [fig, *([drawn.note] if drawn.note else []), table, *([note] if note else [])]
 
@@ -169,7 +169,7 @@ def items(ctx: ReportContext) -> list:
         title=msg("pages.gaps.items_title", lang),
         xlabel=msg("pages.gaps.gap_axis", lang),
     )
-    fig.tight_layout()
+    finish_layout(fig)
     table = ctx.table(top, digits=2, values={"name": labels})
     return [fig, *([drawn.note] if drawn.note else []), table]
 
@@ -210,7 +210,7 @@ def ipa(ctx: ReportContext) -> list:
         ylabel=ylabel,
         xlabel=msg("pages.drivers.performance", lang),
     )
-    fig.tight_layout()
+    finish_layout(fig)
     return [fig, *chart_notes([drawn.note]), ctx.table(result.points, digits=3)]
 
 
@@ -236,7 +236,7 @@ def kano(ctx: ReportContext) -> list:
     fig, ax = figure(6, 5)
     title = msg("pages.gaps.kano_title", ctx.lang)
     plots.plot_kano(drawn.table, ax=ax, title=title, lang=ctx.lang)
-    fig.tight_layout()
+    finish_layout(fig)
     return [fig, *chart_notes([drawn.note]), ctx.table(table, digits=2)]
 
 

@@ -16,7 +16,7 @@ from cxlab import journey, narrative, plots
 from cxlab.markup import escape_markdown
 from cxlab.messages import msg
 from cxlab.notebook import ReportContext, report_section
-from cxlab.pages.parts import figure, points_markdown
+from cxlab.pages.parts import figure, finish_layout, points_markdown
 
 __all__ = ["funnel", "map", "peak_end", "points", "self_service"]
 
@@ -103,7 +103,7 @@ def map(ctx: ReportContext) -> list:
     title = msg("pages.journey.map_title", ctx.lang)
     if not drawn.table.empty:  # every touchpoint under min_base: the note says so
         plots.plot_journey(drawn.table, labels=labels, ax=ax, title=title, lang=ctx.lang)
-    fig.tight_layout()
+    finish_layout(fig)
     table = ctx.table(tp, digits=2, values={"touchpoint": labels})
     return [fig, *([drawn.note] if drawn.note else []), table]
 
@@ -132,7 +132,7 @@ def funnel(ctx: ReportContext) -> list:
     result = _funnel(ctx)
     fig, ax = figure(7, 3.2)
     plots.plot_funnel(result.steps, ax=ax, title=msg("pages.journey.funnel_title", lang))
-    fig.tight_layout()
+    finish_layout(fig)
     parts = [
         fig,
         ctx.table(result.steps, digits=3, base=False),
@@ -177,7 +177,7 @@ def peak_end(ctx: ReportContext) -> list:
     label = ctx.label(ctx.codebook.one(role="outcome"))
     title = msg("pages.journey.peak_end_title", ctx.lang, label=label)
     plots.plot_peak_end(pe.models, ax=ax, title=title, lang=ctx.lang)
-    fig.tight_layout()
+    finish_layout(fig)
     return [fig, ctx.table(pe.models, digits=3)]
 
 

@@ -19,7 +19,14 @@ from cxlab import narrative, plots, present, survey
 from cxlab.markup import escape_markdown
 from cxlab.messages import msg
 from cxlab.notebook import ReportContext, report_section
-from cxlab.pages.parts import chart_notes, figure, in_large_groups, points_markdown, trend_cells
+from cxlab.pages.parts import (
+    chart_notes,
+    figure,
+    finish_layout,
+    in_large_groups,
+    points_markdown,
+    trend_cells,
+)
 
 __all__ = [
     "distributions",
@@ -307,7 +314,7 @@ def trends(ctx: ReportContext) -> list:
             plots.plot_trend(drawn.table, book.wave, ax=ax, title=title, ylabel="%")
         notes.append(drawn.note)
         tables.append(ctx.table(t, rename={"value": name}, cells=trend_cells(t)))
-    fig.tight_layout()
+    finish_layout(fig)
     return [fig, *chart_notes(notes), tables[0]]
 
 
@@ -374,7 +381,7 @@ def _segment_chart(ctx: ReportContext):
     else:
         label = ctx.label(item)
         fig.suptitle(msg("pages.satisfaction.top_box_by_segment", lang, label=label))
-    fig.tight_layout()
+    finish_layout(fig)
     return fig, notes
 
 
@@ -424,7 +431,7 @@ def distributions(ctx: ReportContext) -> list:
         ax=ax,
         title=msg("pages.satisfaction.distributions", ctx.lang),
     )
-    fig.tight_layout()
+    finish_layout(fig)
     return [fig]
 
 

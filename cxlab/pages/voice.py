@@ -22,7 +22,7 @@ from cxlab import plots, text
 from cxlab.markup import escape_markdown
 from cxlab.messages import msg
 from cxlab.notebook import ReportContext, report_section
-from cxlab.pages.parts import figure, trend_cells, warning_parts
+from cxlab.pages.parts import figure, finish_layout, trend_cells, warning_parts
 from cxlab.text import learn
 
 __all__ = ["complaints", "drivers", "emerging", "keywords", "topics", "trend", "warning"]
@@ -124,7 +124,7 @@ def topics(ctx: ReportContext) -> list:
     drawn = ctx.chart_rows(summary, "label", base="n")
     fig, ax = figure(8, 0.45 * len(summary) + 1)
     plots.plot_topics(drawn.table, ax=ax, title=msg("voice.topics_title", lang), lang=lang)
-    fig.tight_layout()
+    finish_layout(fig)
     topic_table = summary.drop(columns=["topic", "examples"])
     labels = _analyzed_all(ctx).loc[ctx.df.index[has], "label"]
     sentiment = (
@@ -219,7 +219,7 @@ def trend(ctx: ReportContext) -> list:
     title = msg("voice.negative_title", lang)
     if not drawn.table.empty:  # every wave under min_base: the note says so
         plots.plot_trend(drawn.table, book.wave, ax=ax, title=title, ylabel="%")
-    fig.tight_layout()
+    finish_layout(fig)
     rename = {"value": msg("voice.negative_pct", lang)}
     table = ctx.table(tr, rename=rename, cells=trend_cells(tr))
     return [fig, *([drawn.note] if drawn.note else []), table]
