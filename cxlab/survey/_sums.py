@@ -26,6 +26,7 @@ __all__ = [
     "GroupIndex",
     "ValueTable",
     "direct_sums",
+    "first_rows",
     "group_index",
     "sums",
     "value_table",
@@ -121,6 +122,31 @@ def group_index(df: pd.DataFrame, by: list[str]) -> GroupIndex:
         combos = np.unravel_index(np.arange(size), dims)
     gi.keys = pd.DataFrame({col: lv[c] for col, lv, c in zip(by, levels, combos, strict=True)})
     return gi
+
+
+def first_rows(codes: np.ndarray, size: int) -> np.ndarray:
+    """For each code ``0 .. size - 1``, the first row that has it (``len(codes)`` if none does):
+    a respondent of each group, whose key values are the group's, with their own dtype.
+
+    Parameters
+    ----------
+    codes : numpy.ndarray of int
+        A code per row (:attr:`GroupIndex.codes`, or cells of groups and answers).
+    size : int
+        How many codes there may be.
+
+    Returns
+    -------
+    numpy.ndarray of int
+
+    Examples
+    --------
+    >>> first_rows(np.array([2, 0, 2, 0]), 3).tolist()
+    [1, 4, 0]
+    """
+    first = np.full(size, len(codes))
+    np.minimum.at(first, codes, np.arange(len(codes)))
+    return first
 
 
 @dataclass

@@ -616,9 +616,8 @@ def counts(
     n = np.bincount(codes, minlength=gi.size)
     used = np.bincount(codes, weights=(w > 0).astype(float), minlength=gi.size).astype(np.int64)
     seen = np.flatnonzero(n)
-    first = np.full(gi.size, len(codes))
-    np.minimum.at(first, codes, np.arange(len(codes)))
-    out = {col: df[col].array.take(first[seen]) for col in by}  # a respondent's values, as they are
+    first = _sums.first_rows(codes, gi.size)
+    out = {col: df[col].array.take(first[seen]) for col in by}
     out.update(n=n[seen], n_used=used[seen], percent=100 * used[seen] / used.sum())
     if weight:
         wsum = np.bincount(codes, weights=w, minlength=gi.size)[seen]

@@ -195,9 +195,7 @@ def _distribution(df, item, by_cols, groups, n_groups, weight) -> pd.DataFrame:
     used = np.bincount(cell, weights=(w > 0).astype(float), minlength=size)
     wsum = np.bincount(cell, weights=w, minlength=size)
     kept = np.flatnonzero(used > 0)
-    first = np.full(size, len(rows))
-    np.minimum.at(first, cell, np.arange(len(rows)))
-    example = rows[first[kept]]  # a respondent of each cell: its group's values, as they are
+    example = rows[_sums.first_rows(cell, size)[kept]]
     group = kept // k
     denom = np.bincount(group, weights=wsum[kept], minlength=n_groups)[group]
     return pd.DataFrame(
