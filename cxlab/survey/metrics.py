@@ -618,10 +618,11 @@ def counts(
     seen = np.flatnonzero(n)
     first = _sums.first_rows(codes, gi.size)
     out = {col: df[col].array.take(first[seen]) for col in by}
-    out.update(n=n[seen], n_used=used[seen], percent=100 * used[seen] / used.sum())
-    if weight:
-        wsum = np.bincount(codes, weights=w, minlength=gi.size)[seen]
-        out["weighted_percent"] = 100 * wsum / wsum.sum()
+    with np.errstate(divide="ignore", invalid="ignore"):  # every weight 0: NaN shares, as before
+        out.update(n=n[seen], n_used=used[seen], percent=100 * used[seen] / used.sum())
+        if weight:
+            wsum = np.bincount(codes, weights=w, minlength=gi.size)[seen]
+            out["weighted_percent"] = 100 * wsum / wsum.sum()
     return pd.DataFrame(out)
 
 
