@@ -362,3 +362,70 @@ def test_quadrant_and_kano_charts_leave_small_rows_out(report, section, key, opt
     assert not any(name in text for name in hidden for text in drawn)
     assert note.startswith("*Groups with n < 30 not shown:") and all(n in note for n in hidden)
     assert len(fig.axes[0].collections[0].get_offsets()) == len(table.data) - 2
+
+
+def test_a_segment_with_no_group_to_draw_gets_no_panel_and_none_no_chart(sample_survey):
+    """A unit's page whose segment groups are all under min_base: no empty panel (the note names
+    the groups), and no figure at all when no segment has a group to draw."""
+    from matplotlib.figure import Figure
+
+    from cxlab import survey
+
+    book = sample_survey.codebook
+    ctx = report_context("satisfaction", sample_survey, lang="zh", each="region", unit="华东")
+    nps = book.one(type="nps")  # the chart's figure: its base is who answered it
+    largest = {
+        seg: int(survey.nps(ctx.df, nps, by=seg, weight=book.weight)["n_used"].max())
+        for seg in ctx.segments
+    }
+    between = sorted(largest.values())
+    assert between[0] < between[-1]  # some segments have a larger group than others
+    min_base = between[-1]  # only the segment(s) with the largest group keep a panel
+    ctx = report_context(
+        "satisfaction", sample_survey, lang="zh", each="region", unit="华东", min_base=min_base
+    )
+    parts = pages.satisfaction.segments(ctx).parts
+    [fig] = [p for p in parts if isinstance(p, Figure)]
+    kept = [ctx.label(seg) for seg, n in largest.items() if n >= min_base]
+    assert [ax.get_title() for ax in fig.axes] == kept
+    assert all(ax.patches for ax in fig.axes)  # every panel draws something
+    ctx = report_context(
+        "satisfaction",
+        sample_survey,
+        lang="zh",
+        each="region",
+        unit="华东",
+        min_base=between[-1] + 1,
+    )
+    parts = pages.satisfaction.segments(ctx).parts
+    assert not any(isinstance(p, Figure) for p in parts)
+    [note] = [p for p in parts if isinstance(p, str) and "n < " in p]
+    groups = survey.nps(ctx.df, nps, by=ctx.segments[0], weight=book.weight)[ctx.segments[0]]
+    assert all(str(g) in note for g in groups)
+
+
+@pytest.mark.parametrize(
+    ("report", "section", "key", "options"),
+    [
+        ("drivers", "matrix", "matrix", {"n_boot": 0}),
+        ("gaps", "ipa", "ipa", {}),
+        ("gaps", "kano", "kano", {}),
+    ],
+)
+def test_a_chart_whose_every_row_is_small_is_not_shown(report, section, key, options):
+    """Every row "n < 30": the note and the table, no empty chart."""
+    from cxlab.notebook import open_report
+
+    run = getattr(getattr(pages, report), section)
+    ctx = open_report(report, lang="en", **options)
+    run(ctx)
+    result = ctx.cache[key]
+    points = result if isinstance(result, pd.DataFrame) else result.points
+    points = points.assign(n=12, n_used=12)
+    if isinstance(result, pd.DataFrame):
+        ctx.cache[key] = points
+    else:
+        ctx.cache[key] = dataclasses.replace(result, points=points)
+    note, table = run(ctx).parts
+    assert note.startswith("*Groups with n < 30 not shown:")
+    assert table.data.eq("n < 30").any(axis=1).all()

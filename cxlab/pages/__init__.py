@@ -6,6 +6,10 @@ and returns a :class:`cxlab.notebook.Shown` (Markdown, tables, figures) that
 :data:`cxlab.sections.REPORTS`; a section whose needs the survey does not meet returns one sentence
 saying what is missing and how to add it, and never fails because the survey lacks an item type.
 
+Charts leave out the groups, waves and rows under the page's ``min_base`` and a note under them
+names what was left out; a chart (or a panel of one) with nothing left to draw is not shown, so
+that a small unit's page has no empty boxes, only the note and the table with its "n < 30" cells.
+
 Every value from data, a codebook or a parameter that goes into Markdown here is escaped with
 :func:`cxlab.markup.escape_markdown`; tables go through :func:`cxlab.present.table`, which escapes
 cells and headers.

@@ -248,19 +248,22 @@ def matrix(ctx: ReportContext) -> list:
     lang = ctx.lang
     m = _matrix(ctx)
     drawn = ctx.chart_rows(m.points, "driver", labels=_labels(ctx))
-    fig, ax = figure(7, 5)
-    plots.plot_quadrants(
-        drawn.table,
-        crosshair=m.crosshair,
-        labels=_labels(ctx),
-        ax=ax,
-        title=msg("pages.drivers.matrix_title", lang),
-        ylabel=msg("pages.drivers.matrix_y", lang),
-        xlabel=msg("pages.drivers.performance", lang),
-        lang=lang,
-    )
-    finish_layout(fig)
-    return [fig, *chart_notes([drawn.note]), ctx.table(m.points, digits=2)]
+    shown = []
+    if not drawn.table.empty:  # else every driver is under min_base: the note says so
+        fig, ax = figure(7, 5)
+        plots.plot_quadrants(
+            drawn.table,
+            crosshair=m.crosshair,
+            labels=_labels(ctx),
+            ax=ax,
+            title=msg("pages.drivers.matrix_title", lang),
+            ylabel=msg("pages.drivers.matrix_y", lang),
+            xlabel=msg("pages.drivers.performance", lang),
+            lang=lang,
+        )
+        finish_layout(fig)
+        shown.append(fig)
+    return [*shown, *chart_notes([drawn.note]), ctx.table(m.points, digits=2)]
 
 
 @report_section(REPORT, "penalty")

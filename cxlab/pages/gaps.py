@@ -121,21 +121,24 @@ def servqual(ctx: ReportContext) -> list:
     dims = sq[sq["level"] != "item"]
     names = _names(lang)
     drawn = ctx.chart_rows(dims, "name", labels=names)
-    fig, ax = figure(8, 3.2)
-    plots.plot_estimates(
-        drawn.table.assign(name=drawn.table["name"].replace(names)).rename(
-            columns={"gap": "value"}
-        ),
-        "value",
-        by="name",
-        ax=ax,
-        lang=lang,
-        title=msg("pages.gaps.dimensions_title", lang),
-        xlabel=msg("pages.gaps.gap_axis", lang),
-    )
-    finish_layout(fig)
+    shown = []
+    if not drawn.table.empty:  # else every row is under min_base: the note says so
+        fig, ax = figure(8, 3.2)
+        plots.plot_estimates(
+            drawn.table.assign(name=drawn.table["name"].replace(names)).rename(
+                columns={"gap": "value"}
+            ),
+            "value",
+            by="name",
+            ax=ax,
+            lang=lang,
+            title=msg("pages.gaps.dimensions_title", lang),
+            xlabel=msg("pages.gaps.gap_axis", lang),
+        )
+        finish_layout(fig)
+        shown.append(fig)
     table = ctx.table(dims, digits=2, values={"name": names})
-    return [fig, *([drawn.note] if drawn.note else []), table, *([note] if note else [])]
+    return [*shown, *([drawn.note] if drawn.note else []), table, *([note] if note else [])]
 
 
 @report_section(REPORT, "items")
@@ -159,19 +162,24 @@ def items(ctx: ReportContext) -> list:
     sq, _ = _servqual(ctx)
     top = sq[sq["level"] == "item"].nsmallest(int(ctx.option("top_items", 10)), "gap")
     drawn = ctx.chart_rows(top, "name", labels=labels)
-    fig, ax = figure(8, 0.4 * len(top) + 1)
-    plots.plot_estimates(
-        drawn.table.assign(name=drawn.table["name"].map(labels)).rename(columns={"gap": "value"}),
-        "value",
-        by="name",
-        ax=ax,
-        lang=lang,
-        title=msg("pages.gaps.items_title", lang),
-        xlabel=msg("pages.gaps.gap_axis", lang),
-    )
-    finish_layout(fig)
+    shown = []
+    if not drawn.table.empty:  # else every item is under min_base: the note says so
+        fig, ax = figure(8, 0.4 * len(top) + 1)
+        plots.plot_estimates(
+            drawn.table.assign(name=drawn.table["name"].map(labels)).rename(
+                columns={"gap": "value"}
+            ),
+            "value",
+            by="name",
+            ax=ax,
+            lang=lang,
+            title=msg("pages.gaps.items_title", lang),
+            xlabel=msg("pages.gaps.gap_axis", lang),
+        )
+        finish_layout(fig)
+        shown.append(fig)
     table = ctx.table(top, digits=2, values={"name": labels})
-    return [fig, *([drawn.note] if drawn.note else []), table]
+    return [*shown, *([drawn.note] if drawn.note else []), table]
 
 
 @report_section(REPORT, "ipa")
@@ -199,19 +207,22 @@ def ipa(ctx: ReportContext) -> list:
     else:
         ylabel = msg("pages.gaps.ipa_y_stated", lang)
     drawn = ctx.chart_rows(result.points, "attribute")
-    fig, ax = figure(7, 5)
-    plots.plot_quadrants(
-        drawn.table,
-        label="attribute",
-        crosshair=(cross["importance"], cross["performance"]),
-        ax=ax,
-        lang=lang,
-        title=msg("pages.drivers.matrix_title", lang),
-        ylabel=ylabel,
-        xlabel=msg("pages.drivers.performance", lang),
-    )
-    finish_layout(fig)
-    return [fig, *chart_notes([drawn.note]), ctx.table(result.points, digits=3)]
+    shown = []
+    if not drawn.table.empty:  # else every attribute is under min_base: the note says so
+        fig, ax = figure(7, 5)
+        plots.plot_quadrants(
+            drawn.table,
+            label="attribute",
+            crosshair=(cross["importance"], cross["performance"]),
+            ax=ax,
+            lang=lang,
+            title=msg("pages.drivers.matrix_title", lang),
+            ylabel=ylabel,
+            xlabel=msg("pages.drivers.performance", lang),
+        )
+        finish_layout(fig)
+        shown.append(fig)
+    return [*shown, *chart_notes([drawn.note]), ctx.table(result.points, digits=3)]
 
 
 @report_section(REPORT, "kano")
@@ -233,11 +244,14 @@ def kano(ctx: ReportContext) -> list:
     """
     table = _kano(ctx)
     drawn = ctx.chart_rows(table, "feature")
-    fig, ax = figure(6, 5)
-    title = msg("pages.gaps.kano_title", ctx.lang)
-    plots.plot_kano(drawn.table, ax=ax, title=title, lang=ctx.lang)
-    finish_layout(fig)
-    return [fig, *chart_notes([drawn.note]), ctx.table(table, digits=2)]
+    shown = []
+    if not drawn.table.empty:  # else every feature is under min_base: the note says so
+        fig, ax = figure(6, 5)
+        title = msg("pages.gaps.kano_title", ctx.lang)
+        plots.plot_kano(drawn.table, ax=ax, title=title, lang=ctx.lang)
+        finish_layout(fig)
+        shown.append(fig)
+    return [*shown, *chart_notes([drawn.note]), ctx.table(table, digits=2)]
 
 
 @report_section(REPORT, "staff")

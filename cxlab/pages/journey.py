@@ -99,13 +99,15 @@ def map(ctx: ReportContext) -> list:
     """
     tp, labels = _touchpoints(ctx), _labels(ctx)
     drawn = ctx.chart_rows(tp, "touchpoint", labels=labels)
-    fig, ax = figure(11, 3)
-    title = msg("pages.journey.map_title", ctx.lang)
-    if not drawn.table.empty:  # every touchpoint under min_base: the note says so
+    shown = []
+    if not drawn.table.empty:  # else every touchpoint is under min_base: the note says so
+        fig, ax = figure(11, 3)
+        title = msg("pages.journey.map_title", ctx.lang)
         plots.plot_journey(drawn.table, labels=labels, ax=ax, title=title, lang=ctx.lang)
-    finish_layout(fig)
+        finish_layout(fig)
+        shown.append(fig)
     table = ctx.table(tp, digits=2, values={"touchpoint": labels})
-    return [fig, *([drawn.note] if drawn.note else []), table]
+    return [*shown, *([drawn.note] if drawn.note else []), table]
 
 
 @report_section(REPORT, "funnel")

@@ -288,7 +288,8 @@ def trends(ctx: ReportContext) -> list:
         A figure of the trend of each headline figure (:func:`cxlab.survey.trend`), then the
         table of the first one per wave (value, interval, change and its test). A wave under
         ``min_base`` is left out of the figure (a note under it names it) and shows "n < 30" in
-        the table, as does a change from or to it.
+        the table, as does a change from or to it. A figure with no wave to draw gets no panel,
+        and the section no chart when none has one.
 
     Examples
     --------
@@ -297,25 +298,33 @@ def trends(ctx: ReportContext) -> list:
     >>> [ax.get_title() for ax in fig.axes], table.data.shape
     (['NPS', '总体满意度 (top-2 box %)'], (4, 11))
     """
-    book, lang = ctx.codebook, ctx.lang
-    metrics = _metrics(ctx)
-    fig, axes = figure(5.5 * len(metrics), 3.4, ncols=len(metrics), squeeze=False)
-    tables, notes = [], []
-    for ax, (metric, item, name) in zip(axes[0], metrics, strict=True):
+    book = ctx.codebook
+    panels, tables, notes = [], [], []
+    for metric, item, name in _metrics(ctx):
         scale = _scale(ctx, item) if metric == "top_box" else None
         t = survey.trend(ctx.survey.data, metric, book.wave, item, weight=book.weight, scale=scale)
         drawn = ctx.chart_rows(t, book.wave)
-        if drawn.table.empty:  # every wave under min_base: the note says so
-            pass
-        elif metric == "nps":
-            plots.plot_trend(drawn.table, book.wave, ax=ax, title="NPS", ylabel="NPS")
-        else:
-            title = msg("pages.satisfaction.top_box_of", lang, label=ctx.label(item))
-            plots.plot_trend(drawn.table, book.wave, ax=ax, title=title, ylabel="%")
+        if not drawn.table.empty:  # else every wave is under min_base: the note says so
+            panels.append((metric, item, drawn.table))
         notes.append(drawn.note)
         tables.append(ctx.table(t, rename={"value": name}, cells=trend_cells(t)))
+    return [*_trend_figure(ctx, panels), *chart_notes(notes), tables[0]]
+
+
+def _trend_figure(ctx: ReportContext, panels: list) -> list:
+    """A panel per headline figure with a wave to draw; no figure when none has one."""
+    if not panels:
+        return []
+    fig, axes = figure(5.5 * len(panels), 3.4, ncols=len(panels), squeeze=False)
+    for ax, (metric, item, table) in zip(axes[0], panels, strict=True):
+        if metric == "nps":
+            title, ylabel = "NPS", "NPS"
+        else:
+            title = msg("pages.satisfaction.top_box_of", ctx.lang, label=ctx.label(item))
+            ylabel = "%"
+        plots.plot_trend(table, ctx.codebook.wave, ax=ax, title=title, ylabel=ylabel)
     finish_layout(fig)
-    return [fig, *chart_notes(notes), tables[0]]
+    return [fig]
 
 
 @report_section(REPORT, "segments")
@@ -330,7 +339,8 @@ def segments(ctx: ReportContext) -> list:
         segment and headline figure, a Markdown heading and the table of
         :func:`cxlab.survey.compare` (letters of the groups it is significantly above). A group
         under ``min_base`` is left out of the figure (named in a note under it), shows "n < 30"
-        in place of its figures in the table, and is not tested.
+        in place of its figures in the table, and is not tested. A segment with no group to draw
+        gets no panel, and the section no chart when none has one (a small unit's page).
 
     Examples
     --------
@@ -350,18 +360,18 @@ def segments(ctx: ReportContext) -> list:
                 unit=unit,
             )
         ]
-    fig, notes = _segment_chart(ctx)
-    return [fig, *chart_notes(notes), *_segment_tables(ctx)]
+    figures, notes = _segment_chart(ctx)
+    return [*figures, *chart_notes(notes), *_segment_tables(ctx)]
 
 
-def _segment_chart(ctx: ReportContext):
-    """NPS by segment (or, without NPS, the outcome's top-2 box), with 95% intervals."""
+def _segment_chart(ctx: ReportContext) -> tuple[list, list]:
+    """NPS by segment (or, without NPS, the outcome's top-2 box), with 95% intervals: a panel
+    per segment with a group to draw (no figure when none has one), and the notes naming the
+    groups left out."""
     book, lang = ctx.codebook, ctx.lang
-    segs = ctx.segments
     metric, item, _ = _metrics(ctx)[0]
-    fig, axes = figure(4.2 * len(segs), 3.2, ncols=len(segs), sharex=True, squeeze=False)
-    notes = []
-    for ax, seg in zip(axes[0], segs, strict=True):
+    panels, notes = [], []
+    for seg in ctx.segments:
         if metric == "nps":
             t = survey.nps(ctx.df, item, by=seg, weight=book.weight)
         else:
@@ -370,19 +380,23 @@ def _segment_chart(ctx: ReportContext):
             )
         drawn = ctx.chart_rows(t, seg)
         notes.append(drawn.note)
+        if not drawn.table.empty:
+            panels.append((seg, drawn.table))
+    if not panels:
+        return [], notes
+    fig, axes = figure(4.2 * len(panels), 3.2, ncols=len(panels), sharex=True, squeeze=False)
+    for ax, (seg, table) in zip(axes[0], panels, strict=True):
         if metric == "nps":
-            plots.plot_nps(drawn.table, by=seg, ax=ax, title=ctx.label(seg), lang=lang)
+            plots.plot_nps(table, by=seg, ax=ax, title=ctx.label(seg), lang=lang)
         else:
-            plots.plot_estimates(
-                drawn.table, "value", by=seg, ax=ax, title=ctx.label(seg), lang=lang
-            )
+            plots.plot_estimates(table, "value", by=seg, ax=ax, title=ctx.label(seg), lang=lang)
     if metric == "nps":
         fig.suptitle(msg("pages.satisfaction.nps_by_segment", lang))
     else:
         label = ctx.label(item)
         fig.suptitle(msg("pages.satisfaction.top_box_by_segment", lang, label=label))
     finish_layout(fig)
-    return fig, notes
+    return [fig], notes
 
 
 def _segment_tables(ctx: ReportContext) -> list:

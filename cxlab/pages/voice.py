@@ -122,9 +122,12 @@ def topics(ctx: ReportContext) -> list:
     ]
     summary = _summary(ctx)
     drawn = ctx.chart_rows(summary, "label", base="n")
-    fig, ax = figure(8, 0.45 * len(summary) + 1)
-    plots.plot_topics(drawn.table, ax=ax, title=msg("voice.topics_title", lang), lang=lang)
-    finish_layout(fig)
+    shown = []
+    if not drawn.table.empty:  # else every topic is under min_base: the note says so
+        fig, ax = figure(8, 0.45 * len(summary) + 1)
+        plots.plot_topics(drawn.table, ax=ax, title=msg("voice.topics_title", lang), lang=lang)
+        finish_layout(fig)
+        shown.append(fig)
     topic_table = summary.drop(columns=["topic", "examples"])
     labels = _analyzed_all(ctx).loc[ctx.df.index[has], "label"]
     sentiment = (
@@ -133,7 +136,7 @@ def topics(ctx: ReportContext) -> list:
     topic_name, sentiment_name = msg("voice.topic", lang), msg("voice.sentiment", lang)
     return [
         *parts,
-        fig,
+        *shown,
         *([drawn.note] if drawn.note else []),
         ctx.table(topic_table, rename={"label": topic_name}, base="n", keep=["share"]),
         ctx.table(sentiment, rename={"label": sentiment_name}, base=[len(labels)] * len(sentiment)),
