@@ -121,24 +121,29 @@ def servqual(ctx: ReportContext) -> list:
     dims = sq[sq["level"] != "item"]
     names = _names(lang)
     drawn = ctx.chart_rows(dims, "name", labels=names)
-    shown = []
-    if not drawn.table.empty:  # else every row is under min_base: the note says so
-        fig, ax = figure(8, 3.2)
-        plots.plot_estimates(
-            drawn.table.assign(name=drawn.table["name"].replace(names)).rename(
-                columns={"gap": "value"}
-            ),
-            "value",
-            by="name",
-            ax=ax,
-            lang=lang,
-            title=msg("pages.gaps.dimensions_title", lang),
-            xlabel=msg("pages.gaps.gap_axis", lang),
-        )
-        finish_layout(fig)
-        shown.append(fig)
+    shown = _gap_chart(ctx, drawn, names, msg("pages.gaps.dimensions_title", lang), 3.2)
     table = ctx.table(dims, digits=2, values={"name": names})
     return [*shown, *([drawn.note] if drawn.note else []), table, *([note] if note else [])]
+
+
+def _gap_chart(ctx: ReportContext, drawn, labels: dict, title: str, height: float) -> list:
+    """The gaps of the rows a chart may draw, with their intervals, as ``[figure]``; ``[]`` when
+    every row is under min_base (the note under it says so)."""
+    if drawn.table.empty:
+        return []
+    fig, ax = figure(8, height)
+    rows = drawn.table.assign(name=drawn.table["name"].replace(labels))
+    plots.plot_estimates(
+        rows.rename(columns={"gap": "value"}),
+        "value",
+        by="name",
+        ax=ax,
+        lang=ctx.lang,
+        title=title,
+        xlabel=msg("pages.gaps.gap_axis", ctx.lang),
+    )
+    finish_layout(fig)
+    return [fig]
 
 
 @report_section(REPORT, "items")
@@ -162,22 +167,8 @@ def items(ctx: ReportContext) -> list:
     sq, _ = _servqual(ctx)
     top = sq[sq["level"] == "item"].nsmallest(int(ctx.option("top_items", 10)), "gap")
     drawn = ctx.chart_rows(top, "name", labels=labels)
-    shown = []
-    if not drawn.table.empty:  # else every item is under min_base: the note says so
-        fig, ax = figure(8, 0.4 * len(top) + 1)
-        plots.plot_estimates(
-            drawn.table.assign(name=drawn.table["name"].map(labels)).rename(
-                columns={"gap": "value"}
-            ),
-            "value",
-            by="name",
-            ax=ax,
-            lang=lang,
-            title=msg("pages.gaps.items_title", lang),
-            xlabel=msg("pages.gaps.gap_axis", lang),
-        )
-        finish_layout(fig)
-        shown.append(fig)
+    title = msg("pages.gaps.items_title", lang)
+    shown = _gap_chart(ctx, drawn, labels, title, 0.4 * len(top) + 1)
     table = ctx.table(top, digits=2, values={"name": labels})
     return [*shown, *([drawn.note] if drawn.note else []), table]
 
