@@ -331,31 +331,41 @@ def test_marker_cells_carry_the_class_the_page_styles():
     assert "td.cx-small { white-space: nowrap;" in template
 
 
-@pytest.mark.parametrize(
-    ("report", "section", "key", "options"),
-    [
-        ("drivers", "matrix", "matrix", {"n_boot": 0}),
-        ("gaps", "ipa", "ipa", {}),
-        ("gaps", "kano", "kano", {}),
-    ],
-)
-def test_quadrant_and_kano_charts_leave_small_rows_out(report, section, key, options):
-    """A row the table shows as "n < 30" is not drawn either; the note under the chart names it.
-    Every item of the sample has the same base: the result is given two rows of 12 answers."""
+#: Charts that leave small rows out: report, section, the ``ctx.cache`` key of its result, options.
+ROW_CHARTS = [
+    ("drivers", "matrix", "matrix", {"n_boot": 0}),
+    ("gaps", "ipa", "ipa", {}),
+    ("gaps", "kano", "kano", {}),
+]
+
+
+def _rerun_with_points(report, section, key, options, change) -> list:
+    """The section's parts, run again after ``change`` rewrote the rows of its cached result
+    (every item of the sample has the same base: small rows are made by hand)."""
     from cxlab.notebook import open_report
 
     run = getattr(getattr(pages, report), section)
     ctx = open_report(report, lang="en", **options)
     run(ctx)
     result = ctx.cache[key]
-    points = result if isinstance(result, pd.DataFrame) else result.points
-    points = points.copy()
-    points.loc[points.index[:2], ["n", "n_used"]] = 12
     if isinstance(result, pd.DataFrame):
-        ctx.cache[key] = points
+        ctx.cache[key] = change(result)
     else:
-        ctx.cache[key] = dataclasses.replace(result, points=points)
-    fig, note, table = run(ctx).parts
+        ctx.cache[key] = dataclasses.replace(result, points=change(result.points))
+    return run(ctx).parts
+
+
+@pytest.mark.parametrize(("report", "section", "key", "options"), ROW_CHARTS)
+def test_quadrant_and_kano_charts_leave_small_rows_out(report, section, key, options):
+    """A row the table shows as "n < 30" is not drawn either; the note under the chart names it.
+    Every item of the sample has the same base: the result is given two rows of 12 answers."""
+
+    def two_small(points):
+        points = points.copy()
+        points.loc[points.index[:2], ["n", "n_used"]] = 12
+        return points
+
+    fig, note, table = _rerun_with_points(report, section, key, options, two_small)
     hidden = table.data[table.data.eq("n < 30").any(axis=1)].iloc[:, 0].tolist()
     assert len(hidden) == 2
     drawn = [t.get_text() for t in fig.axes[0].texts]
@@ -404,28 +414,10 @@ def test_a_segment_with_no_group_to_draw_gets_no_panel_and_none_no_chart(sample_
     assert all(str(g) in note for g in groups)
 
 
-@pytest.mark.parametrize(
-    ("report", "section", "key", "options"),
-    [
-        ("drivers", "matrix", "matrix", {"n_boot": 0}),
-        ("gaps", "ipa", "ipa", {}),
-        ("gaps", "kano", "kano", {}),
-    ],
-)
+@pytest.mark.parametrize(("report", "section", "key", "options"), ROW_CHARTS)
 def test_a_chart_whose_every_row_is_small_is_not_shown(report, section, key, options):
     """Every row "n < 30": the note and the table, no empty chart."""
-    from cxlab.notebook import open_report
-
-    run = getattr(getattr(pages, report), section)
-    ctx = open_report(report, lang="en", **options)
-    run(ctx)
-    result = ctx.cache[key]
-    points = result if isinstance(result, pd.DataFrame) else result.points
-    points = points.assign(n=12, n_used=12)
-    if isinstance(result, pd.DataFrame):
-        ctx.cache[key] = points
-    else:
-        ctx.cache[key] = dataclasses.replace(result, points=points)
-    note, table = run(ctx).parts
+    all_small = lambda points: points.assign(n=12, n_used=12)  # noqa: E731
+    note, table = _rerun_with_points(report, section, key, options, all_small)
     assert note.startswith("*Groups with n < 30 not shown:")
     assert table.data.eq("n < 30").any(axis=1).all()
